@@ -1,0 +1,379 @@
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, Postgres};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+use sqlx::{Sqlite, Transaction};
+
+use crate::{sql, DbError, DbResult, Query, Row, Value};
+
+/// Which engine a [`Db`] talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Pool sizing and timeouts.
+#[derive(Debug, Clone)]
+pub struct DbOptions {
+    pub max_connections: u32,
+    pub acquire_timeout: Duration,
+}
+
+impl Default for DbOptions {
+    fn default() -> Self {
+        Self {
+            max_connections: 16,
+            acquire_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+enum Pools {
+    /// SQLite allows one writer at a time: writes go through a single connection (so they queue in
+    /// the process instead of spinning on SQLITE_BUSY), reads through a pool of their own.
+    Sqlite {
+        read: SqlitePool,
+        write: SqlitePool,
+    },
+    Postgres(PgPool),
+}
+
+/// A handle on the database: cheap to clone, shared by every service.
+#[derive(Clone, Debug)]
+pub struct Db {
+    pools: Pools,
+}
+
+impl Db {
+    /// Connects to `url`, choosing the engine from its scheme: `sqlite:` (file created if missing)
+    /// or `postgres:`/`postgresql:`.
+    pub async fn connect(url: &str, options: &DbOptions) -> anyhow::Result<Db> {
+        match Self::backend_of(url)? {
+            Backend::Sqlite => Self::connect_sqlite(url, options).await,
+            Backend::Postgres => {
+                let pg = PgConnectOptions::from_str(url)?;
+                Self::connect_postgres(pg, options).await
+            }
+        }
+    }
+
+    /// The engine a URL names, or an error saying which schemes are understood.
+    pub fn backend_of(url: &str) -> anyhow::Result<Backend> {
+        if url.starts_with("sqlite:") {
+            Ok(Backend::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Backend::Postgres)
+        } else {
+            anyhow::bail!(
+                "unsupported database URL {:?}: use sqlite://FILE or postgres://…",
+                redact(url)
+            )
+        }
+    }
+
+    async fn connect_sqlite(url: &str, options: &DbOptions) -> anyhow::Result<Db> {
+        let opts = SqliteConnectOptions::from_str(url)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+        let write = SqlitePoolOptions::new()
+            .max_connections(1)
+            .acquire_timeout(options.acquire_timeout)
+            .connect_with(opts.clone())
+            .await?;
+        // An in-memory database exists once per connection, so it must share the writer's.
+        let read = if in_memory {
+            write.clone()
+        } else {
+            SqlitePoolOptions::new()
+                .max_connections(options.max_connections.max(2))
+                .acquire_timeout(options.acquire_timeout)
+                .connect_with(opts)
+                .await?
+        };
+        Ok(Db {
+            pools: Pools::Sqlite { read, write },
+        })
+    }
+
+    /// Connects to Postgres with explicit options (used by tests to pick a fresh database).
+    pub async fn connect_postgres(
+        pg: PgConnectOptions,
+        options: &DbOptions,
+    ) -> anyhow::Result<Db> {
+        let pool = PgPoolOptions::new()
+            .max_connections(options.max_connections)
+            .acquire_timeout(options.acquire_timeout)
+            .connect_with(pg)
+            .await?;
+        Ok(Db {
+            pools: Pools::Postgres(pool),
+        })
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self.pools {
+            Pools::Sqlite { .. } => Backend::Sqlite,
+            Pools::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Begins a write transaction. On SQLite it is `BEGIN IMMEDIATE`, so the write lock is taken up
+    /// front and a read-then-write transaction can never fail half-way on a lock upgrade.
+    pub async fn begin(&self) -> DbResult<Tx> {
+        Ok(match &self.pools {
+            Pools::Sqlite { write, .. } => Tx::Sqlite(write.begin_with("BEGIN IMMEDIATE").await?),
+            Pools::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+        })
+    }
+
+    /// Runs `sql` as-is (several statements allowed), outside any transaction.
+    pub async fn execute_script(&self, sql: &str) -> DbResult<()> {
+        match &self.pools {
+            Pools::Sqlite { write, .. } => {
+                sqlx::raw_sql(sql).execute(write).await?;
+            }
+            Pools::Postgres(pool) => {
+                sqlx::raw_sql(sql).execute(pool).await?;
+            }
+        }
+        Ok(())
+    }
+
+    pub async fn fetch_all(&self, q: Query) -> DbResult<Vec<Row>> {
+        match &self.pools {
+            Pools::Sqlite { read, .. } => Ok(sqlite_query(&q)
+                .fetch_all(read)
+                .await?
+                .into_iter()
+                .map(Row::Sqlite)
+                .collect()),
+            Pools::Postgres(pool) => {
+                let sql = sql::to_postgres(&q.sql);
+                Ok(pg_query(&sql, &q)
+                    .fetch_all(pool)
+                    .await?
+                    .into_iter()
+                    .map(Row::Postgres)
+                    .collect())
+            }
+        }
+    }
+
+    pub async fn fetch_optional(&self, q: Query) -> DbResult<Option<Row>> {
+        match &self.pools {
+            Pools::Sqlite { read, .. } => {
+                Ok(sqlite_query(&q).fetch_optional(read).await?.map(Row::Sqlite))
+            }
+            Pools::Postgres(pool) => {
+                let sql = sql::to_postgres(&q.sql);
+                Ok(pg_query(&sql, &q)
+                    .fetch_optional(pool)
+                    .await?
+                    .map(Row::Postgres))
+            }
+        }
+    }
+
+    pub async fn fetch_one(&self, q: Query) -> DbResult<Row> {
+        self.fetch_optional(q)
+            .await?
+            .ok_or(DbError(sqlx::Error::RowNotFound))
+    }
+
+    /// Runs a single write statement in its own transaction; returns the rows affected.
+    pub async fn execute(&self, q: Query) -> DbResult<u64> {
+        let mut tx = self.begin().await?;
+        let n = tx.execute(q).await?;
+        tx.commit().await?;
+        Ok(n)
+    }
+
+    /// Closes every pool (waits for connections to be returned).
+    pub async fn close(&self) {
+        match &self.pools {
+            Pools::Sqlite { read, write } => {
+                read.close().await;
+                write.close().await;
+            }
+            Pools::Postgres(pool) => pool.close().await,
+        }
+    }
+}
+
+/// A write transaction. Dropped without [`Tx::commit`], it rolls back.
+pub enum Tx {
+    Sqlite(Transaction<'static, Sqlite>),
+    Postgres(Transaction<'static, Postgres>),
+}
+
+impl Tx {
+    pub fn backend(&self) -> Backend {
+        match self {
+            Tx::Sqlite(_) => Backend::Sqlite,
+            Tx::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    pub async fn fetch_all(&mut self, q: Query) -> DbResult<Vec<Row>> {
+        match self {
+            Tx::Sqlite(tx) => Ok(sqlite_query(&q)
+                .fetch_all(&mut **tx)
+                .await?
+                .into_iter()
+                .map(Row::Sqlite)
+                .collect()),
+            Tx::Postgres(tx) => {
+                let sql = sql::to_postgres(&q.sql);
+                Ok(pg_query(&sql, &q)
+                    .fetch_all(&mut **tx)
+                    .await?
+                    .into_iter()
+                    .map(Row::Postgres)
+                    .collect())
+            }
+        }
+    }
+
+    pub async fn fetch_optional(&mut self, q: Query) -> DbResult<Option<Row>> {
+        match self {
+            Tx::Sqlite(tx) => Ok(sqlite_query(&q)
+                .fetch_optional(&mut **tx)
+                .await?
+                .map(Row::Sqlite)),
+            Tx::Postgres(tx) => {
+                let sql = sql::to_postgres(&q.sql);
+                Ok(pg_query(&sql, &q)
+                    .fetch_optional(&mut **tx)
+                    .await?
+                    .map(Row::Postgres))
+            }
+        }
+    }
+
+    pub async fn fetch_one(&mut self, q: Query) -> DbResult<Row> {
+        self.fetch_optional(q)
+            .await?
+            .ok_or(DbError(sqlx::Error::RowNotFound))
+    }
+
+    /// Runs a write statement; returns the rows affected.
+    pub async fn execute(&mut self, q: Query) -> DbResult<u64> {
+        match self {
+            Tx::Sqlite(tx) => Ok(sqlite_query(&q)
+                .execute(&mut **tx)
+                .await?
+                .rows_affected()),
+            Tx::Postgres(tx) => {
+                let sql = sql::to_postgres(&q.sql);
+                Ok(pg_query(&sql, &q)
+                    .execute(&mut **tx)
+                    .await?
+                    .rows_affected())
+            }
+        }
+    }
+
+    /// Runs `sql` as-is (several statements allowed) inside this transaction.
+    pub async fn execute_script(&mut self, sql: &str) -> DbResult<()> {
+        match self {
+            Tx::Sqlite(tx) => {
+                sqlx::raw_sql(sql).execute(&mut **tx).await?;
+            }
+            Tx::Postgres(tx) => {
+                sqlx::raw_sql(sql).execute(&mut **tx).await?;
+            }
+        }
+        Ok(())
+    }
+
+    pub async fn commit(self) -> DbResult<()> {
+        match self {
+            Tx::Sqlite(tx) => tx.commit().await?,
+            Tx::Postgres(tx) => tx.commit().await?,
+        }
+        Ok(())
+    }
+
+    pub async fn rollback(self) -> DbResult<()> {
+        match self {
+            Tx::Sqlite(tx) => tx.rollback().await?,
+            Tx::Postgres(tx) => tx.rollback().await?,
+        }
+        Ok(())
+    }
+}
+
+type SqliteArgs<'q> = sqlx::sqlite::SqliteArguments<'q>;
+type PgArgs = sqlx::postgres::PgArguments;
+
+fn sqlite_query(q: &Query) -> sqlx::query::Query<'_, Sqlite, SqliteArgs<'_>> {
+    let mut query = sqlx::query(&q.sql);
+    for arg in &q.args {
+        query = match arg {
+            Value::Int(v) => query.bind(*v),
+            Value::Text(v) => query.bind(v.as_deref()),
+            Value::Bool(v) => query.bind(*v),
+            Value::Json(v) => query.bind(v.as_ref().map(|j| j.to_string())),
+            Value::Time(v) => query.bind(v.map(merx_types::time::to_storage)),
+        };
+    }
+    query
+}
+
+fn pg_query<'q>(sql: &'q str, q: &'q Query) -> sqlx::query::Query<'q, Postgres, PgArgs> {
+    let mut query = sqlx::query(sql);
+    for arg in &q.args {
+        query = match arg {
+            Value::Int(v) => query.bind(*v),
+            Value::Text(v) => query.bind(v.as_deref()),
+            Value::Bool(v) => query.bind(*v),
+            Value::Json(v) => query.bind(v.as_ref().map(sqlx::types::Json)),
+            Value::Time(v) => query.bind(*v),
+        };
+    }
+    query
+}
+
+/// The URL without its password, for messages.
+pub(crate) fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let creds = &url[scheme_end + 3..at];
+            match creds.find(':') {
+                Some(colon) => format!(
+                    "{}{}:***{}",
+                    &url[..scheme_end + 3],
+                    &creds[..colon],
+                    &url[at..]
+                ),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scheme_picks_the_engine() {
+        assert_eq!(Db::backend_of("sqlite://merx.db").unwrap(), Backend::Sqlite);
+        assert_eq!(Db::backend_of("sqlite::memory:").unwrap(), Backend::Sqlite);
+        assert_eq!(Db::backend_of("postgres://u@h/db").unwrap(), Backend::Postgres);
+        assert_eq!(Db::backend_of("postgresql://u@h/db").unwrap(), Backend::Postgres);
+        let err = Db::backend_of("mysql://u:secret@h/db").unwrap_err().to_string();
+        assert!(err.contains("unsupported"), "{err}");
+        assert!(!err.contains("secret"), "{err}");
+    }
+}

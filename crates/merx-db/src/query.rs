@@ -1,0 +1,36 @@
+use std::borrow::Cow;
+
+use crate::Value;
+
+/// SQL text with `?` placeholders and the values bound to them, in order.
+#[derive(Debug, Clone)]
+pub struct Query {
+    pub(crate) sql: Cow<'static, str>,
+    pub(crate) args: Vec<Value>,
+}
+
+/// Starts a query. Write `?` for each parameter; Postgres gets `$1, $2, …` automatically.
+pub fn query(sql: impl Into<Cow<'static, str>>) -> Query {
+    Query {
+        sql: sql.into(),
+        args: Vec::new(),
+    }
+}
+
+impl Query {
+    /// Binds the next `?`.
+    pub fn bind(mut self, value: impl Into<Value>) -> Self {
+        self.args.push(value.into());
+        self
+    }
+
+    /// Binds several values (e.g. for an `IN (…)` list built with [`crate::sql::placeholders`]).
+    pub fn bind_all<V: Into<Value>>(mut self, values: impl IntoIterator<Item = V>) -> Self {
+        self.args.extend(values.into_iter().map(Into::into));
+        self
+    }
+
+    pub fn sql(&self) -> &str {
+        &self.sql
+    }
+}

@@ -1,0 +1,67 @@
+//! The one place where the SQL dialects differ at run time.
+
+use std::borrow::Cow;
+
+/// Rewrites `?` placeholders to Postgres's `$1, $2, …`, leaving quoted text and identifiers alone.
+pub fn to_postgres(sql: &str) -> Cow<'_, str> {
+    if !sql.contains('?') {
+        return Cow::Borrowed(sql);
+    }
+    let mut out = String::with_capacity(sql.len() + 16);
+    let mut n = 0;
+    let mut quote: Option<char> = None;
+    for ch in sql.chars() {
+        match (quote, ch) {
+            (Some(q), c) if c == q => {
+                quote = None;
+                out.push(c);
+            }
+            (Some(_), c) => out.push(c),
+            (None, '\'' | '"') => {
+                quote = Some(ch);
+                out.push(ch);
+            }
+            (None, '?') => {
+                n += 1;
+                out.push('$');
+                out.push_str(&n.to_string());
+            }
+            (None, c) => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// `?, ?, ?` for an `IN (…)` list of `n` values (at least one, so the SQL stays valid).
+pub fn placeholders(n: usize) -> String {
+    let n = n.max(1);
+    let mut s = String::with_capacity(n * 3);
+    for i in 0..n {
+        if i > 0 {
+            s.push_str(", ");
+        }
+        s.push('?');
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_are_numbered_outside_quotes_only() {
+        assert_eq!(
+            to_postgres("SELECT '?' , \"a?\" FROM t WHERE a = ? AND b IN (?, ?)"),
+            "SELECT '?' , \"a?\" FROM t WHERE a = $1 AND b IN ($2, $3)"
+        );
+        assert_eq!(to_postgres("SELECT 1"), "SELECT 1");
+        assert_eq!(to_postgres("x = 'it''s ?' AND y = ?"), "x = 'it''s ?' AND y = $1");
+    }
+
+    #[test]
+    fn in_lists() {
+        assert_eq!(placeholders(3), "?, ?, ?");
+        assert_eq!(placeholders(0), "?");
+    }
+}
