@@ -1,1 +1,194 @@
-fn main(){}
+//! `merx`: serve the API, migrate the database, print the OpenAPI spec.
+
+mod config;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+use merx_core::Core;
+use merx_db::{Db, DbOptions};
+use merx_http::{AppState, HttpConfig};
+use tracing_subscriber::filter::Targets;
+use tracing_subscriber::prelude::*;
+
+use config::{FileConfig, DEFAULT_ADDR, DEFAULT_DATABASE_URL};
+
+#[derive(Parser)]
+#[command(name = "merx", version, about = "Merx, a headless commerce engine")]
+struct Cli {
+    /// Configuration file (default: ./merx.toml when present).
+    #[arg(long, global = true, env = "MERX_CONFIG")]
+    config: Option<PathBuf>,
+    /// Database URL: sqlite://FILE or postgres://USER@HOST/DB [default: sqlite://merx.db].
+    #[arg(long, global = true, env = "DATABASE_URL")]
+    database_url: Option<String>,
+    /// Log filter, e.g. `info` or `info,merx_http=debug`.
+    #[arg(long, global = true, env = "MERX_LOG")]
+    log: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Migrate the database and serve the APIs.
+    Serve(ServeArgs),
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Print the OpenAPI 3.1 document.
+    Openapi,
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    /// Seed a demo store (idempotent) and print how to use it.
+    #[arg(long)]
+    demo: bool,
+    /// Address to listen on [default: 127.0.0.1:9000].
+    #[arg(long, env = "MERX_ADDR")]
+    addr: Option<SocketAddr>,
+    /// Origins allowed by CORS, comma-separated (`*` for any).
+    #[arg(long, env = "MERX_CORS_ORIGINS", value_delimiter = ',')]
+    cors_origins: Option<Vec<String>>,
+    /// Largest accepted request body in bytes.
+    #[arg(long, env = "MERX_BODY_LIMIT_BYTES")]
+    body_limit_bytes: Option<usize>,
+    /// Database connections per pool.
+    #[arg(long, env = "MERX_DB_MAX_CONNECTIONS")]
+    db_max_connections: Option<u32>,
+}
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let file = FileConfig::load(cli.config.as_deref())?;
+    init_logging(cli.log.as_deref().or(file.log.as_deref()))?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    runtime.block_on(run(cli, file))
+}
+
+fn init_logging(filter: Option<&str>) -> anyhow::Result<()> {
+    let filter: Targets = filter
+        .unwrap_or("info,sqlx=warn")
+        .parse()
+        .context("parsing the log filter (MERX_LOG)")?;
+    tracing_subscriber::registry()
+        .with(tracing_subscriber::fmt::layer().with_writer(std::io::stderr))
+        .with(filter)
+        .init();
+    Ok(())
+}
+
+async fn run(cli: Cli, file: FileConfig) -> anyhow::Result<()> {
+    let database_url = cli
+        .database_url
+        .clone()
+        .or(file.database_url.clone())
+        .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_string());
+    match cli.command {
+        Command::Openapi => {
+            println!("{}", merx_http::openapi::json());
+            Ok(())
+        }
+        Command::Migrate => {
+            let db = connect(&database_url, DbOptions::default()).await?;
+            let applied = merx_db::migrate::run(&db).await?;
+            let version = merx_db::migrate::current_version(&db).await?.unwrap_or(0);
+            println!(
+                "applied {} migration(s); schema is at version {version}",
+                applied.len()
+            );
+            db.close().await;
+            Ok(())
+        }
+        Command::Serve(args) => serve(args, file, &database_url).await,
+    }
+}
+
+async fn connect(url: &str, options: DbOptions) -> anyhow::Result<Db> {
+    Db::connect(url, &options)
+        .await
+        .with_context(|| format!("connecting to the database ({})", merx_db::redact_url(url)))
+}
+
+async fn serve(args: ServeArgs, file: FileConfig, database_url: &str) -> anyhow::Result<()> {
+    let addr = match args.addr.or(file.addr) {
+        Some(a) => a,
+        None => DEFAULT_ADDR.parse()?,
+    };
+    let mut http = HttpConfig::default();
+    if let Some(origins) = args.cors_origins.or(file.cors_origins) {
+        http.cors_origins = origins;
+    }
+    if let Some(limit) = args.body_limit_bytes.or(file.body_limit_bytes) {
+        http.body_limit_bytes = limit;
+    }
+    let mut db_options = DbOptions::default();
+    if let Some(n) = args.db_max_connections.or(file.db_max_connections) {
+        db_options.max_connections = n;
+    }
+
+    let db = connect(database_url, db_options).await?;
+    merx_db::migrate::run(&db)
+        .await
+        .context("migrating the database")?;
+    let core = Core::new(db.clone());
+    let demo = if args.demo {
+        Some(
+            merx_core::seed::demo(&core)
+                .await
+                .context("seeding the demo store")?,
+        )
+    } else {
+        None
+    };
+
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("listening on {addr}"))?;
+    let app = merx_http::router(AppState::new(core, http));
+    let base = format!("http://{}", listener.local_addr()?);
+    tracing::info!(%base, "merx is serving");
+    if let Some(report) = demo {
+        println!("Merx demo store \"{}\" is running.", report.store_name);
+    } else {
+        println!("Merx is running.");
+    }
+    println!("  Health:   {base}/health");
+    println!("  Store API {base}/store");
+    println!("  OpenAPI:  {base}/openapi.json");
+    println!("  Metrics:  {base}/metrics");
+    println!("  Database: {}", merx_db::redact_url(database_url));
+
+    merx_http::serve(listener, app, shutdown_signal()).await?;
+    db.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Resolves on Ctrl-C or SIGTERM, so in-flight requests can finish before exit.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        tokio::signal::ctrl_c().await.ok();
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down");
+}

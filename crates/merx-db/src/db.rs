@@ -105,10 +105,7 @@ impl Db {
     }
 
     /// Connects to Postgres with explicit options (used by tests to pick a fresh database).
-    pub async fn connect_postgres(
-        pg: PgConnectOptions,
-        options: &DbOptions,
-    ) -> anyhow::Result<Db> {
+    pub async fn connect_postgres(pg: PgConnectOptions, options: &DbOptions) -> anyhow::Result<Db> {
         let pool = PgPoolOptions::new()
             .max_connections(options.max_connections)
             .acquire_timeout(options.acquire_timeout)
@@ -170,9 +167,10 @@ impl Db {
 
     pub async fn fetch_optional(&self, q: Query) -> DbResult<Option<Row>> {
         match &self.pools {
-            Pools::Sqlite { read, .. } => {
-                Ok(sqlite_query(&q).fetch_optional(read).await?.map(Row::Sqlite))
-            }
+            Pools::Sqlite { read, .. } => Ok(sqlite_query(&q)
+                .fetch_optional(read)
+                .await?
+                .map(Row::Sqlite)),
             Pools::Postgres(pool) => {
                 let sql = sql::to_postgres(&q.sql);
                 Ok(pg_query(&sql, &q)
@@ -268,16 +266,10 @@ impl Tx {
     /// Runs a write statement; returns the rows affected.
     pub async fn execute(&mut self, q: Query) -> DbResult<u64> {
         match self {
-            Tx::Sqlite(tx) => Ok(sqlite_query(&q)
-                .execute(&mut **tx)
-                .await?
-                .rows_affected()),
+            Tx::Sqlite(tx) => Ok(sqlite_query(&q).execute(&mut **tx).await?.rows_affected()),
             Tx::Postgres(tx) => {
                 let sql = sql::to_postgres(&q.sql);
-                Ok(pg_query(&sql, &q)
-                    .execute(&mut **tx)
-                    .await?
-                    .rows_affected())
+                Ok(pg_query(&sql, &q).execute(&mut **tx).await?.rows_affected())
             }
         }
     }
@@ -344,7 +336,7 @@ fn pg_query<'q>(sql: &'q str, q: &'q Query) -> sqlx::query::Query<'q, Postgres, 
 }
 
 /// The URL without its password, for messages.
-pub(crate) fn redact(url: &str) -> String {
+pub fn redact(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
         (Some(scheme_end), Some(at)) if at > scheme_end => {
             let creds = &url[scheme_end + 3..at];
@@ -370,9 +362,17 @@ mod tests {
     fn scheme_picks_the_engine() {
         assert_eq!(Db::backend_of("sqlite://merx.db").unwrap(), Backend::Sqlite);
         assert_eq!(Db::backend_of("sqlite::memory:").unwrap(), Backend::Sqlite);
-        assert_eq!(Db::backend_of("postgres://u@h/db").unwrap(), Backend::Postgres);
-        assert_eq!(Db::backend_of("postgresql://u@h/db").unwrap(), Backend::Postgres);
-        let err = Db::backend_of("mysql://u:secret@h/db").unwrap_err().to_string();
+        assert_eq!(
+            Db::backend_of("postgres://u@h/db").unwrap(),
+            Backend::Postgres
+        );
+        assert_eq!(
+            Db::backend_of("postgresql://u@h/db").unwrap(),
+            Backend::Postgres
+        );
+        let err = Db::backend_of("mysql://u:secret@h/db")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("unsupported"), "{err}");
         assert!(!err.contains("secret"), "{err}");
     }

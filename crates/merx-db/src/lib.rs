@@ -12,7 +12,7 @@ pub mod sql;
 pub mod testing;
 mod value;
 
-pub use db::{Backend, Db, DbOptions, Tx};
+pub use db::{redact as redact_url, Backend, Db, DbOptions, Tx};
 pub use error::DbError;
 pub use query::{query, Query};
 pub use row::Row;

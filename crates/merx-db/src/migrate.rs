@@ -53,7 +53,9 @@ pub async fn run(db: &Db) -> DbResult<Vec<i64>> {
         let mut tx = db.begin().await?;
         lock(&mut tx).await?;
         let done = tx
-            .fetch_optional(query("SELECT version FROM merx_migrations WHERE version = ?").bind(m.version))
+            .fetch_optional(
+                query("SELECT version FROM merx_migrations WHERE version = ?").bind(m.version),
+            )
             .await?
             .is_some();
         if done {

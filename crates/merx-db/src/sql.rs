@@ -56,7 +56,10 @@ mod tests {
             "SELECT '?' , \"a?\" FROM t WHERE a = $1 AND b IN ($2, $3)"
         );
         assert_eq!(to_postgres("SELECT 1"), "SELECT 1");
-        assert_eq!(to_postgres("x = 'it''s ?' AND y = ?"), "x = 'it''s ?' AND y = $1");
+        assert_eq!(
+            to_postgres("x = 'it''s ?' AND y = ?"),
+            "x = 'it''s ?' AND y = $1"
+        );
     }
 
     #[test]

@@ -15,12 +15,17 @@ pub const POSTGRES_ENV: &str = "MERX_TEST_POSTGRES_URL";
 /// A migrated database that belongs to one test.
 pub struct TestDb {
     pub db: Db,
+    /// A URL another process can connect to (e.g. a `merx` binary under test).
+    pub url: String,
     cleanup: Cleanup,
 }
 
 enum Cleanup {
     SqliteDir(PathBuf),
-    PostgresDatabase { admin: PgConnectOptions, name: String },
+    PostgresDatabase {
+        admin: Box<PgConnectOptions>,
+        name: String,
+    },
 }
 
 impl TestDb {
@@ -40,9 +45,12 @@ impl TestDb {
         let db = Db::connect(&url, &DbOptions::default())
             .await
             .expect("open sqlite test database");
-        migrate::run(&db).await.expect("migrate sqlite test database");
+        migrate::run(&db)
+            .await
+            .expect("migrate sqlite test database");
         TestDb {
             db,
+            url,
             cleanup: Cleanup::SqliteDir(dir),
         }
     }
@@ -70,10 +78,16 @@ impl TestDb {
         let db = Db::connect_postgres(admin.clone().database(&name), &options)
             .await
             .expect("connect to test database");
-        migrate::run(&db).await.expect("migrate postgres test database");
+        migrate::run(&db)
+            .await
+            .expect("migrate postgres test database");
         Some(TestDb {
             db,
-            cleanup: Cleanup::PostgresDatabase { admin, name },
+            url: with_database(&url, &name),
+            cleanup: Cleanup::PostgresDatabase {
+                admin: Box::new(admin),
+                name,
+            },
         })
     }
 
@@ -95,6 +109,20 @@ impl TestDb {
             }
         }
     }
+}
+
+/// `url` with its database name replaced by `name`.
+fn with_database(url: &str, name: &str) -> String {
+    let authority_start = url.find("://").map(|i| i + 3).unwrap_or(0);
+    let (base, query) = match url.find('?') {
+        Some(q) => (&url[..q], &url[q..]),
+        None => (url, ""),
+    };
+    let host_end = base[authority_start..]
+        .find('/')
+        .map(|i| authority_start + i)
+        .unwrap_or(base.len());
+    format!("{}/{name}{query}", &base[..host_end])
 }
 
 /// Runs `test` on a fresh database of `backend` and removes the database afterwards. Skips (with a
@@ -126,4 +154,18 @@ macro_rules! both_engines {
             }
         }
     };
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn database_name_is_replaced_in_urls() {
+        use super::with_database as w;
+        assert_eq!(w("postgres://u@h:5432/test", "x"), "postgres://u@h:5432/x");
+        assert_eq!(w("postgres://u@h", "x"), "postgres://u@h/x");
+        assert_eq!(
+            w("postgres://u@h/db?sslmode=disable", "x"),
+            "postgres://u@h/x?sslmode=disable"
+        );
+    }
 }

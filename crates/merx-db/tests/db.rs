@@ -56,7 +56,9 @@ async fn values_round_trip(db: Db) {
     assert_eq!(row.opt_time("at").unwrap(), None);
     // Time comparisons work in SQL on both engines.
     let later = db
-        .fetch_all(query("SELECT id FROM scratch WHERE at < ?").bind(at + time::Duration::seconds(1)))
+        .fetch_all(
+            query("SELECT id FROM scratch WHERE at < ?").bind(at + time::Duration::seconds(1)),
+        )
         .await
         .unwrap();
     assert_eq!(later.len(), 1);
@@ -66,32 +68,54 @@ both_engines!(values_round_trip_on_both_engines, values_round_trip);
 async fn rollback_leaves_nothing(db: Db) {
     create_scratch(&db).await;
     let mut tx = db.begin().await.unwrap();
-    tx.execute(query("INSERT INTO scratch (id, n) VALUES (?, ?)").bind("x").bind(1i64))
-        .await
-        .unwrap();
+    tx.execute(
+        query("INSERT INTO scratch (id, n) VALUES (?, ?)")
+            .bind("x")
+            .bind(1i64),
+    )
+    .await
+    .unwrap();
     drop(tx);
     let mut tx = db.begin().await.unwrap();
-    tx.execute(query("INSERT INTO scratch (id, n) VALUES (?, ?)").bind("y").bind(1i64))
-        .await
-        .unwrap();
+    tx.execute(
+        query("INSERT INTO scratch (id, n) VALUES (?, ?)")
+            .bind("y")
+            .bind(1i64),
+    )
+    .await
+    .unwrap();
     tx.rollback().await.unwrap();
     let rows = db.fetch_all(query("SELECT id FROM scratch")).await.unwrap();
     assert!(rows.is_empty());
 }
-both_engines!(a_dropped_or_rolled_back_transaction_writes_nothing, rollback_leaves_nothing);
+both_engines!(
+    a_dropped_or_rolled_back_transaction_writes_nothing,
+    rollback_leaves_nothing
+);
 
 async fn unique_violations_are_recognised(db: Db) {
     create_scratch(&db).await;
-    db.execute(query("INSERT INTO scratch (id, n) VALUES (?, ?)").bind("x").bind(1i64))
-        .await
-        .unwrap();
+    db.execute(
+        query("INSERT INTO scratch (id, n) VALUES (?, ?)")
+            .bind("x")
+            .bind(1i64),
+    )
+    .await
+    .unwrap();
     let err = db
-        .execute(query("INSERT INTO scratch (id, n) VALUES (?, ?)").bind("x").bind(2i64))
+        .execute(
+            query("INSERT INTO scratch (id, n) VALUES (?, ?)")
+                .bind("x")
+                .bind(2i64),
+        )
         .await
         .unwrap_err();
     assert!(err.is_unique_violation(), "{err}");
 }
-both_engines!(unique_violations_are_told_apart, unique_violations_are_recognised);
+both_engines!(
+    unique_violations_are_told_apart,
+    unique_violations_are_recognised
+);
 
 async fn concurrent_writers_all_commit(db: Db) {
     create_scratch(&db).await;
@@ -141,7 +165,10 @@ async fn concurrent_writers_all_commit(db: Db) {
         .unwrap();
     assert_eq!(n, 40);
 }
-both_engines!(concurrent_read_modify_write_transactions_all_commit, concurrent_writers_all_commit);
+both_engines!(
+    concurrent_read_modify_write_transactions_all_commit,
+    concurrent_writers_all_commit
+);
 
 async fn migrating_again_applies_nothing(db: Db) {
     assert!(migrate::run(&db).await.unwrap().is_empty());
@@ -156,11 +183,20 @@ fn every_migration_file_is_registered_for_both_engines() {
     for engine in ["sqlite", "postgres"] {
         let mut on_disk: Vec<String> = std::fs::read_dir(dir.join(engine))
             .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().trim_end_matches(".sql").to_string())
+            .map(|e| {
+                e.unwrap()
+                    .file_name()
+                    .to_string_lossy()
+                    .trim_end_matches(".sql")
+                    .to_string()
+            })
             .collect();
         on_disk.sort();
         let listed: Vec<String> = MIGRATIONS.iter().map(|m| m.name.to_string()).collect();
-        assert_eq!(on_disk, listed, "{engine} migrations on disk vs. MIGRATIONS");
+        assert_eq!(
+            on_disk, listed,
+            "{engine} migrations on disk vs. MIGRATIONS"
+        );
     }
     for (i, m) in MIGRATIONS.iter().enumerate() {
         assert_eq!(m.version, i as i64 + 1, "versions are consecutive");

@@ -1,1 +1,88 @@
+//! Merx's HTTP surface: the axum router with its middleware (request ids, tracing, body limit,
+//! CORS, panic safety, Medusa-style error bodies, metrics) and the routes of every API.
 
+pub mod error;
+pub mod extract;
+mod health;
+mod layers;
+pub mod metrics;
+pub mod openapi;
+
+use std::sync::Arc;
+
+use axum::extract::DefaultBodyLimit;
+use axum::routing::get;
+use axum::Router;
+use merx_core::Core;
+
+pub use error::{ApiError, ApiResult};
+
+/// HTTP settings.
+#[derive(Debug, Clone)]
+pub struct HttpConfig {
+    /// Largest accepted request body, in bytes.
+    pub body_limit_bytes: usize,
+    /// Origins allowed by CORS (`*` for any, without credentials).
+    pub cors_origins: Vec<String>,
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        Self {
+            body_limit_bytes: 1024 * 1024,
+            cors_origins: vec![
+                "http://localhost:8000".into(),
+                "http://localhost:5173".into(),
+                "http://localhost:9000".into(),
+            ],
+        }
+    }
+}
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub core: Core,
+    pub config: Arc<HttpConfig>,
+}
+
+impl AppState {
+    pub fn new(core: Core, config: HttpConfig) -> Self {
+        Self {
+            core,
+            config: Arc::new(config),
+        }
+    }
+}
+
+/// The whole application: every route and the middleware around them.
+pub fn router(state: AppState) -> Router {
+    router_with_extensions(state, Router::new())
+}
+
+/// The application plus `extensions`: custom routes that get the same middleware, error format and
+/// state as Merx's own (how an embedding program adds its endpoints).
+pub fn router_with_extensions(state: AppState, extensions: Router<AppState>) -> Router {
+    metrics::handle();
+    let config = state.config.clone();
+    let routes = extensions
+        .route("/health", get(health::health))
+        .route("/health/ready", get(health::ready))
+        .route("/metrics", get(metrics::render))
+        .route("/openapi.json", get(openapi::spec))
+        .fallback(layers::not_found)
+        .method_not_allowed_fallback(layers::method_not_allowed)
+        .with_state(state);
+    layers::wrap(routes, &config).layer(DefaultBodyLimit::max(config.body_limit_bytes))
+}
+
+/// Serves `app` on `listener` until `shutdown` completes, then lets in-flight requests finish.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    app: Router,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
+}

@@ -30,7 +30,13 @@ const fn c(
 
 /// The currencies Merx knows, sorted by code.
 pub static CURRENCIES: &[Currency] = &[
-    c("aed", "United Arab Emirates Dirham", "AED", "د.إ.\u{200f}", 2),
+    c(
+        "aed",
+        "United Arab Emirates Dirham",
+        "AED",
+        "د.إ.\u{200f}",
+        2,
+    ),
     c("ars", "Argentine Peso", "AR$", "$", 2),
     c("aud", "Australian Dollar", "AU$", "$", 2),
     c("bgn", "Bulgarian Lev", "BGN", "лв.", 2),
@@ -100,7 +106,12 @@ mod tests {
     #[test]
     fn table_is_sorted_and_unique_so_lookup_works() {
         for pair in CURRENCIES.windows(2) {
-            assert!(pair[0].code < pair[1].code, "{} before {}", pair[0].code, pair[1].code);
+            assert!(
+                pair[0].code < pair[1].code,
+                "{} before {}",
+                pair[0].code,
+                pair[1].code
+            );
         }
         for c in CURRENCIES {
             assert_eq!(Currency::find(c.code), Some(c));

@@ -91,9 +91,18 @@ mod tests {
 
     #[test]
     fn rounding_is_half_away_from_zero() {
-        assert_eq!(round_to_minor(Decimal::from_str("0.125").unwrap(), 2), Some(13));
-        assert_eq!(round_to_minor(Decimal::from_str("-0.125").unwrap(), 2), Some(-13));
-        assert_eq!(round_to_minor(Decimal::from_str("0.5").unwrap(), 0), Some(1));
+        assert_eq!(
+            round_to_minor(Decimal::from_str("0.125").unwrap(), 2),
+            Some(13)
+        );
+        assert_eq!(
+            round_to_minor(Decimal::from_str("-0.125").unwrap(), 2),
+            Some(-13)
+        );
+        assert_eq!(
+            round_to_minor(Decimal::from_str("0.5").unwrap(), 0),
+            Some(1)
+        );
         assert_eq!(round_minor(Decimal::from_str("2.5").unwrap()), Some(3));
         assert_eq!(round_minor(Decimal::from_str("2.4999").unwrap()), Some(2));
     }

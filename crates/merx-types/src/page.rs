@@ -66,7 +66,10 @@ mod tests {
     fn defaults_and_bounds() {
         assert_eq!(
             PageRequest::parse(None, None, 20).unwrap(),
-            PageRequest { limit: 20, offset: 0 }
+            PageRequest {
+                limit: 20,
+                offset: 0
+            }
         );
         assert!(PageRequest::parse(Some(-1), None, 20).is_err());
         assert!(PageRequest::parse(None, Some(-5), 20).is_err());

@@ -16,9 +16,8 @@ pub fn now() -> OffsetDateTime {
 
 /// `2025-01-31T12:00:00.123Z`, the form Medusa's API uses.
 pub fn to_api(t: OffsetDateTime) -> String {
-    let fmt = format_description!(
-        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
-    );
+    let fmt =
+        format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z");
     t.to_offset(UtcOffset::UTC)
         .format(&fmt)
         .unwrap_or_else(|_| t.unix_timestamp().to_string())
@@ -26,9 +25,8 @@ pub fn to_api(t: OffsetDateTime) -> String {
 
 /// `2025-01-31T12:00:00.123456Z`: fixed width, so comparing the text compares the instants.
 pub fn to_storage(t: OffsetDateTime) -> String {
-    let fmt = format_description!(
-        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]Z"
-    );
+    let fmt =
+        format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]Z");
     t.to_offset(UtcOffset::UTC)
         .format(&fmt)
         .unwrap_or_else(|_| t.unix_timestamp().to_string())

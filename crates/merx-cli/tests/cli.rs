@@ -1,0 +1,223 @@
+//! The real `merx` binary: migrate, openapi, and serve (with --demo) on both engines.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use merx_db::testing::TestDb;
+use merx_db::{query, Backend};
+
+fn merx() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_merx"));
+    cmd.env_remove("DATABASE_URL")
+        .env_remove("MERX_ADDR")
+        .env_remove("MERX_CONFIG")
+        .env("MERX_LOG", "warn");
+    cmd
+}
+
+/// A running `merx serve`, killed when dropped.
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.child.kill().ok();
+        self.child.wait().ok();
+    }
+}
+
+fn start(database_url: &str, extra: &[&str]) -> Server {
+    let mut child = merx()
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .args(extra)
+        .env("DATABASE_URL", database_url)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("spawn merx");
+    let stdout = child.stdout.take().unwrap();
+    let mut lines = BufReader::new(stdout).lines();
+    let mut banner = String::new();
+    let base = loop {
+        let line = lines
+            .next()
+            .expect("merx exited before printing its address")
+            .unwrap();
+        banner.push_str(&line);
+        banner.push('\n');
+        if let Some(url) = line.trim().strip_prefix("Health:") {
+            break url.trim().trim_end_matches("/health").to_string();
+        }
+    };
+    std::thread::spawn(move || for _ in lines {});
+    assert!(banner.contains("Merx"), "{banner}");
+    Server { child, base }
+}
+
+/// A minimal HTTP/1.1 GET over a plain socket: (status, body).
+fn get(base: &str, path: &str) -> (u16, String) {
+    let host = base.trim_start_matches("http://");
+    let mut stream = TcpStream::connect(host).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut raw = String::new();
+    stream.read_to_string(&mut raw).unwrap();
+    let status = raw.split(' ').nth(1).unwrap().parse().unwrap();
+    let body = raw.split("\r\n\r\n").nth(1).unwrap_or("").to_string();
+    (status, body)
+}
+
+async fn serve_demo_answers_health(backend: Backend) {
+    let Some(t) = TestDb::new(backend).await else {
+        return;
+    };
+    let url = t.url.clone();
+    let server = tokio::task::spawn_blocking(move || start(&url, &["--demo"]))
+        .await
+        .unwrap();
+    let (status, body) = get(&server.base, "/health");
+    assert_eq!((status, body.as_str()), (200, "OK"));
+    let (status, _) = get(&server.base, "/health/ready");
+    assert_eq!(status, 200);
+    let (status, body) = get(&server.base, "/no/such/route");
+    assert_eq!(status, 404);
+    assert!(body.contains("\"type\":\"not_found\""), "{body}");
+    let stores =
+        t.db.fetch_all(query("SELECT name FROM store"))
+            .await
+            .unwrap();
+    assert_eq!(stores.len(), 1, "the demo seeded its store");
+    drop(server);
+
+    // A second start of the demo keeps the one store.
+    let url = t.url.clone();
+    let server = tokio::task::spawn_blocking(move || start(&url, &["--demo"]))
+        .await
+        .unwrap();
+    assert_eq!(get(&server.base, "/health").0, 200);
+    drop(server);
+    let stores =
+        t.db.fetch_all(query("SELECT name FROM store"))
+            .await
+            .unwrap();
+    assert_eq!(stores.len(), 1);
+    t.cleanup().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_demo_answers_health_on_sqlite() {
+    serve_demo_answers_health(Backend::Sqlite).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_demo_answers_health_on_postgres() {
+    serve_demo_answers_health(Backend::Postgres).await
+}
+
+#[test]
+fn serve_creates_a_missing_sqlite_file() {
+    let dir = std::env::temp_dir().join(format!("merx-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("fresh.db");
+    std::fs::remove_file(&file).ok();
+    let started = Instant::now();
+    let server = start(&format!("sqlite://{}", file.display()), &[]);
+    assert_eq!(get(&server.base, "/health").0, 200);
+    assert!(started.elapsed() < Duration::from_secs(30));
+    assert!(file.exists());
+    drop(server);
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[test]
+fn migrate_reports_the_schema_version_and_is_repeatable() {
+    let dir = std::env::temp_dir().join(format!("merx-cli-migrate-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = format!("sqlite://{}", dir.join("m.db").display());
+    let first = merx()
+        .args(["migrate"])
+        .env("DATABASE_URL", &url)
+        .output()
+        .unwrap();
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    let out = String::from_utf8_lossy(&first.stdout).to_string();
+    let last = merx_db::migrate::MIGRATIONS.last().unwrap().version;
+    assert!(out.contains(&format!("version {last}")), "{out}");
+    let again = merx()
+        .args(["--database-url", &url, "migrate"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&again.stdout).contains("applied 0 migration(s)"));
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[test]
+fn bad_database_urls_fail_with_a_clear_message() {
+    let out = merx()
+        .args(["migrate"])
+        .env("DATABASE_URL", "mysql://root:hunter2@localhost/x")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("unsupported database URL"), "{err}");
+    assert!(!err.contains("hunter2"), "passwords are not printed: {err}");
+}
+
+#[test]
+fn config_file_is_read_and_typos_in_it_are_errors() {
+    let dir = std::env::temp_dir().join(format!("merx-cli-cfg-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let cfg = dir.join("merx.toml");
+    let db = dir.join("from-file.db");
+    std::fs::write(
+        &cfg,
+        format!("database_url = \"sqlite://{}\"\n", db.display()),
+    )
+    .unwrap();
+    let out = merx()
+        .args(["--config"])
+        .arg(&cfg)
+        .arg("migrate")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(db.exists(), "the file's database_url was used");
+    std::fs::write(&cfg, "databse_url = \"x\"\n").unwrap();
+    let out = merx()
+        .args(["--config"])
+        .arg(&cfg)
+        .arg("migrate")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("databse_url"));
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[test]
+fn openapi_prints_the_spec() {
+    let out = merx().arg("openapi").output().unwrap();
+    assert!(out.status.success());
+    let spec: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(spec["openapi"].as_str().unwrap().starts_with("3.1"));
+    assert!(spec["paths"]["/health"].is_object());
+}

@@ -1,0 +1,46 @@
+use merx_db::Db;
+use merx_types::id::new_id;
+use merx_types::time::now;
+
+use super::{table, Store};
+use crate::error::CoreResult;
+
+/// Reads and creates the store's settings.
+#[derive(Clone)]
+pub struct StoreService {
+    db: Db,
+}
+
+impl StoreService {
+    pub fn new(db: Db) -> Self {
+        Self { db }
+    }
+
+    /// The store, if one has been created.
+    pub async fn get(&self) -> CoreResult<Option<Store>> {
+        Ok(table::first(&self.db).await?)
+    }
+
+    /// The store, created with `name` if there is none yet (idempotent, safe to race).
+    pub async fn ensure(&self, name: &str) -> CoreResult<Store> {
+        let mut tx = self.db.begin().await?;
+        if let Some(existing) = table::first_in(&mut tx).await? {
+            return Ok(existing);
+        }
+        let at = now();
+        let created = Store {
+            id: new_id("store"),
+            name: name.to_string(),
+            default_currency_code: None,
+            default_region_id: None,
+            default_sales_channel_id: None,
+            default_location_id: None,
+            metadata: None,
+            created_at: at,
+            updated_at: at,
+        };
+        table::insert(&mut tx, &created).await?;
+        tx.commit().await?;
+        Ok(created)
+    }
+}

@@ -1,0 +1,135 @@
+//! The middleware stack every request passes through, and the fallbacks for unknown routes.
+
+use std::any::Any;
+
+use axum::body::Body;
+use axum::extract::Request;
+use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::cors::{AllowHeaders, AllowMethods, AllowOrigin, CorsLayer};
+use tower_http::request_id::{
+    MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
+};
+use tower_http::trace::TraceLayer;
+
+use crate::error::ApiError;
+use crate::extract::too_large;
+use crate::{metrics, HttpConfig};
+
+/// Wraps the routes in the stack (outermost first): request id → tracing → id echoed on the
+/// response → panic → CORS → error bodies normalised → metrics.
+pub fn wrap(routes: Router, config: &HttpConfig) -> Router {
+    routes
+        .layer(middleware::from_fn(metrics::track))
+        .layer(middleware::from_fn(json_errors))
+        .layer(cors(config))
+        .layer(CatchPanicLayer::custom(panic_response))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|req: &Request<Body>| {
+                let id = req
+                    .headers()
+                    .get("x-request-id")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("-");
+                // The path only: query strings can carry tokens.
+                tracing::info_span!("http", method = %req.method(), path = %req.uri().path(), request_id = %id)
+            }),
+        )
+        .layer(SetRequestIdLayer::x_request_id(UlidRequestId))
+}
+
+/// Request ids are ULIDs, unless the client (or a proxy) sent one.
+#[derive(Clone, Copy)]
+struct UlidRequestId;
+
+impl MakeRequestId for UlidRequestId {
+    fn make_request_id<B>(&mut self, _: &Request<B>) -> Option<RequestId> {
+        HeaderValue::from_str(&ulid::Ulid::new().to_string())
+            .ok()
+            .map(RequestId::new)
+    }
+}
+
+fn cors(config: &HttpConfig) -> CorsLayer {
+    let base = CorsLayer::new()
+        .allow_methods(AllowMethods::mirror_request())
+        .allow_headers(AllowHeaders::mirror_request())
+        .expose_headers([header::HeaderName::from_static("x-request-id")]);
+    if config.cors_origins.iter().any(|o| o == "*") {
+        return base.allow_origin(AllowOrigin::any());
+    }
+    let origins: Vec<HeaderValue> = config
+        .cors_origins
+        .iter()
+        .filter_map(|o| HeaderValue::from_str(o.trim_end_matches('/')).ok())
+        .collect();
+    base.allow_origin(AllowOrigin::list(origins))
+        .allow_credentials(true)
+}
+
+/// Any error response that is not already JSON (axum's own rejections, a layer's 413, …) is
+/// rewritten into the `{"type","message"}` body, so clients see one error format.
+async fn json_errors(req: Request, next: Next) -> Response {
+    let response = next.run(req).await;
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if is_json {
+        return response;
+    }
+    let error = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => too_large(),
+        StatusCode::NOT_FOUND => ApiError::not_found("Not found"),
+        s if s.is_server_error() => {
+            ApiError::new(s, "unexpected_state", "An unexpected error occurred")
+        }
+        s => ApiError::new(
+            s,
+            "invalid_data",
+            s.canonical_reason()
+                .unwrap_or("Invalid request")
+                .to_string(),
+        ),
+    };
+    let mut rewritten = error.into_response();
+    for (name, value) in response.headers() {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            rewritten.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    rewritten
+}
+
+fn panic_response(_: Box<dyn Any + Send + 'static>) -> Response {
+    tracing::error!("a request handler panicked");
+    ApiError::new(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "unexpected_state",
+        "An unexpected error occurred",
+    )
+    .into_response()
+}
+
+/// Unknown routes: 404 in Medusa's shape.
+pub async fn not_found(method: Method, uri: axum::http::Uri) -> ApiError {
+    ApiError::not_found(format!("Route {method} {} not found", uri.path()))
+}
+
+/// A known path with a method it does not serve.
+pub async fn method_not_allowed(method: Method, uri: axum::http::Uri) -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "not_allowed",
+        format!("Method {method} is not allowed on {}", uri.path()),
+    )
+}

@@ -1,0 +1,142 @@
+use axum::body::Body;
+use axum::http::{HeaderMap, Method, Request, StatusCode};
+use axum::Router;
+use http_body_util::BodyExt;
+use merx_core::Core;
+use merx_db::testing::TestDb;
+use merx_db::{Backend, Db};
+use merx_http::{AppState, HttpConfig};
+use serde_json::Value;
+use tower::ServiceExt;
+
+/// The application on a fresh database.
+pub struct TestApp {
+    pub router: Router,
+    pub core: Core,
+    pub db: Db,
+}
+
+/// A response with its body read.
+pub struct TestResponse {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl TestResponse {
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| {
+            panic!(
+                "body is not JSON ({e}): {}",
+                String::from_utf8_lossy(&self.body)
+            )
+        })
+    }
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+    /// Asserts a Medusa-style error body with this status and type.
+    pub fn assert_error(&self, status: StatusCode, kind: &str) {
+        assert_eq!(self.status, status, "body: {}", self.text());
+        let body = self.json();
+        assert_eq!(body["type"], kind, "body: {body}");
+        assert!(
+            body["message"].as_str().is_some_and(|m| !m.is_empty()),
+            "body: {body}"
+        );
+    }
+}
+
+impl TestApp {
+    pub fn build(db: Db, config: HttpConfig, extensions: Router<AppState>) -> TestApp {
+        let core = Core::new(db.clone());
+        let state = AppState::new(core.clone(), config);
+        TestApp {
+            router: merx_http::router_with_extensions(state, extensions),
+            core,
+            db,
+        }
+    }
+
+    pub async fn send(&self, req: Request<Body>) -> TestResponse {
+        let res = self
+            .router
+            .clone()
+            .oneshot(req)
+            .await
+            .expect("router is infallible");
+        let status = res.status();
+        let headers = res.headers().clone();
+        let body = res
+            .into_body()
+            .collect()
+            .await
+            .expect("read body")
+            .to_bytes()
+            .to_vec();
+        TestResponse {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> TestResponse {
+        self.send(Request::builder().uri(path).body(Body::empty()).unwrap())
+            .await
+    }
+
+    pub async fn post_json(&self, path: &str, body: &Value) -> TestResponse {
+        self.send(
+            Request::builder()
+                .method(Method::POST)
+                .uri(path)
+                .header("content-type", "application/json")
+                .body(Body::from(body.to_string()))
+                .unwrap(),
+        )
+        .await
+    }
+}
+
+/// Runs `test` against the default application on a fresh database of `backend`.
+pub async fn with_app<F, Fut>(backend: Backend, test: F)
+where
+    F: FnOnce(TestApp) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    with_custom_app(backend, HttpConfig::default(), Router::new(), test).await
+}
+
+/// Like [`with_app`], with settings and extra routes of the test's choosing.
+pub async fn with_custom_app<F, Fut>(
+    backend: Backend,
+    config: HttpConfig,
+    extensions: Router<AppState>,
+    test: F,
+) where
+    F: FnOnce(TestApp) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    if let Some(t) = TestDb::new(backend).await {
+        test(TestApp::build(t.db.clone(), config, extensions)).await;
+        t.cleanup().await;
+    }
+}
+
+/// `app_test!(name, async_fn_taking_TestApp)`: runs it on SQLite and on Postgres.
+#[macro_export]
+macro_rules! app_test {
+    ($name:ident, $test:ident) => {
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                $crate::helpers::with_app(merx_db::Backend::Sqlite, super::$test).await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                $crate::helpers::with_app(merx_db::Backend::Postgres, super::$test).await
+            }
+        }
+    };
+}

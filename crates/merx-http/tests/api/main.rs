@@ -1,0 +1,6 @@
+//! The HTTP API, end to end: the real router on a fresh database per test, on SQLite and (when
+//! `MERX_TEST_POSTGRES_URL` is set) on Postgres.
+
+mod helpers;
+
+mod foundation;
