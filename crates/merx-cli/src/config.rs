@@ -17,6 +17,7 @@ pub struct FileConfig {
     pub body_limit_bytes: Option<usize>,
     pub db_max_connections: Option<u32>,
     pub log: Option<String>,
+    pub nats_url: Option<String>,
 }
 
 impl FileConfig {

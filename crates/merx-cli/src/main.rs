@@ -7,6 +7,9 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
+use merx_core::api_key::KeyType;
+use merx_core::auth::Role;
+use merx_core::platform::background::{Background, BackgroundConfig};
 use merx_core::Core;
 use merx_db::{Db, DbOptions};
 use merx_http::{AppState, HttpConfig};
@@ -39,6 +42,25 @@ enum Command {
     Migrate,
     /// Print the OpenAPI 3.1 document.
     Openapi,
+    /// Manage API keys.
+    #[command(subcommand)]
+    ApiKey(ApiKeyCommand),
+}
+
+#[derive(Subcommand)]
+enum ApiKeyCommand {
+    /// Create a key and print its token (a secret token is shown only this once).
+    Create {
+        /// A name to recognise the key by.
+        #[arg(long)]
+        title: String,
+        /// `secret` (Admin API) or `publishable` (Store API).
+        #[arg(long = "type", default_value = "secret")]
+        key_type: String,
+        /// Role of a secret key: owner, admin, merchandiser, support, vendor.
+        #[arg(long, default_value = "admin")]
+        role: String,
+    },
 }
 
 #[derive(Args)]
@@ -58,6 +80,9 @@ struct ServeArgs {
     /// Database connections per pool.
     #[arg(long, env = "MERX_DB_MAX_CONNECTIONS")]
     db_max_connections: Option<u32>,
+    /// NATS server for cross-process events and cache invalidation (e.g. nats://127.0.0.1:4222).
+    #[arg(long, env = "MERX_NATS_URL")]
+    nats_url: Option<String>,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -77,7 +102,11 @@ fn init_logging(filter: Option<&str>) -> anyhow::Result<()> {
         .parse()
         .context("parsing the log filter (MERX_LOG)")?;
     tracing_subscriber::registry()
-        .with(tracing_subscriber::fmt::layer().with_writer(std::io::stderr))
+        .with(
+            tracing_subscriber::fmt::layer()
+                .with_writer(std::io::stderr)
+                .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr())),
+        )
         .with(filter)
         .init();
     Ok(())
@@ -106,6 +135,38 @@ async fn run(cli: Cli, file: FileConfig) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Serve(args) => serve(args, file, &database_url).await,
+        Command::ApiKey(ApiKeyCommand::Create {
+            title,
+            key_type,
+            role,
+        }) => {
+            let key_type = KeyType::parse(&key_type).with_context(|| {
+                format!("--type must be secret or publishable, not {key_type:?}")
+            })?;
+            let role = match key_type {
+                KeyType::Secret => {
+                    Some(Role::parse(&role).with_context(|| format!("unknown role {role:?}"))?)
+                }
+                KeyType::Publishable => None,
+            };
+            let db = connect(&database_url, DbOptions::default()).await?;
+            merx_db::migrate::run(&db).await?;
+            let core = Core::new(db.clone());
+            let (key, token) = core
+                .api_keys
+                .create(&title, key_type, role, None)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("{token}");
+            eprintln!(
+                "created {} key {} ({})",
+                key.key_type.as_str(),
+                key.id,
+                key.title
+            );
+            db.close().await;
+            Ok(())
+        }
     }
 }
 
@@ -138,14 +199,26 @@ async fn serve(args: ServeArgs, file: FileConfig, database_url: &str) -> anyhow:
         .context("migrating the database")?;
     let core = Core::new(db.clone());
     let demo = if args.demo {
-        Some(
-            merx_core::seed::demo(&core)
-                .await
-                .context("seeding the demo store")?,
-        )
+        let report = merx_core::seed::demo(&core)
+            .await
+            .context("seeding the demo store")?;
+        let (_, admin_key) = core
+            .api_keys
+            .rotate_titled("Demo admin key", Role::Owner)
+            .await
+            .context("creating the demo admin key")?;
+        Some((report, admin_key))
     } else {
         None
     };
+
+    let mut background = BackgroundConfig::default();
+    if let Some(url) = args.nats_url.or(file.nats_url) {
+        let nats = merx_bus_nats::Nats::connect(&url).await?;
+        background.bus = Some(nats.event_bus());
+        tracing::info!(%url, "publishing events to NATS JetStream");
+    }
+    let background = Background::start(&core, background);
 
     let listener = tokio::net::TcpListener::bind(addr)
         .await
@@ -153,18 +226,22 @@ async fn serve(args: ServeArgs, file: FileConfig, database_url: &str) -> anyhow:
     let app = merx_http::router(AppState::new(core, http));
     let base = format!("http://{}", listener.local_addr()?);
     tracing::info!(%base, "merx is serving");
-    if let Some(report) = demo {
-        println!("Merx demo store \"{}\" is running.", report.store_name);
-    } else {
-        println!("Merx is running.");
+    match &demo {
+        Some((report, _)) => println!("Merx demo store \"{}\" is running.", report.store_name),
+        None => println!("Merx is running."),
     }
     println!("  Health:   {base}/health");
     println!("  Store API {base}/store");
     println!("  OpenAPI:  {base}/openapi.json");
     println!("  Metrics:  {base}/metrics");
     println!("  Database: {}", merx_db::redact_url(database_url));
+    if let Some((_, admin_key)) = &demo {
+        println!("  Admin API key (owner, new at every demo start): {admin_key}");
+        println!("    curl -H 'Authorization: Bearer {admin_key}' {base}/admin/webhooks");
+    }
 
     merx_http::serve(listener, app, shutdown_signal()).await?;
+    background.stop().await;
     db.close().await;
     tracing::info!("stopped");
     Ok(())

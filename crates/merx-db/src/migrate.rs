@@ -23,7 +23,11 @@ macro_rules! migration {
 }
 
 /// Every migration, oldest first. A test checks that each file on disk is listed here.
-pub static MIGRATIONS: &[Migration] = &[migration!(1, "0001_store")];
+pub static MIGRATIONS: &[Migration] = &[
+    migration!(1, "0001_store"),
+    migration!(2, "0002_platform"),
+    migration!(3, "0003_api_keys"),
+];
 
 const BOOKKEEPING: &str = "CREATE TABLE IF NOT EXISTS merx_migrations (
     version BIGINT PRIMARY KEY,

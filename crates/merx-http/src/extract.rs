@@ -51,3 +51,53 @@ pub(crate) fn too_large() -> ApiError {
         "Request body is larger than the server accepts",
     )
 }
+
+/// Query parameters. Values of the wrong type are 400 `invalid_data` naming the parameter.
+pub struct ApiQuery<T>(pub T);
+
+impl<S, T> axum::extract::FromRequestParts<S> for ApiQuery<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        let query = parts.uri.query().unwrap_or_default();
+        serde_urlencoded_from_str(query)
+            .map(ApiQuery)
+            .map_err(|e| ApiError::invalid(format!("Invalid query parameters: {e}")))
+    }
+}
+
+fn serde_urlencoded_from_str<T: DeserializeOwned>(q: &str) -> Result<T, String> {
+    axum::extract::Query::<T>::try_from_uri(
+        &format!("/?{q}")
+            .parse()
+            .map_err(|e: axum::http::uri::InvalidUri| e.to_string())?,
+    )
+    .map(|axum::extract::Query(v)| v)
+    .map_err(|e| e.body_text())
+}
+
+/// `limit` and `offset`, as every list route takes them.
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+pub struct PageQuery {
+    /// Page size.
+    pub limit: Option<i64>,
+    /// Items to skip.
+    pub offset: Option<i64>,
+}
+
+impl PageQuery {
+    pub fn page(&self, default_limit: i64) -> Result<merx_types::PageRequest, ApiError> {
+        Ok(merx_types::PageRequest::parse(
+            self.limit,
+            self.offset,
+            default_limit,
+        )?)
+    }
+}

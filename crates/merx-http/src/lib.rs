@@ -1,9 +1,12 @@
 //! Merx's HTTP surface: the axum router with its middleware (request ids, tracing, body limit,
 //! CORS, panic safety, Medusa-style error bodies, metrics) and the routes of every API.
 
+pub mod admin;
+mod dto;
 pub mod error;
 pub mod extract;
 mod health;
+pub mod idempotency;
 mod layers;
 pub mod metrics;
 pub mod openapi;
@@ -65,7 +68,9 @@ pub fn router(state: AppState) -> Router {
 pub fn router_with_extensions(state: AppState, extensions: Router<AppState>) -> Router {
     metrics::handle();
     let config = state.config.clone();
+    let state_for_idempotency = state.clone();
     let routes = extensions
+        .merge(admin::router(state.clone()))
         .route("/health", get(health::health))
         .route("/health/ready", get(health::ready))
         .route("/metrics", get(metrics::render))
@@ -73,6 +78,10 @@ pub fn router_with_extensions(state: AppState, extensions: Router<AppState>) -> 
         .fallback(layers::not_found)
         .method_not_allowed_fallback(layers::method_not_allowed)
         .with_state(state);
+    let routes = routes.layer(axum::middleware::from_fn_with_state(
+        state_for_idempotency,
+        idempotency::middleware,
+    ));
     layers::wrap(routes, &config).layer(DefaultBodyLimit::max(config.body_limit_bytes))
 }
 

@@ -65,3 +65,16 @@ mod tests {
         assert!(!has_prefix("prod01H", "prod"));
     }
 }
+
+/// A secret token: `prefix` followed by `bytes` random bytes in hex (e.g. `sk_` + 64 hex digits).
+pub fn random_token(prefix: &str, bytes: usize) -> String {
+    use rand::RngCore;
+    let mut buf = vec![0u8; bytes];
+    rand::rngs::OsRng.fill_bytes(&mut buf);
+    let mut token = String::with_capacity(prefix.len() + bytes * 2);
+    token.push_str(prefix);
+    for b in buf {
+        token.push_str(&format!("{b:02x}"));
+    }
+    token
+}

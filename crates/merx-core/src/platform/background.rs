@@ -1,0 +1,96 @@
+//! The background work of a `merx serve` process: the outbox dispatcher and the job scheduler
+//! (workflow recovery, pruning of delivered events and old idempotency keys).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use super::bus::EventBus;
+use super::jobs::{Job, Scheduler};
+use super::outbox::{DispatchConfig, Dispatcher};
+use super::subscribers::Subscribers;
+use crate::Core;
+
+/// Running background tasks; [`Background::stop`] ends them after their current pass.
+pub struct Background {
+    shutdown: watch::Sender<bool>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+/// What to run.
+pub struct BackgroundConfig {
+    pub dispatch: DispatchConfig,
+    pub subscribers: Subscribers,
+    pub bus: Option<Arc<dyn EventBus>>,
+    /// How often the scheduler looks for due jobs.
+    pub tick: Duration,
+}
+
+impl Default for BackgroundConfig {
+    fn default() -> Self {
+        Self {
+            dispatch: DispatchConfig::default(),
+            subscribers: Subscribers::new(),
+            bus: None,
+            tick: Duration::from_secs(1),
+        }
+    }
+}
+
+/// The standard jobs every process schedules.
+pub fn standard_jobs(core: &Core) -> Vec<Job> {
+    let workflows = core.workflows.clone();
+    let outbox = core.outbox.clone();
+    let idempotency = core.idempotency.clone();
+    vec![
+        Job::new("workflows.recover", Duration::from_secs(10), move || {
+            let workflows = workflows.clone();
+            Box::pin(async move {
+                workflows.recover().await?;
+                Ok(())
+            })
+        }),
+        Job::new("outbox.prune", Duration::from_secs(3600), move || {
+            let outbox = outbox.clone();
+            Box::pin(async move {
+                outbox.prune(Duration::from_secs(7 * 24 * 3600)).await?;
+                Ok(())
+            })
+        }),
+        Job::new("idempotency.prune", Duration::from_secs(3600), move || {
+            let idempotency = idempotency.clone();
+            Box::pin(async move {
+                idempotency.prune(Duration::from_secs(24 * 3600)).await?;
+                Ok(())
+            })
+        }),
+    ]
+}
+
+impl Background {
+    pub fn start(core: &Core, config: BackgroundConfig) -> Background {
+        let (shutdown, rx) = watch::channel(false);
+        let mut dispatcher = Dispatcher::new(core.db.clone(), config.subscribers, config.dispatch);
+        if let Some(bus) = config.bus {
+            dispatcher = dispatcher.with_bus(bus);
+        }
+        let mut scheduler = Scheduler::new(core.db.clone());
+        for job in standard_jobs(core) {
+            scheduler.add(job);
+        }
+        let tasks = vec![
+            tokio::spawn(dispatcher.run(rx.clone())),
+            tokio::spawn(scheduler.run(config.tick, rx)),
+        ];
+        Background { shutdown, tasks }
+    }
+
+    pub async fn stop(self) {
+        let _ = self.shutdown.send(true);
+        for t in self.tasks {
+            let _ = t.await;
+        }
+    }
+}

@@ -1,0 +1,259 @@
+use std::sync::Arc;
+
+use merx_db::Db;
+use merx_types::time::now;
+use tokio::sync::watch;
+
+use super::store::{self, Claimed};
+use super::DispatchConfig;
+use crate::error::CoreResult;
+use crate::platform::bus::EventBus;
+use crate::platform::events::appended;
+use crate::platform::pattern_matches;
+use crate::platform::subscribers::Subscribers;
+use crate::platform::webhooks::{self, store as webhook_store};
+
+/// Target names, as stored in `outbox_delivery.target`.
+const SUBSCRIBER: &str = "sub:";
+const WEBHOOK: &str = "webhook:";
+const BUS: &str = "bus";
+/// Marks a failure that no retry can fix: the delivery is dead-lettered at once.
+const PERMANENT: &str = "permanent: ";
+
+/// What one pass of the dispatcher did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DispatchReport {
+    pub fanned_out: usize,
+    pub delivered: usize,
+    pub failed: usize,
+}
+
+/// Moves events from the outbox to their targets. Run one per process; several may share a database.
+#[derive(Clone)]
+pub struct Dispatcher {
+    db: Db,
+    subscribers: Subscribers,
+    bus: Option<Arc<dyn EventBus>>,
+    http: reqwest::Client,
+    config: DispatchConfig,
+}
+
+impl Dispatcher {
+    pub fn new(db: Db, subscribers: Subscribers, config: DispatchConfig) -> Self {
+        Self {
+            db,
+            subscribers,
+            bus: None,
+            http: reqwest::Client::new(),
+            config,
+        }
+    }
+
+    /// Also publishes every event to an external bus.
+    pub fn with_bus(mut self, bus: Arc<dyn EventBus>) -> Self {
+        self.bus = Some(bus);
+        self
+    }
+
+    pub fn config(&self) -> &DispatchConfig {
+        &self.config
+    }
+
+    /// Creates deliveries for one batch of new events; returns how many events it handled.
+    pub async fn fan_out(&self) -> CoreResult<usize> {
+        let mut tx = self.db.begin().await?;
+        let events = store::unfanned_events(&mut tx, self.config.batch_size).await?;
+        if events.is_empty() {
+            return Ok(0);
+        }
+        let endpoints = webhook_store::active_in(&mut tx).await?;
+        for event in &events {
+            for name in self.subscribers.interested(&event.name) {
+                store::insert_delivery(&mut tx, event, &format!("{SUBSCRIBER}{name}")).await?;
+            }
+            for endpoint in &endpoints {
+                if endpoint
+                    .events
+                    .iter()
+                    .any(|p| pattern_matches(p, &event.name))
+                {
+                    store::insert_delivery(&mut tx, event, &format!("{WEBHOOK}{}", endpoint.id))
+                        .await?;
+                }
+            }
+            if self.bus.is_some() {
+                store::insert_delivery(&mut tx, event, BUS).await?;
+            }
+        }
+        let seqs: Vec<i64> = events.iter().map(|e| e.seq).collect();
+        store::mark_fanned_out(&mut tx, &seqs).await?;
+        tx.commit().await?;
+        Ok(events.len())
+    }
+
+    /// Claims and attempts one batch of due deliveries; returns (delivered, failed).
+    pub async fn deliver_due(&self) -> CoreResult<(usize, usize)> {
+        let lease_until = now() + self.config.lease;
+        let mut tx = self.db.begin().await?;
+        let claimed = store::claim_due(&mut tx, self.config.batch_size, lease_until).await?;
+        tx.commit().await?;
+        let (mut delivered, mut failed) = (0, 0);
+        for c in claimed {
+            match self.attempt(&c).await {
+                Ok(()) => delivered += 1,
+                Err(error) => {
+                    failed += 1;
+                    self.record_failure(&c, &error).await?;
+                }
+            }
+        }
+        Ok((delivered, failed))
+    }
+
+    /// Fans out and delivers until nothing is due (bounded, so one pass always ends).
+    pub async fn run_once(&self) -> CoreResult<DispatchReport> {
+        let mut report = DispatchReport::default();
+        for _ in 0..100 {
+            let n = self.fan_out().await?;
+            report.fanned_out += n;
+            if n == 0 {
+                break;
+            }
+        }
+        for _ in 0..100 {
+            let (d, f) = self.deliver_due().await?;
+            report.delivered += d;
+            report.failed += f;
+            if d + f == 0 {
+                break;
+            }
+        }
+        Ok(report)
+    }
+
+    /// Dispatches until `shutdown` turns true: woken by appends, polling otherwise.
+    pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
+        loop {
+            if let Err(e) = self.run_once().await {
+                tracing::warn!(error = %e, "outbox dispatch failed; will retry");
+            }
+            tokio::select! {
+                _ = appended().notified() => {
+                    // Let the appending transaction commit before looking.
+                    tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+                }
+                _ = tokio::time::sleep(self.config.poll_interval) => {}
+                _ = shutdown.changed() => {}
+            }
+            if *shutdown.borrow() {
+                break;
+            }
+        }
+    }
+
+    async fn attempt(&self, c: &Claimed) -> Result<(), String> {
+        if let Some(name) = c.target.strip_prefix(SUBSCRIBER) {
+            self.to_subscriber(name, c).await
+        } else if let Some(endpoint_id) = c.target.strip_prefix(WEBHOOK) {
+            self.to_webhook(endpoint_id, c).await
+        } else if c.target == BUS {
+            self.to_bus(c).await
+        } else {
+            Err(format!("unknown delivery target {:?}", c.target))
+        }
+    }
+
+    async fn to_subscriber(&self, name: &str, c: &Claimed) -> Result<(), String> {
+        let Some(subscriber) = self.subscribers.get(name) else {
+            return Err(format!("no subscriber named {name:?} in this process"));
+        };
+        let mut tx = self.db.begin().await.map_err(|e| e.to_string())?;
+        let done = store::already_processed(&mut tx, name, &c.event.id)
+            .await
+            .map_err(|e| e.to_string())?;
+        if !done {
+            subscriber
+                .handle(&c.event, &mut tx)
+                .await
+                .map_err(|e| format!("{e:#}"))?;
+            store::record_processed(&mut tx, name, &c.event.id)
+                .await
+                .map_err(|e| e.to_string())?;
+        }
+        store::mark_delivered(&mut tx, &c.delivery_id)
+            .await
+            .map_err(|e| e.to_string())?;
+        tx.commit().await.map_err(|e| e.to_string())
+    }
+
+    async fn to_webhook(&self, endpoint_id: &str, c: &Claimed) -> Result<(), String> {
+        let endpoint = webhook_store::get(&self.db, endpoint_id)
+            .await
+            .map_err(|e| e.to_string())?;
+        let Some(endpoint) = endpoint.filter(|e| e.is_active) else {
+            return Err(PERMANENT.to_string() + "the endpoint was deleted or deactivated");
+        };
+        let outcome = webhooks::send(
+            &self.http,
+            &endpoint,
+            &c.event,
+            &c.delivery_id,
+            c.attempts,
+            self.config.webhook_timeout,
+        )
+        .await;
+        let mut tx = self.db.begin().await.map_err(|e| e.to_string())?;
+        webhook_store::record_attempt(
+            &mut tx,
+            endpoint_id,
+            &c.delivery_id,
+            &c.event.id,
+            &c.event.name,
+            c.attempts,
+            &outcome,
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+        if outcome.succeeded {
+            store::mark_delivered(&mut tx, &c.delivery_id)
+                .await
+                .map_err(|e| e.to_string())?;
+        }
+        tx.commit().await.map_err(|e| e.to_string())?;
+        match outcome.error {
+            None if outcome.succeeded => Ok(()),
+            Some(e) => Err(e),
+            None => Err("delivery failed".to_string()),
+        }
+    }
+
+    async fn to_bus(&self, c: &Claimed) -> Result<(), String> {
+        let Some(bus) = &self.bus else {
+            return Err("no external bus is configured in this process".to_string());
+        };
+        bus.publish(&c.event).await.map_err(|e| format!("{e:#}"))?;
+        let mut tx = self.db.begin().await.map_err(|e| e.to_string())?;
+        store::mark_delivered(&mut tx, &c.delivery_id)
+            .await
+            .map_err(|e| e.to_string())?;
+        tx.commit().await.map_err(|e| e.to_string())
+    }
+
+    async fn record_failure(&self, c: &Claimed, error: &str) -> CoreResult<()> {
+        let (error, permanent) = match error.strip_prefix(PERMANENT) {
+            Some(rest) => (rest, true),
+            None => (error, false),
+        };
+        let dead = permanent || c.attempts >= self.config.max_attempts;
+        let retry_at = now() + self.config.backoff(c.attempts);
+        if dead {
+            tracing::warn!(delivery = %c.delivery_id, target = %c.target, event = %c.event.name, error, "delivery dead-lettered");
+        } else {
+            tracing::info!(delivery = %c.delivery_id, target = %c.target, event = %c.event.name, attempt = c.attempts, error, "delivery failed; will retry");
+        }
+        let mut tx = self.db.begin().await?;
+        store::mark_failed(&mut tx, &c.delivery_id, error, retry_at, dead).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

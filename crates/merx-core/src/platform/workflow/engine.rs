@@ -1,0 +1,288 @@
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use merx_db::Db;
+use merx_types::id::{new_id, prefix};
+use merx_types::time::now;
+use merx_types::{DomainError, ErrorKind};
+use serde_json::Value;
+
+use super::store::{self, ExecutionRow};
+use super::{Recovery, StepContext, StepError, Workflow};
+use crate::error::{CoreError, CoreResult};
+
+/// A finished execution.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Completed {
+    pub execution_id: String,
+    /// Each step's output, in order.
+    pub outputs: Vec<Value>,
+    /// True when this result was stored by an earlier run with the same key.
+    pub replayed: bool,
+}
+
+/// Runs registered workflows and recovers interrupted ones.
+#[derive(Clone)]
+pub struct WorkflowEngine {
+    db: Db,
+    workflows: HashMap<String, Arc<Workflow>>,
+    lease: Duration,
+}
+
+/// Journal statuses.
+const RUNNING: &str = "running";
+const COMPENSATING: &str = "compensating";
+const SUCCEEDED: &str = "succeeded";
+const COMPENSATED: &str = "compensated";
+
+fn kind_name(kind: ErrorKind) -> &'static str {
+    match kind {
+        ErrorKind::InvalidData => "invalid_data",
+        ErrorKind::NotAllowed => "not_allowed",
+        ErrorKind::NotFound => "not_found",
+        ErrorKind::Duplicate => "duplicate_error",
+        ErrorKind::Conflict => "conflict",
+        ErrorKind::Unauthorized => "unauthorized",
+        ErrorKind::Forbidden => "forbidden",
+        ErrorKind::PaymentAuthorization => "payment_authorization_error",
+        ErrorKind::Unexpected => "unexpected_state",
+    }
+}
+
+impl WorkflowEngine {
+    pub fn new(db: Db) -> Self {
+        Self {
+            db,
+            workflows: HashMap::new(),
+            lease: Duration::from_secs(300),
+        }
+    }
+
+    /// How long an execution is reserved for the process running it before others may recover it.
+    pub fn with_lease(mut self, lease: Duration) -> Self {
+        self.lease = lease;
+        self
+    }
+
+    pub fn register(&mut self, workflow: Workflow) {
+        self.workflows
+            .insert(workflow.name.clone(), Arc::new(workflow));
+    }
+
+    fn workflow(&self, name: &str) -> CoreResult<Arc<Workflow>> {
+        self.workflows
+            .get(name)
+            .cloned()
+            .ok_or_else(|| CoreError::Other(anyhow::anyhow!("no workflow named {name:?}")))
+    }
+
+    /// Runs `workflow` with `input`. With a `key`, at most one live execution per key exists: a
+    /// repeat after success returns the stored result, a repeat while running is a conflict, and a
+    /// repeat after a failure runs afresh. A failed step's domain error is returned as-is after the
+    /// completed steps were compensated.
+    pub async fn run(
+        &self,
+        workflow: &str,
+        key: Option<&str>,
+        input: Value,
+    ) -> CoreResult<Completed> {
+        let wf = self.workflow(workflow)?;
+        let id = new_id(prefix::WORKFLOW_EXECUTION);
+        let mut tx = self.db.begin().await?;
+        let inserted = store::insert(&mut tx, &id, workflow, key, &input, now() + self.lease).await;
+        match inserted {
+            Ok(()) => tx.commit().await?,
+            Err(e) if e.is_unique_violation() => {
+                drop(tx);
+                let key = key.unwrap_or_default();
+                return match store::find_live_by_key(&self.db, workflow, key).await? {
+                    Some(existing) if existing.status == SUCCEEDED => Ok(Completed {
+                        execution_id: existing.id,
+                        outputs: outputs_of(existing.output),
+                        replayed: true,
+                    }),
+                    _ => Err(DomainError::conflict(format!(
+                        "{workflow} for {key} is already in progress"
+                    ))
+                    .into()),
+                };
+            }
+            Err(e) => return Err(e.into()),
+        }
+        self.drive(&wf, &id, &input, Vec::new()).await
+    }
+
+    /// Runs the steps from the first one without a journalled output.
+    async fn drive(
+        &self,
+        wf: &Workflow,
+        id: &str,
+        input: &Value,
+        mut outputs: Vec<Value>,
+    ) -> CoreResult<Completed> {
+        for (index, step) in wf.steps.iter().enumerate().skip(outputs.len()) {
+            let ctx = StepContext {
+                db: &self.db,
+                execution_id: id,
+                index,
+                input,
+                outputs: &outputs,
+            };
+            match step.invoke(&ctx).await {
+                Ok(output) => {
+                    store::record_step(
+                        &self.db,
+                        id,
+                        index,
+                        step.name(),
+                        &output,
+                        now() + self.lease,
+                    )
+                    .await?;
+                    outputs.push(output);
+                }
+                Err(error) => {
+                    tracing::info!(workflow = %wf.name, execution = id, step = step.name(), %error, "step failed; compensating");
+                    let (kind, message) = match &error {
+                        StepError::Domain(d) => (kind_name(d.kind), d.message.clone()),
+                        StepError::Other(e) => ("unexpected_state", format!("{e:#}")),
+                    };
+                    store::set_status(
+                        &self.db,
+                        id,
+                        COMPENSATING,
+                        None,
+                        Some((kind, &message)),
+                        Some(now() + self.lease),
+                    )
+                    .await?;
+                    self.compensate(wf, id, input, &outputs).await?;
+                    return Err(match error {
+                        StepError::Domain(d) => d.into(),
+                        StepError::Other(e) => CoreError::Other(e),
+                    });
+                }
+            }
+        }
+        store::set_status(
+            &self.db,
+            id,
+            SUCCEEDED,
+            Some(&Value::Array(outputs.clone())),
+            None,
+            None,
+        )
+        .await?;
+        Ok(Completed {
+            execution_id: id.to_string(),
+            outputs,
+            replayed: false,
+        })
+    }
+
+    /// Compensates completed steps in reverse order, journalling each, then marks the execution
+    /// compensated. If a compensation fails the execution stays `compensating` and recovery retries.
+    async fn compensate(
+        &self,
+        wf: &Workflow,
+        id: &str,
+        input: &Value,
+        outputs: &[Value],
+    ) -> CoreResult<()> {
+        let journal = store::done_steps(&self.db, id).await?;
+        for index in (0..outputs.len()).rev() {
+            let already = journal
+                .iter()
+                .any(|(i, status, _)| *i == index && status == COMPENSATED);
+            if already {
+                continue;
+            }
+            let Some(step) = wf.steps.get(index) else {
+                continue;
+            };
+            let ctx = StepContext {
+                db: &self.db,
+                execution_id: id,
+                index,
+                input,
+                outputs: &outputs[..index],
+            };
+            if let Err(e) = step.compensate(&ctx, &outputs[index]).await {
+                tracing::error!(workflow = %wf.name, execution = id, step = step.name(), error = %e, "compensation failed; will retry");
+                store::set_status(
+                    &self.db,
+                    id,
+                    COMPENSATING,
+                    None,
+                    None,
+                    Some(now() + self.lease),
+                )
+                .await?;
+                return Err(CoreError::Other(
+                    e.context(format!("compensating {}", step.name())),
+                ));
+            }
+            store::mark_step_compensated(&self.db, id, index).await?;
+        }
+        store::set_status(&self.db, id, COMPENSATED, None, None, None).await?;
+        Ok(())
+    }
+
+    /// Finds executions left unfinished by a dead process (lease expired) and resumes or
+    /// compensates them. Returns how many it took over.
+    pub async fn recover(&self) -> CoreResult<usize> {
+        let mut recovered = 0;
+        for row in store::orphaned(&self.db, 100).await? {
+            let Some(wf) = self.workflows.get(&row.workflow).cloned() else {
+                continue;
+            };
+            if !store::claim(&self.db, &row.id, now() + self.lease).await? {
+                continue;
+            }
+            recovered += 1;
+            if let Err(e) = self.recover_one(&wf, row).await {
+                tracing::warn!(error = %e, "recovered workflow did not complete");
+            }
+        }
+        Ok(recovered)
+    }
+
+    async fn recover_one(&self, wf: &Workflow, row: ExecutionRow) -> CoreResult<()> {
+        let journal = store::done_steps(&self.db, &row.id).await?;
+        let outputs: Vec<Value> = journal.into_iter().map(|(_, _, output)| output).collect();
+        tracing::info!(workflow = %wf.name, execution = %row.id, completed_steps = outputs.len(), status = %row.status, "recovering workflow");
+        if row.status == RUNNING && wf.recovery == Recovery::Resume {
+            self.drive(wf, &row.id, &row.input, outputs)
+                .await
+                .map(|_| ())
+        } else {
+            if row.status == RUNNING {
+                store::set_status(
+                    &self.db,
+                    &row.id,
+                    COMPENSATING,
+                    None,
+                    Some(("unexpected_state", "interrupted; compensated on recovery")),
+                    Some(now() + self.lease),
+                )
+                .await?;
+            }
+            self.compensate(wf, &row.id, &row.input, &outputs).await
+        }
+    }
+
+    /// The journal status of an execution (`running`, `compensating`, `succeeded`, `compensated`).
+    pub async fn status(&self, execution_id: &str) -> CoreResult<Option<(String, Option<String>)>> {
+        Ok(store::get(&self.db, execution_id)
+            .await?
+            .map(|r| (r.status, r.error_kind.or(r.error))))
+    }
+}
+
+fn outputs_of(output: Option<Value>) -> Vec<Value> {
+    match output {
+        Some(Value::Array(items)) => items,
+        _ => Vec::new(),
+    }
+}

@@ -1,0 +1,122 @@
+//! The workflow (saga) engine. A workflow is a list of steps, each with `invoke` and `compensate`.
+//! Every execution has a journal in the database: the execution row and one row per completed step
+//! with its output. If a step fails, the completed steps are compensated in reverse order. If the
+//! process dies, another (or the restarted one) finds the execution through its expired lease and
+//! resumes it from the journal — completed steps are not run again — or compensates it, as the
+//! workflow chooses.
+
+mod engine;
+mod store;
+
+use std::sync::Arc;
+
+pub use engine::{Completed, WorkflowEngine};
+
+use merx_db::Db;
+use merx_types::DomainError;
+use serde_json::Value;
+
+use super::BoxFuture;
+
+/// What a step sees.
+pub struct StepContext<'a> {
+    pub db: &'a Db,
+    pub execution_id: &'a str,
+    /// Position of this step in the workflow.
+    pub index: usize,
+    /// The workflow's input.
+    pub input: &'a Value,
+    /// Outputs of the steps before this one, in order.
+    pub outputs: &'a [Value],
+}
+
+impl StepContext<'_> {
+    /// A key unique to this step of this execution, to pass to external providers so that a step
+    /// re-run after a crash is recognised as the same request.
+    pub fn idempotency_key(&self) -> String {
+        format!("{}:{}", self.execution_id, self.index)
+    }
+}
+
+/// Why a step failed: the client's mistake (reported as such) or anything else.
+#[derive(Debug)]
+pub enum StepError {
+    Domain(DomainError),
+    Other(anyhow::Error),
+}
+
+impl From<DomainError> for StepError {
+    fn from(e: DomainError) -> Self {
+        StepError::Domain(e)
+    }
+}
+
+impl From<anyhow::Error> for StepError {
+    fn from(e: anyhow::Error) -> Self {
+        StepError::Other(e)
+    }
+}
+
+impl From<crate::CoreError> for StepError {
+    fn from(e: crate::CoreError) -> Self {
+        match e {
+            crate::CoreError::Domain(d) => StepError::Domain(d),
+            other => StepError::Other(anyhow::Error::new(other)),
+        }
+    }
+}
+
+impl std::fmt::Display for StepError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StepError::Domain(e) => write!(f, "{}", e.message),
+            StepError::Other(e) => write!(f, "{e:#}"),
+        }
+    }
+}
+
+/// One step of a workflow.
+pub trait Step: Send + Sync + 'static {
+    fn name(&self) -> &str;
+    /// Does the step's work; the output is journalled and handed to later steps and to
+    /// `compensate`.
+    fn invoke<'a>(&'a self, ctx: &'a StepContext<'a>) -> BoxFuture<'a, Result<Value, StepError>>;
+    /// Undoes a completed invoke. Must tolerate being called again after a crash.
+    fn compensate<'a>(
+        &'a self,
+        ctx: &'a StepContext<'a>,
+        output: &'a Value,
+    ) -> BoxFuture<'a, anyhow::Result<()>>;
+}
+
+/// What to do with an execution found unfinished after a crash.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Recovery {
+    /// Continue with the first step that has no journalled output.
+    Resume,
+    /// Undo the completed steps.
+    Compensate,
+}
+
+/// A named list of steps.
+#[derive(Clone)]
+pub struct Workflow {
+    pub name: String,
+    pub steps: Vec<Arc<dyn Step>>,
+    pub recovery: Recovery,
+}
+
+impl Workflow {
+    pub fn new(name: impl Into<String>, recovery: Recovery) -> Self {
+        Self {
+            name: name.into(),
+            steps: Vec::new(),
+            recovery,
+        }
+    }
+
+    pub fn step(mut self, step: impl Step) -> Self {
+        self.steps.push(Arc::new(step));
+        self
+    }
+}

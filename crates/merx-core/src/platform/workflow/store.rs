@@ -1,0 +1,204 @@
+//! SQL for the workflow journal.
+
+use merx_db::{query, Db, DbResult, Tx};
+use merx_types::time::now;
+use serde_json::Value;
+use time::OffsetDateTime;
+
+pub struct ExecutionRow {
+    pub id: String,
+    pub workflow: String,
+    pub status: String,
+    pub input: Value,
+    pub output: Option<Value>,
+    pub error: Option<String>,
+    pub error_kind: Option<String>,
+}
+
+fn execution_from_row(r: &merx_db::Row) -> DbResult<ExecutionRow> {
+    Ok(ExecutionRow {
+        id: r.text("id")?,
+        workflow: r.text("workflow")?,
+        status: r.text("status")?,
+        input: r.json("input")?,
+        output: r.opt_json("output")?,
+        error: r.opt_text("error")?,
+        error_kind: r.opt_text("error_kind")?,
+    })
+}
+
+const COLUMNS: &str = "id, workflow, status, input, output, error, error_kind";
+
+pub async fn insert(
+    tx: &mut Tx,
+    id: &str,
+    workflow: &str,
+    key: Option<&str>,
+    input: &Value,
+    lease_until: OffsetDateTime,
+) -> DbResult<()> {
+    let at = now();
+    tx.execute(
+        query(
+            "INSERT INTO workflow_execution (id, workflow, idempotency_key, status, input, locked_until, \
+             created_at, updated_at) VALUES (?, ?, ?, 'running', ?, ?, ?, ?)",
+        )
+        .bind(id)
+        .bind(workflow)
+        .bind(key)
+        .bind(input.clone())
+        .bind(lease_until)
+        .bind(at)
+        .bind(at),
+    )
+    .await?;
+    Ok(())
+}
+
+/// The live (running, compensating or succeeded) execution holding `key`, if any.
+pub async fn find_live_by_key(
+    db: &Db,
+    workflow: &str,
+    key: &str,
+) -> DbResult<Option<ExecutionRow>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM workflow_execution WHERE workflow = ? AND idempotency_key = ? \
+         AND status IN ('running', 'compensating', 'succeeded')"
+    );
+    db.fetch_optional(query(sql).bind(workflow).bind(key))
+        .await?
+        .as_ref()
+        .map(execution_from_row)
+        .transpose()
+}
+
+pub async fn get(db: &Db, id: &str) -> DbResult<Option<ExecutionRow>> {
+    let sql = format!("SELECT {COLUMNS} FROM workflow_execution WHERE id = ?");
+    db.fetch_optional(query(sql).bind(id))
+        .await?
+        .as_ref()
+        .map(execution_from_row)
+        .transpose()
+}
+
+/// Completed steps' outputs, by index.
+pub async fn done_steps(db: &Db, execution_id: &str) -> DbResult<Vec<(usize, String, Value)>> {
+    let rows = db
+        .fetch_all(
+            query(
+                "SELECT idx, status, output FROM workflow_step WHERE execution_id = ? ORDER BY idx",
+            )
+            .bind(execution_id),
+        )
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                usize::try_from(r.int("idx")?).unwrap_or(usize::MAX),
+                r.text("status")?,
+                r.json("output")?,
+            ))
+        })
+        .collect()
+}
+
+/// Journals a completed step and renews the lease, atomically.
+pub async fn record_step(
+    db: &Db,
+    execution_id: &str,
+    index: usize,
+    name: &str,
+    output: &Value,
+    lease_until: OffsetDateTime,
+) -> DbResult<()> {
+    let at = now();
+    let mut tx = db.begin().await?;
+    tx.execute(
+        query(
+            "INSERT INTO workflow_step (execution_id, idx, name, status, output, created_at, updated_at) \
+             VALUES (?, ?, ?, 'done', ?, ?, ?)",
+        )
+        .bind(execution_id)
+        .bind(index as i64)
+        .bind(name)
+        .bind(output.clone())
+        .bind(at)
+        .bind(at),
+    )
+    .await?;
+    tx.execute(
+        query("UPDATE workflow_execution SET locked_until = ?, updated_at = ? WHERE id = ?")
+            .bind(lease_until)
+            .bind(at)
+            .bind(execution_id),
+    )
+    .await?;
+    tx.commit().await
+}
+
+pub async fn mark_step_compensated(db: &Db, execution_id: &str, index: usize) -> DbResult<()> {
+    db.execute(
+        query("UPDATE workflow_step SET status = 'compensated', updated_at = ? WHERE execution_id = ? AND idx = ?")
+            .bind(now())
+            .bind(execution_id)
+            .bind(index as i64),
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn set_status(
+    db: &Db,
+    id: &str,
+    status: &str,
+    output: Option<&Value>,
+    error: Option<(&str, &str)>,
+    lease_until: Option<OffsetDateTime>,
+) -> DbResult<()> {
+    db.execute(
+        query(
+            "UPDATE workflow_execution SET status = ?, output = COALESCE(?, output), \
+             error = COALESCE(?, error), error_kind = COALESCE(?, error_kind), locked_until = ?, updated_at = ? WHERE id = ?",
+        )
+        .bind(status)
+        .bind(output.cloned())
+        .bind(error.map(|e| e.1))
+        .bind(error.map(|e| e.0))
+        .bind(lease_until)
+        .bind(now())
+        .bind(id),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Unfinished executions whose lease has expired.
+pub async fn orphaned(db: &Db, limit: i64) -> DbResult<Vec<ExecutionRow>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM workflow_execution WHERE status IN ('running', 'compensating') \
+         AND (locked_until IS NULL OR locked_until < ?) ORDER BY created_at LIMIT ?"
+    );
+    db.fetch_all(query(sql).bind(now()).bind(limit))
+        .await?
+        .iter()
+        .map(execution_from_row)
+        .collect()
+}
+
+/// Takes over an orphaned execution; false if another process got there first.
+pub async fn claim(db: &Db, id: &str, lease_until: OffsetDateTime) -> DbResult<bool> {
+    let at = now();
+    Ok(db
+        .execute(
+            query(
+                "UPDATE workflow_execution SET locked_until = ?, updated_at = ? WHERE id = ? \
+                 AND status IN ('running', 'compensating') AND (locked_until IS NULL OR locked_until < ?)",
+            )
+            .bind(lease_until)
+            .bind(at)
+            .bind(id)
+            .bind(at),
+        )
+        .await?
+        == 1)
+}

@@ -1,0 +1,565 @@
+//! The platform on both engines: outbox delivery guarantees, subscribers, dead letters, the
+//! workflow engine's compensation and recovery, and the job scheduler.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use merx_core::platform::events::{append, Event, NewEvent};
+use merx_core::platform::jobs::{Job, Scheduler};
+use merx_core::platform::outbox::{
+    DeliveryFilter, DeliveryStatus, DispatchConfig, Dispatcher, OutboxService,
+};
+use merx_core::platform::subscribers::{Subscriber, Subscribers};
+use merx_core::platform::workflow::{
+    Recovery, Step, StepContext, StepError, Workflow, WorkflowEngine,
+};
+use merx_core::platform::BoxFuture;
+use merx_db::testing::TestDb;
+use merx_db::{both_engines, query, Backend, Db, DbOptions, Tx};
+use merx_types::{DomainError, PageRequest};
+use serde_json::{json, Value};
+
+fn fast() -> DispatchConfig {
+    DispatchConfig {
+        base_backoff: Duration::ZERO,
+        max_attempts: 5,
+        ..DispatchConfig::default()
+    }
+}
+
+async fn effects_table(db: &Db) {
+    db.execute_script("CREATE TABLE effect (event_id TEXT NOT NULL, subscriber TEXT NOT NULL, seen_seq BIGINT NOT NULL)")
+        .await
+        .unwrap();
+}
+
+async fn effects(db: &Db, subscriber: &str) -> Vec<(String, i64)> {
+    db.fetch_all(
+        query("SELECT event_id, seen_seq FROM effect WHERE subscriber = ? ORDER BY seen_seq")
+            .bind(subscriber),
+    )
+    .await
+    .unwrap()
+    .iter()
+    .map(|r| (r.text("event_id").unwrap(), r.int("seen_seq").unwrap()))
+    .collect()
+}
+
+/// Writes an effect row per event; fails (after writing, so the write must roll back) while
+/// `failures_left` is positive.
+struct Recorder {
+    name: String,
+    calls: AtomicUsize,
+    failures_left: AtomicUsize,
+}
+
+impl Recorder {
+    fn new(name: &str, failures: usize) -> Arc<Self> {
+        Arc::new(Self {
+            name: name.into(),
+            calls: AtomicUsize::new(0),
+            failures_left: AtomicUsize::new(failures),
+        })
+    }
+}
+
+impl Subscriber for Recorder {
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn events(&self) -> Vec<String> {
+        vec!["test.*".into()]
+    }
+    fn handle<'a>(&'a self, event: &'a Event, tx: &'a mut Tx) -> BoxFuture<'a, anyhow::Result<()>> {
+        Box::pin(async move {
+            self.calls.fetch_add(1, Ordering::SeqCst);
+            tx.execute(
+                query("INSERT INTO effect (event_id, subscriber, seen_seq) VALUES (?, ?, ?)")
+                    .bind(&event.id)
+                    .bind(&self.name)
+                    .bind(event.seq),
+            )
+            .await?;
+            let left = self.failures_left.load(Ordering::SeqCst);
+            if left > 0 {
+                self.failures_left.store(left - 1, Ordering::SeqCst);
+                anyhow::bail!("simulated failure");
+            }
+            Ok(())
+        })
+    }
+}
+
+async fn emit(db: &Db, name: &str, aggregate: &str) -> String {
+    let mut tx = db.begin().await.unwrap();
+    let id = append(
+        &mut tx,
+        NewEvent::new(name, "thing", aggregate, json!({"a": aggregate})),
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    id
+}
+
+fn subscribers(list: &[Arc<Recorder>]) -> Subscribers {
+    let mut s = Subscribers::new();
+    for r in list {
+        s.register(r.clone());
+    }
+    s
+}
+
+async fn rolled_back_events_are_never_delivered(db: Db) {
+    effects_table(&db).await;
+    let rec = Recorder::new("rec", 0);
+    let dispatcher = Dispatcher::new(db.clone(), subscribers(&[rec.clone()]), fast());
+    let mut tx = db.begin().await.unwrap();
+    append(
+        &mut tx,
+        NewEvent::new("test.rolled_back", "thing", "t1", json!({})),
+    )
+    .await
+    .unwrap();
+    tx.rollback().await.unwrap();
+    let committed = emit(&db, "test.committed", "t2").await;
+    dispatcher.run_once().await.unwrap();
+    assert_eq!(rec.calls.load(Ordering::SeqCst), 1);
+    let seen = effects(&db, "rec").await;
+    assert_eq!(seen.len(), 1);
+    assert_eq!(seen[0].0, committed);
+}
+both_engines!(
+    an_event_in_a_rolled_back_transaction_is_never_delivered,
+    rolled_back_events_are_never_delivered
+);
+
+async fn failing_subscriber_sees_three_times_effect_once(db: Db) {
+    effects_table(&db).await;
+    let rec = Recorder::new("flaky", 2);
+    let dispatcher = Dispatcher::new(db.clone(), subscribers(&[rec.clone()]), fast());
+    emit(&db, "test.happened", "t1").await;
+    dispatcher.run_once().await.unwrap();
+    assert_eq!(
+        rec.calls.load(Ordering::SeqCst),
+        3,
+        "two failures then a success"
+    );
+    assert_eq!(
+        effects(&db, "flaky").await.len(),
+        1,
+        "the effect happened once"
+    );
+    let outbox = OutboxService::new(db.clone());
+    let page = outbox
+        .list_deliveries(
+            &DeliveryFilter::default(),
+            PageRequest {
+                limit: 10,
+                offset: 0,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(page.items.len(), 1);
+    assert_eq!(page.items[0].status, DeliveryStatus::Delivered);
+    assert_eq!(page.items[0].attempts, 3);
+    // Delivering again (e.g. a duplicate after a crash) does not repeat the effect.
+    dispatcher.run_once().await.unwrap();
+    assert_eq!(effects(&db, "flaky").await.len(), 1);
+}
+both_engines!(
+    a_subscriber_failing_twice_sees_the_event_three_times_and_its_effect_once,
+    failing_subscriber_sees_three_times_effect_once
+);
+
+async fn order_is_kept_per_aggregate(db: Db) {
+    effects_table(&db).await;
+    // The first delivery fails once; the second event of the same aggregate must wait for it.
+    let rec = Recorder::new("ordered", 1);
+    let dispatcher = Dispatcher::new(db.clone(), subscribers(&[rec.clone()]), fast());
+    let first = emit(&db, "test.one", "agg").await;
+    let second = emit(&db, "test.two", "agg").await;
+    dispatcher.deliver_due().await.unwrap();
+    dispatcher.fan_out().await.unwrap();
+    let (delivered, failed) = dispatcher.deliver_due().await.unwrap();
+    assert_eq!(
+        (delivered, failed),
+        (0, 1),
+        "only the first event was attempted"
+    );
+    dispatcher.run_once().await.unwrap();
+    let seen: Vec<String> = effects(&db, "ordered")
+        .await
+        .into_iter()
+        .map(|e| e.0)
+        .collect();
+    assert_eq!(seen, vec![first, second]);
+}
+both_engines!(
+    deliveries_keep_event_order_per_aggregate_even_across_retries,
+    order_is_kept_per_aggregate
+);
+
+async fn dead_letters_and_replay(db: Db) {
+    effects_table(&db).await;
+    let rec = Recorder::new("broken", 100);
+    let config = DispatchConfig {
+        max_attempts: 3,
+        ..fast()
+    };
+    let dispatcher = Dispatcher::new(db.clone(), subscribers(&[rec.clone()]), config);
+    emit(&db, "test.doomed", "t1").await;
+    dispatcher.run_once().await.unwrap();
+    assert_eq!(rec.calls.load(Ordering::SeqCst), 3);
+    let outbox = OutboxService::new(db.clone());
+    let dead = DeliveryFilter {
+        status: Some(DeliveryStatus::Dead),
+        ..DeliveryFilter::default()
+    };
+    let page = outbox
+        .list_deliveries(
+            &dead,
+            PageRequest {
+                limit: 10,
+                offset: 0,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(page.count, 1);
+    assert!(page.items[0]
+        .last_error
+        .as_deref()
+        .unwrap()
+        .contains("simulated failure"));
+    dispatcher.run_once().await.unwrap();
+    assert_eq!(
+        rec.calls.load(Ordering::SeqCst),
+        3,
+        "dead letters are not retried"
+    );
+    // The subscriber is fixed; the operator replays.
+    rec.failures_left.store(0, Ordering::SeqCst);
+    outbox.replay(&page.items[0].id).await.unwrap();
+    dispatcher.run_once().await.unwrap();
+    assert_eq!(effects(&db, "broken").await.len(), 1);
+    let delivered = outbox
+        .list_deliveries(
+            &DeliveryFilter::default(),
+            PageRequest {
+                limit: 10,
+                offset: 0,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(delivered.items[0].status, DeliveryStatus::Delivered);
+    let again = outbox.replay(&delivered.items[0].id).await.unwrap_err();
+    assert!(
+        again.to_string().contains("only dead deliveries"),
+        "{again}"
+    );
+    assert!(outbox.replay("dlv_missing").await.is_err());
+}
+both_engines!(
+    deliveries_are_dead_lettered_after_the_limit_and_can_be_replayed,
+    dead_letters_and_replay
+);
+
+async fn two_dispatchers_exactly_once(backend: Backend) {
+    let Some(t) = TestDb::new(backend).await else {
+        return;
+    };
+    let db = t.db.clone();
+    effects_table(&db).await;
+    // Two processes: each with its own connection pool and its own instances of the subscribers.
+    let other = Db::connect(&t.url, &DbOptions::default()).await.unwrap();
+    let a = [Recorder::new("s1", 0), Recorder::new("s2", 0)];
+    let b = [Recorder::new("s1", 0), Recorder::new("s2", 0)];
+    let da = Dispatcher::new(
+        db.clone(),
+        subscribers(&a),
+        DispatchConfig {
+            batch_size: 7,
+            ..fast()
+        },
+    );
+    let dbb = Dispatcher::new(
+        other.clone(),
+        subscribers(&b),
+        DispatchConfig {
+            batch_size: 5,
+            ..fast()
+        },
+    );
+    let n = 60;
+    let producer = {
+        let db = db.clone();
+        tokio::spawn(async move {
+            for i in 0..n {
+                emit(&db, "test.tick", &format!("agg{}", i % 7)).await;
+            }
+        })
+    };
+    let run = |d: Dispatcher| {
+        tokio::spawn(async move {
+            for _ in 0..40 {
+                d.run_once().await.unwrap();
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+        })
+    };
+    let (ta, tb) = (run(da.clone()), run(dbb.clone()));
+    producer.await.unwrap();
+    ta.await.unwrap();
+    tb.await.unwrap();
+    da.run_once().await.unwrap();
+    for sub in ["s1", "s2"] {
+        let seen = effects(&db, sub).await;
+        assert_eq!(seen.len(), n, "{sub} saw every event exactly once");
+        let mut ids: Vec<_> = seen.iter().map(|e| e.0.clone()).collect();
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), n);
+    }
+    let calls: usize = a
+        .iter()
+        .chain(b.iter())
+        .map(|r| r.calls.load(Ordering::SeqCst))
+        .sum();
+    assert_eq!(calls, 2 * n, "no delivery was attempted twice");
+    other.close().await;
+    t.cleanup().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_dispatchers_on_one_sqlite_file_deliver_each_event_exactly_once_to_each_subscriber() {
+    two_dispatchers_exactly_once(Backend::Sqlite).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_dispatchers_on_one_postgres_deliver_each_event_exactly_once_to_each_subscriber() {
+    two_dispatchers_exactly_once(Backend::Postgres).await
+}
+
+/// A step that logs its invokes and compensations, and fails or hangs on demand.
+struct Logged {
+    name: &'static str,
+    log: Arc<Mutex<Vec<String>>>,
+    fail: bool,
+    /// Hang (never complete) on the first invoke, as a process that dies mid-workflow would.
+    hang_first: Arc<AtomicUsize>,
+}
+
+impl Step for Logged {
+    fn name(&self) -> &str {
+        self.name
+    }
+    fn invoke<'a>(&'a self, ctx: &'a StepContext<'a>) -> BoxFuture<'a, Result<Value, StepError>> {
+        Box::pin(async move {
+            if self.hang_first.fetch_sub(1, Ordering::SeqCst) == 1 {
+                std::future::pending::<()>().await;
+            }
+            self.log
+                .lock()
+                .unwrap()
+                .push(format!("invoke {}", self.name));
+            if self.fail {
+                return Err(DomainError::not_allowed(format!("{} refused", self.name)).into());
+            }
+            Ok(json!({"step": self.name, "index": ctx.index, "saw": ctx.outputs.len()}))
+        })
+    }
+    fn compensate<'a>(
+        &'a self,
+        _: &'a StepContext<'a>,
+        output: &'a Value,
+    ) -> BoxFuture<'a, anyhow::Result<()>> {
+        Box::pin(async move {
+            assert_eq!(output["step"], self.name);
+            self.log
+                .lock()
+                .unwrap()
+                .push(format!("compensate {}", self.name));
+            Ok(())
+        })
+    }
+}
+
+fn step(name: &'static str, log: &Arc<Mutex<Vec<String>>>, fail: bool, hang: usize) -> Logged {
+    Logged {
+        name,
+        log: log.clone(),
+        fail,
+        hang_first: Arc::new(AtomicUsize::new(hang)),
+    }
+}
+
+async fn third_step_failure_compensates_in_reverse(db: Db) {
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let mut engine = WorkflowEngine::new(db.clone());
+    engine.register(
+        Workflow::new("three", Recovery::Compensate)
+            .step(step("one", &log, false, 0))
+            .step(step("two", &log, false, 0))
+            .step(step("three", &log, true, 0)),
+    );
+    let err = engine
+        .run("three", Some("k1"), json!({}))
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("three refused"), "{err}");
+    assert_eq!(
+        *log.lock().unwrap(),
+        [
+            "invoke one",
+            "invoke two",
+            "invoke three",
+            "compensate two",
+            "compensate one"
+        ]
+    );
+    // A failed run frees its key: the same key may run again.
+    log.lock().unwrap().clear();
+    assert!(engine.run("three", Some("k1"), json!({})).await.is_err());
+    assert_eq!(log.lock().unwrap().len(), 5);
+}
+both_engines!(
+    a_workflow_whose_third_step_fails_compensates_steps_two_and_one_in_that_order,
+    third_step_failure_compensates_in_reverse
+);
+
+async fn succeeded_key_replays(db: Db) {
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let mut engine = WorkflowEngine::new(db.clone());
+    engine.register(Workflow::new("once", Recovery::Resume).step(step("only", &log, false, 0)));
+    let first = engine
+        .run("once", Some("cart_1"), json!({"x": 1}))
+        .await
+        .unwrap();
+    let second = engine
+        .run("once", Some("cart_1"), json!({"x": 1}))
+        .await
+        .unwrap();
+    assert!(!first.replayed && second.replayed);
+    assert_eq!(first.execution_id, second.execution_id);
+    assert_eq!(first.outputs, second.outputs);
+    assert_eq!(log.lock().unwrap().len(), 1, "ran once");
+}
+both_engines!(
+    a_workflow_run_twice_with_one_key_runs_once,
+    succeeded_key_replays
+);
+
+async fn interrupted_workflow_resumes(db: Db) {
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let build = |hang: usize| {
+        let mut engine = WorkflowEngine::new(db.clone()).with_lease(Duration::from_millis(200));
+        engine.register(
+            Workflow::new("resumable", Recovery::Resume)
+                .step(step("one", &log, false, 0))
+                .step(step("two", &log, false, hang))
+                .step(step("three", &log, false, 0)),
+        );
+        engine
+    };
+    // The first process runs step one, then dies while in step two.
+    let first = build(1);
+    let run = tokio::spawn(async move {
+        first
+            .run("resumable", Some("r1"), json!({"order": 7}))
+            .await
+    });
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    run.abort();
+    assert!(run.await.is_err(), "the run was killed");
+    assert_eq!(*log.lock().unwrap(), ["invoke one"]);
+
+    // A new process: nothing to recover while the dead one's lease holds, then it resumes.
+    let second = build(0);
+    assert_eq!(second.recover().await.unwrap(), 0);
+    tokio::time::sleep(Duration::from_millis(250)).await;
+    assert_eq!(second.recover().await.unwrap(), 1);
+    assert_eq!(
+        *log.lock().unwrap(),
+        ["invoke one", "invoke two", "invoke three"],
+        "step one was not run twice"
+    );
+    let replay = second
+        .run("resumable", Some("r1"), json!({"order": 7}))
+        .await
+        .unwrap();
+    assert!(replay.replayed);
+    assert_eq!(replay.outputs.len(), 3);
+    assert_eq!(
+        replay.outputs[2]["saw"], 2,
+        "step three saw the journalled outputs"
+    );
+    assert_eq!(second.recover().await.unwrap(), 0);
+}
+both_engines!(
+    a_workflow_interrupted_between_steps_is_resumed_from_its_journal,
+    interrupted_workflow_resumes
+);
+
+async fn interrupted_workflow_compensates_when_asked(db: Db) {
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let build = |hang: usize| {
+        let mut engine = WorkflowEngine::new(db.clone()).with_lease(Duration::from_millis(100));
+        engine.register(
+            Workflow::new("undo", Recovery::Compensate)
+                .step(step("one", &log, false, 0))
+                .step(step("two", &log, false, hang)),
+        );
+        engine
+    };
+    let first = build(1);
+    let run = tokio::spawn(async move { first.run("undo", None, json!({})).await });
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    run.abort();
+    let _ = run.await;
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    assert_eq!(build(0).recover().await.unwrap(), 1);
+    assert_eq!(*log.lock().unwrap(), ["invoke one", "compensate one"]);
+}
+both_engines!(
+    an_interrupted_workflow_that_asks_for_it_is_compensated_on_recovery,
+    interrupted_workflow_compensates_when_asked
+);
+
+async fn jobs_run_once_per_period_across_processes(db: Db) {
+    let runs = Arc::new(AtomicUsize::new(0));
+    let scheduler = || {
+        let mut s = Scheduler::new(db.clone());
+        let runs = runs.clone();
+        s.add(Job::new("count", Duration::from_secs(3600), move || {
+            let runs = runs.clone();
+            Box::pin(async move {
+                runs.fetch_add(1, Ordering::SeqCst);
+                Ok(())
+            })
+        }));
+        s
+    };
+    let (a, b) = (scheduler(), scheduler());
+    let ticks: Vec<_> = (0..6)
+        .map(|i| {
+            let s = if i % 2 == 0 { a.clone() } else { b.clone() };
+            tokio::spawn(async move { s.tick().await.unwrap() })
+        })
+        .collect();
+    for t in ticks {
+        t.await.unwrap();
+    }
+    assert_eq!(
+        runs.load(Ordering::SeqCst),
+        1,
+        "one run in the period, whoever ticked"
+    );
+}
+both_engines!(
+    a_job_runs_once_per_period_whatever_the_number_of_schedulers,
+    jobs_run_once_per_period_across_processes
+);

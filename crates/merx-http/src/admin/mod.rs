@@ -1,0 +1,87 @@
+//! The Admin API. Every route is declared with the permission it needs, in one table: the router
+//! is built from it, authentication wraps all of it, and the authorisation matrix test walks it.
+
+pub(crate) mod api_keys;
+mod auth;
+pub(crate) mod events;
+pub(crate) mod webhooks;
+
+use axum::http::Method;
+use axum::middleware;
+use axum::routing::{on, MethodFilter};
+use axum::Router;
+use merx_core::auth::Permission;
+
+pub use auth::AdminActor;
+
+use crate::AppState;
+
+/// One Admin API route and the permission it requires.
+#[derive(Debug, Clone)]
+pub struct RouteSpec {
+    pub method: Method,
+    /// The route template, e.g. `/admin/webhooks/{id}`.
+    pub path: &'static str,
+    pub permission: Permission,
+}
+
+/// Collects routes together with their permissions.
+pub(crate) struct AdminRoutes {
+    router: Router<AppState>,
+    table: Vec<RouteSpec>,
+}
+
+impl AdminRoutes {
+    fn new() -> Self {
+        Self {
+            router: Router::new(),
+            table: Vec::new(),
+        }
+    }
+
+    /// Adds `handler` at `method path`, reachable only by actors granted `permission`.
+    pub(crate) fn add<H, T>(
+        mut self,
+        method: Method,
+        path: &'static str,
+        permission: Permission,
+        handler: H,
+    ) -> Self
+    where
+        H: axum::handler::Handler<T, AppState>,
+        T: 'static,
+    {
+        let filter = MethodFilter::try_from(method.clone()).expect("a standard method");
+        let route = on(filter, handler).route_layer(middleware::from_fn(
+            move |req: axum::extract::Request, next: middleware::Next| {
+                auth::require(permission, req, next)
+            },
+        ));
+        self.router = self.router.route(path, route);
+        self.table.push(RouteSpec {
+            method,
+            path,
+            permission,
+        });
+        self
+    }
+}
+
+fn build() -> AdminRoutes {
+    let routes = AdminRoutes::new();
+    let routes = webhooks::routes(routes);
+    let routes = events::routes(routes);
+    api_keys::routes(routes)
+}
+
+/// Every Admin API route with its permission.
+pub fn route_table() -> Vec<RouteSpec> {
+    build().table
+}
+
+/// The Admin API router, authenticated.
+pub(crate) fn router(state: AppState) -> Router<AppState> {
+    build()
+        .router
+        .layer(middleware::from_fn_with_state(state, auth::authenticate))
+}
