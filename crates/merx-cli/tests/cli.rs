@@ -60,16 +60,30 @@ fn start(database_url: &str, extra: &[&str]) -> Server {
 
 /// A minimal HTTP/1.1 GET over a plain socket: (status, body).
 fn get(base: &str, path: &str) -> (u16, String) {
+    request(base, "GET", path, &[], "")
+}
+
+/// A minimal HTTP/1.1 request over a plain socket: (status, body).
+fn request(
+    base: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> (u16, String) {
     let host = base.trim_start_matches("http://");
     let mut stream = TcpStream::connect(host).unwrap();
     stream
         .set_read_timeout(Some(Duration::from_secs(10)))
         .unwrap();
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
+    let mut head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for (k, v) in headers {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    write!(stream, "{head}\r\n{body}").unwrap();
     let mut raw = String::new();
     stream.read_to_string(&mut raw).unwrap();
     let status = raw.split(' ').nth(1).unwrap().parse().unwrap();
@@ -220,4 +234,105 @@ fn openapi_prints_the_spec() {
     let spec: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(spec["openapi"].as_str().unwrap().starts_with("3.1"));
     assert!(spec["paths"]["/health"].is_object());
+}
+
+/// One `merx serve` process publishes an event; this test process, a separate NATS client,
+/// receives it from JetStream.
+async fn events_cross_processes_through_nats(backend: Backend) {
+    use futures_util::StreamExt;
+    let Ok(nats_url) = std::env::var("MERX_TEST_NATS_URL") else {
+        eprintln!("skipped: set MERX_TEST_NATS_URL to run the NATS tests");
+        return;
+    };
+    let Some(t) = TestDb::new(backend).await else {
+        return;
+    };
+    let url = t.url.clone();
+    let key = merx()
+        .args([
+            "api-key",
+            "create",
+            "--title",
+            "nats test",
+            "--role",
+            "admin",
+        ])
+        .env("DATABASE_URL", &url)
+        .output()
+        .unwrap();
+    assert!(
+        key.status.success(),
+        "{}",
+        String::from_utf8_lossy(&key.stderr)
+    );
+    let token = String::from_utf8(key.stdout).unwrap().trim().to_string();
+
+    let (url2, nats2) = (url.clone(), nats_url.clone());
+    let server = tokio::task::spawn_blocking(move || start(&url2, &["--nats-url", &nats2]))
+        .await
+        .unwrap();
+    let client = async_nats::connect(&nats_url).await.unwrap();
+    let js = async_nats::jetstream::new(client);
+    let stream = js
+        .get_stream("MERX_EVENTS")
+        .await
+        .expect("merx serve created the stream");
+    let consumer = stream
+        .create_consumer(async_nats::jetstream::consumer::pull::OrderedConfig {
+            filter_subject: "merx.events.webhook.created".into(),
+            deliver_policy: async_nats::jetstream::consumer::DeliverPolicy::New,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let mut messages = consumer.messages().await.unwrap();
+
+    let base = server.base.clone();
+    let auth = format!("Bearer {token}");
+    let (status, body) = tokio::task::spawn_blocking(move || {
+        request(
+            &base,
+            "POST",
+            "/admin/webhooks",
+            &[
+                ("authorization", auth.as_str()),
+                ("content-type", "application/json"),
+            ],
+            "{\"url\":\"https://erp.example/hooks\",\"events\":[\"order.*\"]}",
+        )
+    })
+    .await
+    .unwrap();
+    assert_eq!(status, 200, "{body}");
+    let created: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let webhook_id = created["webhook"]["id"].as_str().unwrap().to_string();
+
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+    loop {
+        let msg = tokio::time::timeout_at(deadline, messages.next())
+            .await
+            .expect("the event arrived through NATS within 15 s")
+            .unwrap()
+            .unwrap();
+        let event: serde_json::Value = serde_json::from_slice(&msg.payload).unwrap();
+        if event["data"]["id"] == webhook_id.as_str() {
+            assert_eq!(event["type"], "webhook.created");
+            assert!(event["data"].get("secret").is_none());
+            break;
+        }
+    }
+    drop(server);
+    t.cleanup().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_event_dispatched_by_one_process_reaches_a_subscriber_in_another_through_nats_on_sqlite()
+{
+    events_cross_processes_through_nats(Backend::Sqlite).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_event_dispatched_by_one_process_reaches_a_subscriber_in_another_through_nats_on_postgres(
+) {
+    events_cross_processes_through_nats(Backend::Postgres).await
 }

@@ -114,7 +114,7 @@ fn subscribers(list: &[Arc<Recorder>]) -> Subscribers {
 async fn rolled_back_events_are_never_delivered(db: Db) {
     effects_table(&db).await;
     let rec = Recorder::new("rec", 0);
-    let dispatcher = Dispatcher::new(db.clone(), subscribers(&[rec.clone()]), fast());
+    let dispatcher = Dispatcher::new(db.clone(), subscribers(std::slice::from_ref(&rec)), fast());
     let mut tx = db.begin().await.unwrap();
     append(
         &mut tx,
@@ -138,7 +138,7 @@ both_engines!(
 async fn failing_subscriber_sees_three_times_effect_once(db: Db) {
     effects_table(&db).await;
     let rec = Recorder::new("flaky", 2);
-    let dispatcher = Dispatcher::new(db.clone(), subscribers(&[rec.clone()]), fast());
+    let dispatcher = Dispatcher::new(db.clone(), subscribers(std::slice::from_ref(&rec)), fast());
     emit(&db, "test.happened", "t1").await;
     dispatcher.run_once().await.unwrap();
     assert_eq!(
@@ -178,7 +178,7 @@ async fn order_is_kept_per_aggregate(db: Db) {
     effects_table(&db).await;
     // The first delivery fails once; the second event of the same aggregate must wait for it.
     let rec = Recorder::new("ordered", 1);
-    let dispatcher = Dispatcher::new(db.clone(), subscribers(&[rec.clone()]), fast());
+    let dispatcher = Dispatcher::new(db.clone(), subscribers(std::slice::from_ref(&rec)), fast());
     let first = emit(&db, "test.one", "agg").await;
     let second = emit(&db, "test.two", "agg").await;
     dispatcher.deliver_due().await.unwrap();
@@ -209,7 +209,7 @@ async fn dead_letters_and_replay(db: Db) {
         max_attempts: 3,
         ..fast()
     };
-    let dispatcher = Dispatcher::new(db.clone(), subscribers(&[rec.clone()]), config);
+    let dispatcher = Dispatcher::new(db.clone(), subscribers(std::slice::from_ref(&rec)), config);
     emit(&db, "test.doomed", "t1").await;
     dispatcher.run_once().await.unwrap();
     assert_eq!(rec.calls.load(Ordering::SeqCst), 3);

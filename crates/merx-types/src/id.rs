@@ -43,6 +43,19 @@ pub fn has_prefix(id: &str, prefix: &str) -> bool {
         .is_some_and(|ulid| ulid::Ulid::from_string(ulid).is_ok())
 }
 
+/// A secret token: `prefix` followed by `bytes` random bytes in hex (e.g. `sk_` + 64 hex digits).
+pub fn random_token(prefix: &str, bytes: usize) -> String {
+    use rand::RngCore;
+    let mut buf = vec![0u8; bytes];
+    rand::rngs::OsRng.fill_bytes(&mut buf);
+    let mut token = String::with_capacity(prefix.len() + bytes * 2);
+    token.push_str(prefix);
+    for b in buf {
+        token.push_str(&format!("{b:02x}"));
+    }
+    token
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -64,17 +77,4 @@ mod tests {
         assert!(!has_prefix("prod_not-a-ulid", "prod"));
         assert!(!has_prefix("prod01H", "prod"));
     }
-}
-
-/// A secret token: `prefix` followed by `bytes` random bytes in hex (e.g. `sk_` + 64 hex digits).
-pub fn random_token(prefix: &str, bytes: usize) -> String {
-    use rand::RngCore;
-    let mut buf = vec![0u8; bytes];
-    rand::rngs::OsRng.fill_bytes(&mut buf);
-    let mut token = String::with_capacity(prefix.len() + bytes * 2);
-    token.push_str(prefix);
-    for b in buf {
-        token.push_str(&format!("{b:02x}"));
-    }
-    token
 }

@@ -24,6 +24,11 @@ pub struct TestResponse {
 }
 
 impl TestResponse {
+    /// Asserts 200 and returns the JSON body.
+    pub fn ok(&self) -> Value {
+        assert_eq!(self.status, StatusCode::OK, "body: {}", self.text());
+        self.json()
+    }
     pub fn json(&self) -> Value {
         serde_json::from_slice(&self.body).unwrap_or_else(|e| {
             panic!(
@@ -86,6 +91,56 @@ impl TestApp {
             .await
     }
 
+    /// A new secret API key with `role`; returns its token.
+    pub async fn admin_key(&self, role: merx_core::auth::Role) -> String {
+        self.core
+            .api_keys
+            .create(
+                "test key",
+                merx_core::api_key::KeyType::Secret,
+                Some(role),
+                None,
+            )
+            .await
+            .unwrap()
+            .1
+    }
+
+    /// A request with optional bearer credentials, JSON body and extra headers.
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        bearer: Option<&str>,
+        body: Option<&Value>,
+        headers: &[(&str, &str)],
+    ) -> TestResponse {
+        let mut req = Request::builder().method(method).uri(path);
+        if let Some(token) = bearer {
+            req = req.header("authorization", format!("Bearer {token}"));
+        }
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        let body = match body {
+            Some(b) => {
+                req = req.header("content-type", "application/json");
+                Body::from(b.to_string())
+            }
+            None => Body::empty(),
+        };
+        self.send(req.body(body).unwrap()).await
+    }
+
+    pub async fn get_as(&self, path: &str, token: &str) -> TestResponse {
+        self.call(Method::GET, path, Some(token), None, &[]).await
+    }
+
+    pub async fn post_as(&self, path: &str, token: &str, body: &Value) -> TestResponse {
+        self.call(Method::POST, path, Some(token), Some(body), &[])
+            .await
+    }
+
     pub async fn post_json(&self, path: &str, body: &Value) -> TestResponse {
         self.send(
             Request::builder()
@@ -139,4 +194,17 @@ macro_rules! app_test {
             }
         }
     };
+}
+
+/// A dispatcher over the app's database that retries at once.
+pub fn dispatcher(app: &TestApp, max_attempts: i64) -> merx_core::platform::outbox::Dispatcher {
+    merx_core::platform::outbox::Dispatcher::new(
+        app.db.clone(),
+        merx_core::platform::subscribers::Subscribers::new(),
+        merx_core::platform::outbox::DispatchConfig {
+            base_backoff: std::time::Duration::ZERO,
+            max_attempts,
+            ..Default::default()
+        },
+    )
 }

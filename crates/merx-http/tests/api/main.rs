@@ -2,5 +2,8 @@
 //! `MERX_TEST_POSTGRES_URL` is set) on Postgres.
 
 mod helpers;
+mod receiver;
 
+mod admin_auth;
 mod foundation;
+mod platform;
