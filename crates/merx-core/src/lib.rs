@@ -5,8 +5,10 @@ pub mod api_key;
 pub mod auth;
 pub mod error;
 pub mod platform;
+pub mod pricing;
 pub mod seed;
 pub mod store;
+pub mod tax;
 
 pub use error::CoreError;
 
@@ -36,4 +38,13 @@ impl Core {
             db,
         }
     }
+}
+
+/// Rounds a decimal number of minor units to a whole one, half away from zero (saturating).
+pub(crate) fn money_round(minor: rust_decimal::Decimal) -> i64 {
+    merx_types::money::round_minor(minor).unwrap_or(if minor.is_sign_negative() {
+        i64::MIN
+    } else {
+        i64::MAX
+    })
 }

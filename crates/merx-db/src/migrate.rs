@@ -27,6 +27,7 @@ pub static MIGRATIONS: &[Migration] = &[
     migration!(1, "0001_store"),
     migration!(2, "0002_platform"),
     migration!(3, "0003_api_keys"),
+    migration!(4, "0004_catalog"),
 ];
 
 const BOOKKEEPING: &str = "CREATE TABLE IF NOT EXISTS merx_migrations (

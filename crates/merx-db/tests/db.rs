@@ -208,7 +208,7 @@ async fn columns(db: &Db) -> BTreeSet<(String, String)> {
     let q = match db.backend() {
         Backend::Sqlite => query(
             "SELECT m.name AS t, p.name AS c FROM sqlite_master m, pragma_table_info(m.name) p \
-             WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%'",
+             WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name NOT LIKE '%_fts%'",
         ),
         Backend::Postgres => query(
             "SELECT table_name::text AS t, column_name::text AS c FROM information_schema.columns \
@@ -223,6 +223,7 @@ async fn columns(db: &Db) -> BTreeSet<(String, String)> {
         .collect()
 }
 
+/// SQLite's FTS5 tables (`*_fts*`) are left out: Postgres searches through expression indexes.
 #[tokio::test]
 async fn sqlite_and_postgres_schemas_have_the_same_tables_and_columns() {
     let Some(pg) = TestDb::postgres().await else {

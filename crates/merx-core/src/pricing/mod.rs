@@ -1,0 +1,5 @@
+//! Pricing: price sets (one per variant), prices per currency and region with quantity tiers, and
+//! price lists (sale and override) with date windows and customer-group rules. The choice of price
+//! is [`calc::decide`], a pure function; the service loads candidates and explains decisions.
+
+pub mod calc;
