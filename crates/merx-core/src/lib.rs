@@ -3,9 +3,13 @@
 
 pub mod api_key;
 pub mod auth;
+pub mod catalog;
+pub mod customer;
 pub mod error;
 pub mod platform;
 pub mod pricing;
+pub mod region;
+pub mod sales_channel;
 pub mod seed;
 pub mod store;
 pub mod tax;
@@ -20,6 +24,13 @@ pub struct Core {
     pub db: Db,
     pub store: store::StoreService,
     pub api_keys: api_key::ApiKeyService,
+    pub catalog: catalog::CatalogService,
+    pub taxonomy: catalog::TaxonomyService,
+    pub pricing: pricing::PricingService,
+    pub regions: region::RegionService,
+    pub sales_channels: sales_channel::SalesChannelService,
+    pub tax: tax::TaxService,
+    pub customer_groups: customer::CustomerGroupService,
     pub webhooks: platform::webhooks::WebhookService,
     pub outbox: platform::outbox::OutboxService,
     pub idempotency: platform::idempotency::IdempotencyService,
@@ -31,6 +42,13 @@ impl Core {
         Self {
             store: store::StoreService::new(db.clone()),
             api_keys: api_key::ApiKeyService::new(db.clone()),
+            catalog: catalog::CatalogService::new(db.clone()),
+            taxonomy: catalog::TaxonomyService::new(db.clone()),
+            pricing: pricing::PricingService::new(db.clone()),
+            regions: region::RegionService::new(db.clone()),
+            sales_channels: sales_channel::SalesChannelService::new(db.clone()),
+            tax: tax::TaxService::new(db.clone()),
+            customer_groups: customer::CustomerGroupService::new(db.clone()),
             webhooks: platform::webhooks::WebhookService::new(db.clone()),
             outbox: platform::outbox::OutboxService::new(db.clone()),
             idempotency: platform::idempotency::IdempotencyService::new(db.clone()),

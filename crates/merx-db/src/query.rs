@@ -18,6 +18,14 @@ pub fn query(sql: impl Into<Cow<'static, str>>) -> Query {
 }
 
 impl Query {
+    /// A query from SQL text and values already collected (for SQL built piece by piece).
+    pub fn from_parts(sql: impl Into<Cow<'static, str>>, args: Vec<Value>) -> Self {
+        Query {
+            sql: sql.into(),
+            args,
+        }
+    }
+
     /// Binds the next `?`.
     pub fn bind(mut self, value: impl Into<Value>) -> Self {
         self.args.push(value.into());

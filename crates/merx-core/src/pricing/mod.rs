@@ -3,3 +3,9 @@
 //! is [`calc::decide`], a pure function; the service loads candidates and explains decisions.
 
 pub mod calc;
+mod model;
+mod service;
+mod store;
+
+pub use model::*;
+pub use service::{validate_prices, Explanation, PricingService};

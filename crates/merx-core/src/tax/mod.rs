@@ -2,3 +2,6 @@
 //! calculation of tax lines in [`calc`].
 
 pub mod calc;
+mod service;
+
+pub use service::{NewTaxRate, TaxRate, TaxRegion, TaxService};

@@ -293,3 +293,21 @@ CREATE TABLE tax_rate_rule (
 -- Full-text search over products: an expression index, queried with the same expression.
 CREATE INDEX product_search ON product USING GIN (to_tsvector('simple',
     coalesce(title, '') || ' ' || coalesce(subtitle, '') || ' ' || coalesce(description, '') || ' ' || coalesce(handle, '')));
+
+-- Customer groups (price lists target them; customers join them).
+CREATE TABLE customer_group (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    metadata JSONB,
+    created_at TIMESTAMPTZ NOT NULL,
+    updated_at TIMESTAMPTZ NOT NULL,
+    deleted_at TIMESTAMPTZ
+);
+
+CREATE TABLE customer_group_customer (
+    customer_group_id TEXT NOT NULL REFERENCES customer_group (id),
+    customer_id TEXT NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (customer_group_id, customer_id)
+);
+CREATE INDEX customer_group_customer_customer ON customer_group_customer (customer_id);

@@ -292,3 +292,21 @@ CREATE TABLE tax_rate_rule (
 
 -- Full-text search over products (Postgres uses an expression index instead; see the postgres script).
 CREATE VIRTUAL TABLE product_fts USING fts5 (product_id UNINDEXED, body, tokenize = 'unicode61 remove_diacritics 2');
+
+-- Customer groups (price lists target them; customers join them).
+CREATE TABLE customer_group (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    metadata TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    deleted_at TEXT
+);
+
+CREATE TABLE customer_group_customer (
+    customer_group_id TEXT NOT NULL REFERENCES customer_group (id),
+    customer_id TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (customer_group_id, customer_id)
+);
+CREATE INDEX customer_group_customer_customer ON customer_group_customer (customer_id);

@@ -1,0 +1,630 @@
+use std::collections::{BTreeMap, HashSet};
+
+use merx_db::{Db, Tx};
+use merx_types::id::{new_id, prefix};
+use merx_types::time::now;
+use merx_types::{DomainError, Page, PageRequest};
+use serde_json::{json, Value};
+
+use super::model::*;
+use super::store;
+use crate::error::{CoreError, CoreResult};
+use crate::platform::events::{append, NewEvent};
+use crate::pricing::{NewPrice, PricingService};
+
+/// A variant to create.
+#[derive(Debug, Clone, Default)]
+pub struct NewVariant {
+    pub title: Option<String>,
+    pub sku: Option<String>,
+    pub barcode: Option<String>,
+    pub ean: Option<String>,
+    pub upc: Option<String>,
+    pub allow_backorder: bool,
+    pub manage_inventory: bool,
+    /// Option title → value.
+    pub options: BTreeMap<String, String>,
+    pub prices: Vec<NewPrice>,
+    pub physical: Physical,
+    pub variant_rank: Option<i64>,
+    pub thumbnail: Option<String>,
+    pub metadata: Option<Value>,
+}
+
+/// A product to create.
+#[derive(Debug, Clone, Default)]
+pub struct NewProduct {
+    pub title: String,
+    pub subtitle: Option<String>,
+    pub description: Option<String>,
+    pub handle: Option<String>,
+    pub status: Option<ProductStatus>,
+    pub is_giftcard: bool,
+    pub discountable: Option<bool>,
+    pub thumbnail: Option<String>,
+    pub images: Vec<String>,
+    /// Option title → values, in order.
+    pub options: Vec<(String, Vec<String>)>,
+    pub variants: Vec<NewVariant>,
+    pub collection_id: Option<String>,
+    pub type_id: Option<String>,
+    pub tag_ids: Vec<String>,
+    pub category_ids: Vec<String>,
+    pub sales_channel_ids: Vec<String>,
+    pub physical: Physical,
+    pub external_id: Option<String>,
+    pub metadata: Option<Value>,
+}
+
+/// A partial update of a product (`None`: unchanged).
+#[derive(Debug, Clone, Default)]
+pub struct ProductChanges {
+    pub title: Option<String>,
+    pub subtitle: Option<Option<String>>,
+    pub description: Option<Option<String>>,
+    pub handle: Option<String>,
+    pub status: Option<ProductStatus>,
+    pub discountable: Option<bool>,
+    pub thumbnail: Option<Option<String>>,
+    pub collection_id: Option<Option<String>>,
+    pub type_id: Option<Option<String>>,
+    pub tag_ids: Option<Vec<String>>,
+    pub category_ids: Option<Vec<String>>,
+    pub sales_channel_ids: Option<Vec<String>>,
+    pub metadata: Option<Option<Value>>,
+}
+
+/// `Red T-Shirt (XL)` → `red-t-shirt-xl`.
+pub fn slugify(text: &str) -> String {
+    let mut slug = String::with_capacity(text.len());
+    for c in text.chars().flat_map(char::to_lowercase) {
+        if c.is_ascii_alphanumeric() {
+            slug.push(c);
+        } else if !slug.ends_with('-') && !slug.is_empty() {
+            slug.push('-');
+        }
+    }
+    slug.trim_end_matches('-').to_string()
+}
+
+fn validate_handle(handle: &str) -> Result<(), DomainError> {
+    let ok = !handle.is_empty()
+        && handle
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
+    if ok {
+        Ok(())
+    } else {
+        Err(DomainError::invalid(format!(
+            "handle {handle:?} must be lower-case letters, digits, - and _"
+        )))
+    }
+}
+
+fn duplicate_or(e: merx_db::DbError, what: &str) -> CoreError {
+    if e.is_unique_violation() {
+        DomainError::duplicate(format!("{what} already exists")).into()
+    } else {
+        e.into()
+    }
+}
+
+async fn check_exist(tx: &mut Tx, table: &str, noun: &str, ids: &[String]) -> CoreResult<()> {
+    let found: HashSet<String> = store::existing(tx, table, ids).await?.into_iter().collect();
+    if let Some(missing) = ids.iter().find(|id| !found.contains(*id)) {
+        return Err(DomainError::invalid(format!("{noun} {missing} does not exist")).into());
+    }
+    Ok(())
+}
+
+/// Products, variants and their options; reads for the Store and Admin APIs.
+#[derive(Clone)]
+pub struct CatalogService {
+    db: Db,
+}
+
+impl CatalogService {
+    pub fn new(db: Db) -> Self {
+        Self { db }
+    }
+
+    /// One page of product ids matching `filter`.
+    pub async fn list_ids(
+        &self,
+        filter: &ProductFilter,
+        page: PageRequest,
+    ) -> CoreResult<Page<String>> {
+        Ok(store::list_ids(&self.db, filter, page).await?)
+    }
+
+    /// Products with relations, in the order of `ids`.
+    pub async fn load(
+        &self,
+        ids: &[String],
+        relations: Relations,
+    ) -> CoreResult<Vec<ProductBundle>> {
+        Ok(store::load(&self.db, ids, relations).await?)
+    }
+
+    /// One product with every relation, or not found.
+    pub async fn get(&self, id: &str) -> CoreResult<ProductBundle> {
+        store::load(&self.db, &[id.to_string()], Relations::all())
+            .await?
+            .pop()
+            .ok_or_else(|| {
+                DomainError::not_found(format!("Product with id: {id} was not found")).into()
+            })
+    }
+
+    pub async fn create(&self, input: NewProduct) -> CoreResult<ProductBundle> {
+        let title = input.title.trim().to_string();
+        if title.is_empty() {
+            return Err(DomainError::invalid("title must not be empty").into());
+        }
+        let handle = match input.handle {
+            Some(h) => h,
+            None => slugify(&title),
+        };
+        validate_handle(&handle)?;
+        let mut options = input.options;
+        let mut variants = input.variants;
+        if options.is_empty() && variants.len() <= 1 {
+            // Medusa's convention: a product without options gets one default option.
+            options.push(("Default option".into(), vec!["Default option value".into()]));
+            for v in &mut variants {
+                v.options
+                    .insert("Default option".into(), "Default option value".into());
+            }
+        }
+        let mut titles = HashSet::new();
+        for (t, values) in &options {
+            if t.trim().is_empty() || !titles.insert(t.clone()) {
+                return Err(DomainError::invalid(format!(
+                    "option titles must be unique and not empty ({t:?})"
+                ))
+                .into());
+            }
+            let unique: HashSet<&String> = values.iter().collect();
+            if values.is_empty()
+                || unique.len() != values.len()
+                || values.iter().any(|v| v.trim().is_empty())
+            {
+                return Err(DomainError::invalid(format!(
+                    "option {t:?} needs distinct, non-empty values"
+                ))
+                .into());
+            }
+        }
+        let mut combos = HashSet::new();
+        for v in &variants {
+            for (t, value) in &v.options {
+                let Some((_, values)) = options.iter().find(|(ot, _)| ot == t) else {
+                    return Err(DomainError::invalid(format!(
+                        "variant option {t:?} is not an option of the product"
+                    ))
+                    .into());
+                };
+                if !values.contains(value) {
+                    return Err(DomainError::invalid(format!(
+                        "{value:?} is not a value of option {t:?}"
+                    ))
+                    .into());
+                }
+            }
+            if v.options.len() != options.len() {
+                return Err(DomainError::invalid(
+                    "each variant must set a value for every option of the product",
+                )
+                .into());
+            }
+            if !combos.insert(v.options.clone()) {
+                return Err(DomainError::invalid(format!(
+                    "two variants have the same options {:?}",
+                    v.options
+                ))
+                .into());
+            }
+            crate::pricing::validate_prices(&v.prices)?;
+        }
+
+        let at = now();
+        let product = Product {
+            id: new_id(prefix::PRODUCT),
+            title: title.clone(),
+            subtitle: input.subtitle,
+            description: input.description,
+            handle,
+            status: input.status.unwrap_or(ProductStatus::Draft),
+            is_giftcard: input.is_giftcard,
+            discountable: input.discountable.unwrap_or(true),
+            thumbnail: input.thumbnail.or_else(|| input.images.first().cloned()),
+            collection_id: input.collection_id,
+            type_id: input.type_id,
+            physical: input.physical,
+            external_id: input.external_id,
+            metadata: input.metadata,
+            created_at: at,
+            updated_at: at,
+            deleted_at: None,
+        };
+        let mut tx = self.db.begin().await?;
+        if let Some(c) = &product.collection_id {
+            check_exist(
+                &mut tx,
+                "product_collection",
+                "Collection",
+                std::slice::from_ref(c),
+            )
+            .await?;
+        }
+        if let Some(t) = &product.type_id {
+            check_exist(
+                &mut tx,
+                "product_type",
+                "Product type",
+                std::slice::from_ref(t),
+            )
+            .await?;
+        }
+        check_exist(&mut tx, "product_tag", "Tag", &input.tag_ids).await?;
+        check_exist(&mut tx, "product_category", "Category", &input.category_ids).await?;
+        check_exist(
+            &mut tx,
+            "sales_channel",
+            "Sales channel",
+            &input.sales_channel_ids,
+        )
+        .await?;
+        store::insert_product(&mut tx, &product)
+            .await
+            .map_err(|e| duplicate_or(e, &format!("Product with handle: {}", product.handle)))?;
+        let mut value_ids: BTreeMap<(String, String), String> = BTreeMap::new();
+        for (rank, (t, values)) in options.iter().enumerate() {
+            let option = ProductOption {
+                id: new_id(prefix::OPTION),
+                product_id: product.id.clone(),
+                title: t.clone(),
+                rank: rank as i64,
+                metadata: None,
+                created_at: at,
+                updated_at: at,
+            };
+            store::insert_option(&mut tx, &option).await?;
+            for (vrank, value) in values.iter().enumerate() {
+                let v = OptionValue {
+                    id: new_id(prefix::OPTION_VALUE),
+                    option_id: option.id.clone(),
+                    value: value.clone(),
+                    rank: vrank as i64,
+                    metadata: None,
+                    created_at: at,
+                    updated_at: at,
+                };
+                store::insert_value(&mut tx, &v).await?;
+                value_ids.insert((t.clone(), value.clone()), v.id);
+            }
+        }
+        for (rank, v) in variants.into_iter().enumerate() {
+            self.insert_variant(&mut tx, &product, v, rank as i64, &value_ids)
+                .await?;
+        }
+        for (rank, url) in input.images.iter().enumerate() {
+            store::insert_image(
+                &mut tx,
+                &Image {
+                    id: new_id(prefix::IMAGE),
+                    product_id: product.id.clone(),
+                    url: url.clone(),
+                    rank: rank as i64,
+                    metadata: None,
+                    created_at: at,
+                    updated_at: at,
+                },
+            )
+            .await?;
+        }
+        store::set_links(
+            &mut tx,
+            "product_tag_link",
+            "tag_id",
+            &product.id,
+            &input.tag_ids,
+        )
+        .await?;
+        store::set_links(
+            &mut tx,
+            "product_category_link",
+            "category_id",
+            &product.id,
+            &input.category_ids,
+        )
+        .await?;
+        store::set_links(
+            &mut tx,
+            "product_sales_channel",
+            "sales_channel_id",
+            &product.id,
+            &input.sales_channel_ids,
+        )
+        .await?;
+        append(
+            &mut tx,
+            NewEvent::new(
+                "product.created",
+                "product",
+                &product.id,
+                json!({"id": product.id}),
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        self.get(&product.id).await
+    }
+
+    async fn insert_variant(
+        &self,
+        tx: &mut Tx,
+        product: &Product,
+        v: NewVariant,
+        rank: i64,
+        value_ids: &BTreeMap<(String, String), String>,
+    ) -> CoreResult<Variant> {
+        let at = now();
+        let title = v.title.clone().unwrap_or_else(|| {
+            if v.options.is_empty() {
+                product.title.clone()
+            } else {
+                v.options.values().cloned().collect::<Vec<_>>().join(" / ")
+            }
+        });
+        let variant = Variant {
+            id: new_id(prefix::VARIANT),
+            product_id: product.id.clone(),
+            title,
+            sku: v.sku,
+            barcode: v.barcode,
+            ean: v.ean,
+            upc: v.upc,
+            allow_backorder: v.allow_backorder,
+            manage_inventory: v.manage_inventory,
+            physical: v.physical,
+            variant_rank: v.variant_rank.unwrap_or(rank),
+            thumbnail: v.thumbnail,
+            metadata: v.metadata,
+            created_at: at,
+            updated_at: at,
+            deleted_at: None,
+        };
+        let ids: Vec<String> = v
+            .options
+            .iter()
+            .filter_map(|(t, value)| value_ids.get(&(t.clone(), value.clone())).cloned())
+            .collect();
+        store::insert_variant(tx, &variant, &ids)
+            .await
+            .map_err(|e| {
+                duplicate_or(
+                    e,
+                    &format!(
+                        "Variant with sku: {}",
+                        variant.sku.clone().unwrap_or_default()
+                    ),
+                )
+            })?;
+        PricingService::create_price_set(tx, &variant.id, &v.prices).await?;
+        append(
+            tx,
+            NewEvent::new(
+                "product_variant.created",
+                "product",
+                &product.id,
+                json!({"id": variant.id, "product_id": product.id}),
+            ),
+        )
+        .await?;
+        Ok(variant)
+    }
+
+    /// Adds a variant to an existing product; its options are matched by title and value.
+    pub async fn add_variant(&self, product_id: &str, v: NewVariant) -> CoreResult<ProductBundle> {
+        let bundle = self.get(product_id).await?;
+        crate::pricing::validate_prices(&v.prices)?;
+        let mut value_ids = BTreeMap::new();
+        for o in &bundle.options {
+            for val in &o.values {
+                value_ids.insert((o.option.title.clone(), val.value.clone()), val.id.clone());
+            }
+        }
+        for (t, value) in &v.options {
+            if !value_ids.contains_key(&(t.clone(), value.clone())) {
+                return Err(DomainError::invalid(format!(
+                    "{value:?} is not a value of option {t:?}"
+                ))
+                .into());
+            }
+        }
+        if v.options.len() != bundle.options.len() {
+            return Err(DomainError::invalid(
+                "the variant must set a value for every option of the product",
+            )
+            .into());
+        }
+        let taken = bundle.variants.iter().any(|existing| {
+            existing.options.len() == v.options.len()
+                && existing
+                    .options
+                    .iter()
+                    .all(|(val, opt)| v.options.get(&opt.title) == Some(&val.value))
+        });
+        if taken {
+            return Err(DomainError::invalid(format!(
+                "a variant with options {:?} already exists",
+                v.options
+            ))
+            .into());
+        }
+        let mut tx = self.db.begin().await?;
+        let rank = bundle.variants.len() as i64;
+        self.insert_variant(&mut tx, &bundle.product, v, rank, &value_ids)
+            .await?;
+        append(
+            &mut tx,
+            NewEvent::new(
+                "product.updated",
+                "product",
+                product_id,
+                json!({"id": product_id}),
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        self.get(product_id).await
+    }
+
+    /// Replaces a variant's base prices.
+    pub async fn set_variant_prices(
+        &self,
+        product_id: &str,
+        variant_id: &str,
+        prices: Vec<NewPrice>,
+    ) -> CoreResult<ProductBundle> {
+        let bundle = self.get(product_id).await?;
+        if !bundle.variants.iter().any(|v| v.variant.id == variant_id) {
+            return Err(DomainError::not_found(format!(
+                "Variant with id: {variant_id} was not found"
+            ))
+            .into());
+        }
+        let mut tx = self.db.begin().await?;
+        PricingService::replace_base_prices(&mut tx, variant_id, &prices).await?;
+        append(
+            &mut tx,
+            NewEvent::new(
+                "product.updated",
+                "product",
+                product_id,
+                json!({"id": product_id, "variant_id": variant_id}),
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        self.get(product_id).await
+    }
+
+    pub async fn update(&self, id: &str, c: ProductChanges) -> CoreResult<ProductBundle> {
+        let mut tx = self.db.begin().await?;
+        let mut p = store::get_product_in(&mut tx, id).await?.ok_or_else(|| {
+            DomainError::not_found(format!("Product with id: {id} was not found"))
+        })?;
+        if let Some(t) = c.title {
+            if t.trim().is_empty() {
+                return Err(DomainError::invalid("title must not be empty").into());
+            }
+            p.title = t;
+        }
+        if let Some(h) = c.handle {
+            validate_handle(&h)?;
+            p.handle = h;
+        }
+        if let Some(v) = c.subtitle {
+            p.subtitle = v;
+        }
+        if let Some(v) = c.description {
+            p.description = v;
+        }
+        if let Some(v) = c.status {
+            p.status = v;
+        }
+        if let Some(v) = c.discountable {
+            p.discountable = v;
+        }
+        if let Some(v) = c.thumbnail {
+            p.thumbnail = v;
+        }
+        if let Some(v) = c.collection_id {
+            if let Some(cid) = &v {
+                check_exist(
+                    &mut tx,
+                    "product_collection",
+                    "Collection",
+                    std::slice::from_ref(cid),
+                )
+                .await?;
+            }
+            p.collection_id = v;
+        }
+        if let Some(v) = c.type_id {
+            if let Some(tid) = &v {
+                check_exist(
+                    &mut tx,
+                    "product_type",
+                    "Product type",
+                    std::slice::from_ref(tid),
+                )
+                .await?;
+            }
+            p.type_id = v;
+        }
+        if let Some(v) = c.metadata {
+            p.metadata = v;
+        }
+        p.updated_at = now();
+        store::update_product(&mut tx, &p)
+            .await
+            .map_err(|e| duplicate_or(e, &format!("Product with handle: {}", p.handle)))?;
+        if let Some(ids) = c.tag_ids {
+            check_exist(&mut tx, "product_tag", "Tag", &ids).await?;
+            store::set_links(&mut tx, "product_tag_link", "tag_id", id, &ids).await?;
+        }
+        if let Some(ids) = c.category_ids {
+            check_exist(&mut tx, "product_category", "Category", &ids).await?;
+            store::set_links(&mut tx, "product_category_link", "category_id", id, &ids).await?;
+        }
+        if let Some(ids) = c.sales_channel_ids {
+            check_exist(&mut tx, "sales_channel", "Sales channel", &ids).await?;
+            store::set_links(
+                &mut tx,
+                "product_sales_channel",
+                "sales_channel_id",
+                id,
+                &ids,
+            )
+            .await?;
+        }
+        append(
+            &mut tx,
+            NewEvent::new("product.updated", "product", id, json!({"id": id})),
+        )
+        .await?;
+        tx.commit().await?;
+        self.get(id).await
+    }
+
+    pub async fn delete(&self, id: &str) -> CoreResult<()> {
+        let mut tx = self.db.begin().await?;
+        if !store::soft_delete_product(&mut tx, id, now()).await? {
+            return Err(
+                DomainError::not_found(format!("Product with id: {id} was not found")).into(),
+            );
+        }
+        append(
+            &mut tx,
+            NewEvent::new("product.deleted", "product", id, json!({"id": id})),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::slugify;
+
+    #[test]
+    fn slugs() {
+        assert_eq!(slugify("Red T-Shirt (XL)"), "red-t-shirt-xl");
+        assert_eq!(slugify("  Café  Crème "), "caf-cr-me");
+        assert_eq!(slugify("---"), "");
+    }
+}

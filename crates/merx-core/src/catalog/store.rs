@@ -1,0 +1,727 @@
+//! SQL for the catalog.
+
+use std::collections::HashMap;
+
+use merx_db::{query, sql::placeholders, Backend, Db, DbResult, Query, Row, Tx};
+use merx_types::{Page, PageRequest};
+
+use super::model::*;
+use super::search;
+
+fn physical(r: &Row) -> DbResult<Physical> {
+    Ok(Physical {
+        weight: r.opt_int("weight")?,
+        length: r.opt_int("length")?,
+        height: r.opt_int("height")?,
+        width: r.opt_int("width")?,
+        hs_code: r.opt_text("hs_code")?,
+        origin_country: r.opt_text("origin_country")?,
+        mid_code: r.opt_text("mid_code")?,
+        material: r.opt_text("material")?,
+    })
+}
+
+pub const PRODUCT_COLUMNS: &str = "p.id, p.title, p.subtitle, p.description, p.handle, p.status, p.is_giftcard, \
+    p.discountable, p.thumbnail, p.collection_id, p.type_id, p.weight, p.length, p.height, p.width, p.hs_code, \
+    p.origin_country, p.mid_code, p.material, p.external_id, p.metadata, p.created_at, p.updated_at, p.deleted_at";
+
+pub fn product_from_row(r: &Row) -> DbResult<Product> {
+    Ok(Product {
+        id: r.text("id")?,
+        title: r.text("title")?,
+        subtitle: r.opt_text("subtitle")?,
+        description: r.opt_text("description")?,
+        handle: r.text("handle")?,
+        status: ProductStatus::parse(&r.text("status")?).unwrap_or(ProductStatus::Draft),
+        is_giftcard: r.bool("is_giftcard")?,
+        discountable: r.bool("discountable")?,
+        thumbnail: r.opt_text("thumbnail")?,
+        collection_id: r.opt_text("collection_id")?,
+        type_id: r.opt_text("type_id")?,
+        physical: physical(r)?,
+        external_id: r.opt_text("external_id")?,
+        metadata: r.opt_json("metadata")?,
+        created_at: r.time("created_at")?,
+        updated_at: r.time("updated_at")?,
+        deleted_at: r.opt_time("deleted_at")?,
+    })
+}
+
+const VARIANT_COLUMNS: &str = "id, product_id, title, sku, barcode, ean, upc, allow_backorder, manage_inventory, \
+    weight, length, height, width, hs_code, origin_country, mid_code, material, variant_rank, thumbnail, metadata, \
+    created_at, updated_at, deleted_at";
+
+fn variant_from_row(r: &Row) -> DbResult<Variant> {
+    Ok(Variant {
+        id: r.text("id")?,
+        product_id: r.text("product_id")?,
+        title: r.text("title")?,
+        sku: r.opt_text("sku")?,
+        barcode: r.opt_text("barcode")?,
+        ean: r.opt_text("ean")?,
+        upc: r.opt_text("upc")?,
+        allow_backorder: r.bool("allow_backorder")?,
+        manage_inventory: r.bool("manage_inventory")?,
+        physical: physical(r)?,
+        variant_rank: r.int("variant_rank")?,
+        thumbnail: r.opt_text("thumbnail")?,
+        metadata: r.opt_json("metadata")?,
+        created_at: r.time("created_at")?,
+        updated_at: r.time("updated_at")?,
+        deleted_at: r.opt_time("deleted_at")?,
+    })
+}
+
+fn option_from_row(r: &Row) -> DbResult<ProductOption> {
+    Ok(ProductOption {
+        id: r.text("id")?,
+        product_id: r.text("product_id")?,
+        title: r.text("title")?,
+        rank: r.int("rank")?,
+        metadata: r.opt_json("metadata")?,
+        created_at: r.time("created_at")?,
+        updated_at: r.time("updated_at")?,
+    })
+}
+
+fn value_from_row(r: &Row) -> DbResult<OptionValue> {
+    Ok(OptionValue {
+        id: r.text("id")?,
+        option_id: r.text("option_id")?,
+        value: r.text("value")?,
+        rank: r.int("rank")?,
+        metadata: r.opt_json("metadata")?,
+        created_at: r.time("created_at")?,
+        updated_at: r.time("updated_at")?,
+    })
+}
+
+fn image_from_row(r: &Row) -> DbResult<Image> {
+    Ok(Image {
+        id: r.text("id")?,
+        product_id: r.text("product_id")?,
+        url: r.text("url")?,
+        rank: r.int("rank")?,
+        metadata: r.opt_json("metadata")?,
+        created_at: r.time("created_at")?,
+        updated_at: r.time("updated_at")?,
+    })
+}
+
+pub fn collection_from_row(r: &Row) -> DbResult<Collection> {
+    Ok(Collection {
+        id: r.text("id")?,
+        title: r.text("title")?,
+        handle: r.text("handle")?,
+        metadata: r.opt_json("metadata")?,
+        created_at: r.time("created_at")?,
+        updated_at: r.time("updated_at")?,
+    })
+}
+
+pub fn label_from_row(r: &Row) -> DbResult<Label> {
+    Ok(Label {
+        id: r.text("id")?,
+        value: r.text("value")?,
+        metadata: r.opt_json("metadata")?,
+        created_at: r.time("created_at")?,
+        updated_at: r.time("updated_at")?,
+    })
+}
+
+pub const CATEGORY_COLUMNS: &str =
+    "id, name, description, handle, parent_category_id, rank, is_active, is_internal, \
+    metadata, created_at, updated_at";
+
+pub fn category_from_row(r: &Row) -> DbResult<Category> {
+    Ok(Category {
+        id: r.text("id")?,
+        name: r.text("name")?,
+        description: r.text("description")?,
+        handle: r.text("handle")?,
+        parent_category_id: r.opt_text("parent_category_id")?,
+        rank: r.int("rank")?,
+        is_active: r.bool("is_active")?,
+        is_internal: r.bool("is_internal")?,
+        metadata: r.opt_json("metadata")?,
+        created_at: r.time("created_at")?,
+        updated_at: r.time("updated_at")?,
+    })
+}
+
+/// `WHERE` clause and its values for a product filter.
+fn filter_sql(backend: Backend, f: &ProductFilter) -> (String, Vec<merx_db::Value>) {
+    let mut sql = String::from("p.deleted_at IS NULL");
+    let mut args: Vec<merx_db::Value> = Vec::new();
+    let in_list =
+        |sql: &mut String, args: &mut Vec<merx_db::Value>, fragment: &str, values: &[String]| {
+            if !values.is_empty() {
+                sql.push_str(&fragment.replace("{}", &placeholders(values.len())));
+                args.extend(values.iter().map(|v| v.clone().into()));
+            }
+        };
+    in_list(&mut sql, &mut args, " AND p.id IN ({})", &f.ids);
+    in_list(&mut sql, &mut args, " AND p.handle IN ({})", &f.handles);
+    in_list(
+        &mut sql,
+        &mut args,
+        " AND p.collection_id IN ({})",
+        &f.collection_ids,
+    );
+    in_list(&mut sql, &mut args, " AND p.type_id IN ({})", &f.type_ids);
+    in_list(
+        &mut sql,
+        &mut args,
+        " AND EXISTS (SELECT 1 FROM product_tag_link t WHERE t.product_id = p.id AND t.tag_id IN ({}))",
+        &f.tag_ids,
+    );
+    in_list(
+        &mut sql,
+        &mut args,
+        " AND EXISTS (SELECT 1 FROM product_category_link c WHERE c.product_id = p.id AND c.category_id IN ({}))",
+        &f.category_ids,
+    );
+    if let Some(channels) = &f.sales_channel_ids {
+        if channels.is_empty() {
+            sql.push_str(" AND 1 = 0");
+        } else {
+            in_list(
+                &mut sql,
+                &mut args,
+                " AND EXISTS (SELECT 1 FROM product_sales_channel s WHERE s.product_id = p.id AND s.sales_channel_id IN ({}))",
+                channels,
+            );
+        }
+    }
+    if !f.statuses.is_empty() {
+        let statuses: Vec<String> = f.statuses.iter().map(|s| s.as_str().to_string()).collect();
+        in_list(&mut sql, &mut args, " AND p.status IN ({})", &statuses);
+    }
+    if let Some(title) = &f.title {
+        sql.push_str(" AND p.title = ?");
+        args.push(title.clone().into());
+    }
+    if let Some(g) = f.is_giftcard {
+        sql.push_str(" AND p.is_giftcard = ?");
+        args.push(g.into());
+    }
+    for (cmp, t) in &f.created_at {
+        sql.push_str(&format!(" AND p.created_at {} ?", cmp.sql()));
+        args.push((*t).into());
+    }
+    for (cmp, t) in &f.updated_at {
+        sql.push_str(&format!(" AND p.updated_at {} ?", cmp.sql()));
+        args.push((*t).into());
+    }
+    if let Some(q) = &f.q {
+        match search::condition(backend, q) {
+            Some((fragment, value)) => {
+                sql.push_str(" AND ");
+                sql.push_str(&fragment);
+                args.push(value.into());
+            }
+            None => sql.push_str(" AND 1 = 0"),
+        }
+    }
+    (sql, args)
+}
+
+/// Ids of the products matching `f`, in order, one page of them, and how many match in all.
+pub async fn list_ids(db: &Db, f: &ProductFilter, page: PageRequest) -> DbResult<Page<String>> {
+    let (where_sql, args) = filter_sql(db.backend(), f);
+    let count = db
+        .fetch_one(Query::from_parts(
+            format!("SELECT COUNT(*) AS n FROM product p WHERE {where_sql}"),
+            args.clone(),
+        ))
+        .await?
+        .int("n")?;
+    let dir = if f.descending { "DESC" } else { "ASC" };
+    let sql = format!(
+        "SELECT p.id FROM product p WHERE {where_sql} ORDER BY {} {dir}, p.id {dir} LIMIT ? OFFSET ?",
+        f.order.column()
+    );
+    let rows = db
+        .fetch_all(
+            Query::from_parts(sql, args)
+                .bind(page.limit)
+                .bind(page.offset),
+        )
+        .await?;
+    Ok(Page {
+        items: rows.iter().map(|r| r.text("id")).collect::<DbResult<_>>()?,
+        count,
+        limit: page.limit,
+        offset: page.offset,
+    })
+}
+
+fn in_query(sql: &str, ids: &[String]) -> Query {
+    query(sql.replace("{}", &placeholders(ids.len()))).bind_all(ids.iter().cloned())
+}
+
+/// Loads products with the requested relations, in the order of `ids` (missing ids are skipped).
+pub async fn load(db: &Db, ids: &[String], rel: Relations) -> DbResult<Vec<ProductBundle>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows = db
+        .fetch_all(in_query(
+            &format!("SELECT {PRODUCT_COLUMNS} FROM product p WHERE p.deleted_at IS NULL AND p.id IN ({{}})"),
+            ids,
+        ))
+        .await?;
+    let mut products: HashMap<String, Product> = HashMap::new();
+    for r in &rows {
+        let p = product_from_row(r)?;
+        products.insert(p.id.clone(), p);
+    }
+    let mut bundles: Vec<ProductBundle> = ids
+        .iter()
+        .filter_map(|id| products.remove(id))
+        .map(|product| ProductBundle {
+            product,
+            variants: Vec::new(),
+            options: Vec::new(),
+            images: Vec::new(),
+            tags: Vec::new(),
+            product_type: None,
+            collection: None,
+            categories: Vec::new(),
+            sales_channel_ids: Vec::new(),
+        })
+        .collect();
+    let ids: Vec<String> = bundles.iter().map(|b| b.product.id.clone()).collect();
+    let index: HashMap<String, usize> = ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| (id.clone(), i))
+        .collect();
+
+    let mut options_by_id: HashMap<String, ProductOption> = HashMap::new();
+    let mut values_by_id: HashMap<String, OptionValue> = HashMap::new();
+    if rel.options || rel.variants {
+        let rows = db
+            .fetch_all(in_query(
+                "SELECT id, product_id, title, rank, metadata, created_at, updated_at FROM product_option \
+                 WHERE deleted_at IS NULL AND product_id IN ({}) ORDER BY rank, id",
+                &ids,
+            ))
+            .await?;
+        let options: Vec<ProductOption> =
+            rows.iter().map(option_from_row).collect::<DbResult<_>>()?;
+        let option_ids: Vec<String> = options.iter().map(|o| o.id.clone()).collect();
+        let values: Vec<OptionValue> = if option_ids.is_empty() {
+            Vec::new()
+        } else {
+            db.fetch_all(in_query(
+                "SELECT id, option_id, value, rank, metadata, created_at, updated_at FROM product_option_value \
+                 WHERE deleted_at IS NULL AND option_id IN ({}) ORDER BY rank, id",
+                &option_ids,
+            ))
+            .await?
+            .iter()
+            .map(value_from_row)
+            .collect::<DbResult<_>>()?
+        };
+        if rel.options {
+            for o in &options {
+                let vals = values
+                    .iter()
+                    .filter(|v| v.option_id == o.id)
+                    .cloned()
+                    .collect();
+                if let Some(&i) = index.get(&o.product_id) {
+                    bundles[i].options.push(OptionWithValues {
+                        option: o.clone(),
+                        values: vals,
+                    });
+                }
+            }
+        }
+        for o in options {
+            options_by_id.insert(o.id.clone(), o);
+        }
+        for v in values {
+            values_by_id.insert(v.id.clone(), v);
+        }
+    }
+    if rel.variants {
+        let rows = db
+            .fetch_all(in_query(
+                &format!(
+                    "SELECT {VARIANT_COLUMNS} FROM product_variant WHERE deleted_at IS NULL AND product_id IN ({{}}) \
+                     ORDER BY variant_rank, created_at, id"
+                ),
+                &ids,
+            ))
+            .await?;
+        let variants: Vec<Variant> = rows.iter().map(variant_from_row).collect::<DbResult<_>>()?;
+        let variant_ids: Vec<String> = variants.iter().map(|v| v.id.clone()).collect();
+        let mut links: HashMap<String, Vec<String>> = HashMap::new();
+        if !variant_ids.is_empty() {
+            for r in db
+                .fetch_all(in_query(
+                    "SELECT variant_id, option_value_id FROM product_variant_option WHERE variant_id IN ({})",
+                    &variant_ids,
+                ))
+                .await?
+            {
+                links.entry(r.text("variant_id")?).or_default().push(r.text("option_value_id")?);
+            }
+        }
+        for v in variants {
+            let mut options = Vec::new();
+            for value_id in links.remove(&v.id).unwrap_or_default() {
+                if let Some(value) = values_by_id.get(&value_id) {
+                    if let Some(option) = options_by_id.get(&value.option_id) {
+                        options.push((value.clone(), option.clone()));
+                    }
+                }
+            }
+            options.sort_by_key(|(_, o)| (o.rank, o.id.clone()));
+            if let Some(&i) = index.get(&v.product_id) {
+                bundles[i].variants.push(VariantWithOptions {
+                    variant: v,
+                    options,
+                });
+            }
+        }
+    }
+    if rel.images {
+        for r in db
+            .fetch_all(in_query(
+                "SELECT id, product_id, url, rank, metadata, created_at, updated_at FROM product_image \
+                 WHERE deleted_at IS NULL AND product_id IN ({}) ORDER BY rank, id",
+                &ids,
+            ))
+            .await?
+        {
+            let img = image_from_row(&r)?;
+            if let Some(&i) = index.get(&img.product_id) {
+                bundles[i].images.push(img);
+            }
+        }
+    }
+    if rel.tags {
+        for r in db
+            .fetch_all(in_query(
+                "SELECT l.product_id, t.id, t.value, t.metadata, t.created_at, t.updated_at FROM product_tag_link l \
+                 JOIN product_tag t ON t.id = l.tag_id WHERE t.deleted_at IS NULL AND l.product_id IN ({}) ORDER BY t.value",
+                &ids,
+            ))
+            .await?
+        {
+            if let Some(&i) = index.get(&r.text("product_id")?) {
+                bundles[i].tags.push(label_from_row(&r)?);
+            }
+        }
+    }
+    if rel.categories {
+        for r in db
+            .fetch_all(in_query(
+                "SELECT l.product_id, c.id, c.name, c.description, c.handle, c.parent_category_id, c.rank, c.is_active, \
+                 c.is_internal, c.metadata, c.created_at, c.updated_at FROM product_category_link l \
+                 JOIN product_category c ON c.id = l.category_id WHERE c.deleted_at IS NULL AND l.product_id IN ({}) \
+                 ORDER BY c.rank, c.id",
+                &ids,
+            ))
+            .await?
+        {
+            if let Some(&i) = index.get(&r.text("product_id")?) {
+                bundles[i].categories.push(category_from_row(&r)?);
+            }
+        }
+    }
+    if rel.sales_channels {
+        for r in db
+            .fetch_all(in_query(
+                "SELECT product_id, sales_channel_id FROM product_sales_channel WHERE product_id IN ({}) ORDER BY sales_channel_id",
+                &ids,
+            ))
+            .await?
+        {
+            if let Some(&i) = index.get(&r.text("product_id")?) {
+                bundles[i].sales_channel_ids.push(r.text("sales_channel_id")?);
+            }
+        }
+    }
+    if rel.product_type {
+        let type_ids: Vec<String> = bundles
+            .iter()
+            .filter_map(|b| b.product.type_id.clone())
+            .collect();
+        if !type_ids.is_empty() {
+            let types: HashMap<String, Label> = db
+                .fetch_all(in_query(
+                    "SELECT id, value, metadata, created_at, updated_at FROM product_type WHERE id IN ({})",
+                    &type_ids,
+                ))
+                .await?
+                .iter()
+                .map(|r| label_from_row(r).map(|l| (l.id.clone(), l)))
+                .collect::<DbResult<_>>()?;
+            for b in &mut bundles {
+                b.product_type = b
+                    .product
+                    .type_id
+                    .as_ref()
+                    .and_then(|id| types.get(id).cloned());
+            }
+        }
+    }
+    if rel.collection {
+        let collection_ids: Vec<String> = bundles
+            .iter()
+            .filter_map(|b| b.product.collection_id.clone())
+            .collect();
+        if !collection_ids.is_empty() {
+            let collections: HashMap<String, Collection> = db
+                .fetch_all(in_query(
+                    "SELECT id, title, handle, metadata, created_at, updated_at FROM product_collection WHERE id IN ({})",
+                    &collection_ids,
+                ))
+                .await?
+                .iter()
+                .map(|r| collection_from_row(r).map(|c| (c.id.clone(), c)))
+                .collect::<DbResult<_>>()?;
+            for b in &mut bundles {
+                b.collection = b
+                    .product
+                    .collection_id
+                    .as_ref()
+                    .and_then(|id| collections.get(id).cloned());
+            }
+        }
+    }
+    Ok(bundles)
+}
+
+pub async fn insert_product(tx: &mut Tx, p: &Product) -> DbResult<()> {
+    tx.execute(
+        query(
+            "INSERT INTO product (id, title, subtitle, description, handle, status, is_giftcard, discountable, thumbnail, \
+             collection_id, type_id, weight, length, height, width, hs_code, origin_country, mid_code, material, \
+             external_id, metadata, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&p.id)
+        .bind(&p.title)
+        .bind(p.subtitle.clone())
+        .bind(p.description.clone())
+        .bind(&p.handle)
+        .bind(p.status.as_str())
+        .bind(p.is_giftcard)
+        .bind(p.discountable)
+        .bind(p.thumbnail.clone())
+        .bind(p.collection_id.clone())
+        .bind(p.type_id.clone())
+        .bind(p.physical.weight)
+        .bind(p.physical.length)
+        .bind(p.physical.height)
+        .bind(p.physical.width)
+        .bind(p.physical.hs_code.clone())
+        .bind(p.physical.origin_country.clone())
+        .bind(p.physical.mid_code.clone())
+        .bind(p.physical.material.clone())
+        .bind(p.external_id.clone())
+        .bind(p.metadata.clone())
+        .bind(p.created_at)
+        .bind(p.updated_at),
+    )
+    .await?;
+    search::index(tx, p).await
+}
+
+pub async fn update_product(tx: &mut Tx, p: &Product) -> DbResult<()> {
+    tx.execute(
+        query(
+            "UPDATE product SET title = ?, subtitle = ?, description = ?, handle = ?, status = ?, is_giftcard = ?, \
+             discountable = ?, thumbnail = ?, collection_id = ?, type_id = ?, weight = ?, length = ?, height = ?, width = ?, \
+             hs_code = ?, origin_country = ?, mid_code = ?, material = ?, external_id = ?, metadata = ?, updated_at = ? \
+             WHERE id = ? AND deleted_at IS NULL",
+        )
+        .bind(&p.title)
+        .bind(p.subtitle.clone())
+        .bind(p.description.clone())
+        .bind(&p.handle)
+        .bind(p.status.as_str())
+        .bind(p.is_giftcard)
+        .bind(p.discountable)
+        .bind(p.thumbnail.clone())
+        .bind(p.collection_id.clone())
+        .bind(p.type_id.clone())
+        .bind(p.physical.weight)
+        .bind(p.physical.length)
+        .bind(p.physical.height)
+        .bind(p.physical.width)
+        .bind(p.physical.hs_code.clone())
+        .bind(p.physical.origin_country.clone())
+        .bind(p.physical.mid_code.clone())
+        .bind(p.physical.material.clone())
+        .bind(p.external_id.clone())
+        .bind(p.metadata.clone())
+        .bind(p.updated_at)
+        .bind(&p.id),
+    )
+    .await?;
+    search::index(tx, p).await
+}
+
+pub async fn get_product_in(tx: &mut Tx, id: &str) -> DbResult<Option<Product>> {
+    tx.fetch_optional(
+        query(format!(
+            "SELECT {PRODUCT_COLUMNS} FROM product p WHERE p.id = ? AND p.deleted_at IS NULL"
+        ))
+        .bind(id),
+    )
+    .await?
+    .as_ref()
+    .map(product_from_row)
+    .transpose()
+}
+
+pub async fn soft_delete_product(
+    tx: &mut Tx,
+    id: &str,
+    at: time::OffsetDateTime,
+) -> DbResult<bool> {
+    let n = tx
+        .execute(query("UPDATE product SET deleted_at = ?, updated_at = ? WHERE id = ? AND deleted_at IS NULL").bind(at).bind(at).bind(id))
+        .await?;
+    tx.execute(
+        query(
+            "UPDATE product_variant SET deleted_at = ? WHERE product_id = ? AND deleted_at IS NULL",
+        )
+        .bind(at)
+        .bind(id),
+    )
+    .await?;
+    search::remove(tx, id).await?;
+    Ok(n > 0)
+}
+
+pub async fn insert_option(tx: &mut Tx, o: &ProductOption) -> DbResult<()> {
+    tx.execute(
+        query("INSERT INTO product_option (id, product_id, title, rank, metadata, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)")
+            .bind(&o.id)
+            .bind(&o.product_id)
+            .bind(&o.title)
+            .bind(o.rank)
+            .bind(o.metadata.clone())
+            .bind(o.created_at)
+            .bind(o.updated_at),
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn insert_value(tx: &mut Tx, v: &OptionValue) -> DbResult<()> {
+    tx.execute(
+        query("INSERT INTO product_option_value (id, option_id, value, rank, metadata, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)")
+            .bind(&v.id)
+            .bind(&v.option_id)
+            .bind(&v.value)
+            .bind(v.rank)
+            .bind(v.metadata.clone())
+            .bind(v.created_at)
+            .bind(v.updated_at),
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn insert_variant(tx: &mut Tx, v: &Variant, option_value_ids: &[String]) -> DbResult<()> {
+    tx.execute(
+        query(
+            "INSERT INTO product_variant (id, product_id, title, sku, barcode, ean, upc, allow_backorder, manage_inventory, \
+             weight, length, height, width, hs_code, origin_country, mid_code, material, variant_rank, thumbnail, metadata, \
+             created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&v.id)
+        .bind(&v.product_id)
+        .bind(&v.title)
+        .bind(v.sku.clone())
+        .bind(v.barcode.clone())
+        .bind(v.ean.clone())
+        .bind(v.upc.clone())
+        .bind(v.allow_backorder)
+        .bind(v.manage_inventory)
+        .bind(v.physical.weight)
+        .bind(v.physical.length)
+        .bind(v.physical.height)
+        .bind(v.physical.width)
+        .bind(v.physical.hs_code.clone())
+        .bind(v.physical.origin_country.clone())
+        .bind(v.physical.mid_code.clone())
+        .bind(v.physical.material.clone())
+        .bind(v.variant_rank)
+        .bind(v.thumbnail.clone())
+        .bind(v.metadata.clone())
+        .bind(v.created_at)
+        .bind(v.updated_at),
+    )
+    .await?;
+    for value_id in option_value_ids {
+        tx.execute(
+            query("INSERT INTO product_variant_option (variant_id, option_value_id) VALUES (?, ?)")
+                .bind(&v.id)
+                .bind(value_id),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+pub async fn insert_image(tx: &mut Tx, i: &Image) -> DbResult<()> {
+    tx.execute(
+        query("INSERT INTO product_image (id, product_id, url, rank, metadata, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)")
+            .bind(&i.id)
+            .bind(&i.product_id)
+            .bind(&i.url)
+            .bind(i.rank)
+            .bind(i.metadata.clone())
+            .bind(i.created_at)
+            .bind(i.updated_at),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Replaces a product's links in `table` (`product_tag_link.tag_id`, …) with `ids`.
+pub async fn set_links(
+    tx: &mut Tx,
+    table: &str,
+    column: &str,
+    product_id: &str,
+    ids: &[String],
+) -> DbResult<()> {
+    tx.execute(query(format!("DELETE FROM {table} WHERE product_id = ?")).bind(product_id))
+        .await?;
+    for id in ids {
+        tx.execute(
+            query(format!(
+                "INSERT INTO {table} (product_id, {column}) VALUES (?, ?)"
+            ))
+            .bind(product_id)
+            .bind(id),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Which of `ids` exist (not deleted) in `table`.
+pub async fn existing(tx: &mut Tx, table: &str, ids: &[String]) -> DbResult<Vec<String>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT id FROM {table} WHERE deleted_at IS NULL AND id IN ({})",
+        placeholders(ids.len())
+    );
+    tx.fetch_all(query(sql).bind_all(ids.iter().cloned()))
+        .await?
+        .iter()
+        .map(|r| r.text("id"))
+        .collect()
+}
