@@ -235,7 +235,24 @@ async fn serve(args: ServeArgs, file: FileConfig, database_url: &str) -> anyhow:
     println!("  OpenAPI:  {base}/openapi.json");
     println!("  Metrics:  {base}/metrics");
     println!("  Database: {}", merx_db::redact_url(database_url));
-    if let Some((_, admin_key)) = &demo {
+    if let Some((report, admin_key)) = &demo {
+        println!(
+            "  Products: {} in {}",
+            report.products,
+            report
+                .regions
+                .iter()
+                .map(|(n, id)| format!("{n} ({id})"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        println!(
+            "  Publishable key (x-publishable-api-key): {}",
+            report.publishable_key
+        );
+        if let Some((_, region)) = report.regions.first() {
+            println!("    curl -H 'x-publishable-api-key: {}' '{base}/store/products?limit=2&region_id={region}'", report.publishable_key);
+        }
         println!("  Admin API key (owner, new at every demo start): {admin_key}");
         println!("    curl -H 'Authorization: Bearer {admin_key}' {base}/admin/webhooks");
     }

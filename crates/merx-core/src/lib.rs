@@ -12,6 +12,7 @@ pub mod region;
 pub mod sales_channel;
 pub mod seed;
 pub mod store;
+pub mod storefront;
 pub mod tax;
 
 pub use error::CoreError;

@@ -1,19 +1,433 @@
-//! Demo data for `merx serve --demo`: each area adds what a newcomer needs to see it work.
-//! Seeding is idempotent, so restarting the demo keeps the data it made.
+//! Demo data for `merx serve --demo`: two regions (EUR, USD) with tax, a web shop channel with a
+//! publishable key, a category tree, collections, ~50 products with three variants each, prices in
+//! both currencies and a running sale. Seeding is idempotent: a second start reuses what exists.
 
+use rust_decimal::Decimal;
+
+use crate::api_key::KeyType;
+use crate::catalog::{CategoryInput, LabelKind, NewProduct, NewVariant, ProductStatus};
 use crate::error::CoreResult;
+use crate::pricing::calc::PriceListType;
+use crate::pricing::{NewPrice, NewPriceList};
+use crate::region::NewRegion;
+use crate::tax::NewTaxRate;
 use crate::Core;
 
 /// What the demo seed made, for the start-up banner.
 #[derive(Debug, Clone, Default)]
 pub struct DemoReport {
     pub store_name: String,
+    pub publishable_key: String,
+    pub products: i64,
+    pub regions: Vec<(String, String)>,
 }
 
-/// Seeds the demo store.
+const KEY_TITLE: &str = "Demo webshop";
+
+struct Family {
+    category: &'static str,
+    parent: &'static str,
+    noun: &'static str,
+    type_value: &'static str,
+    option: &'static str,
+    values: [&'static str; 3],
+    base_cents: i64,
+    adjectives: &'static [&'static str],
+}
+
+const FAMILIES: &[Family] = &[
+    Family {
+        category: "Shirts",
+        parent: "Apparel",
+        noun: "T-Shirt",
+        type_value: "Apparel",
+        option: "Size",
+        values: ["S", "M", "L"],
+        base_cents: 1990,
+        adjectives: &[
+            "Classic",
+            "Organic",
+            "Striped",
+            "Vintage",
+            "Pocket",
+            "Heavyweight",
+            "Linen",
+            "Graphic",
+            "Slim",
+            "Boxy",
+            "Henley",
+        ],
+    },
+    Family {
+        category: "Sweatshirts",
+        parent: "Apparel",
+        noun: "Hoodie",
+        type_value: "Apparel",
+        option: "Size",
+        values: ["S", "M", "L"],
+        base_cents: 4990,
+        adjectives: &[
+            "Cozy",
+            "Zip",
+            "Fleece",
+            "Oversized",
+            "Cropped",
+            "Alpine",
+            "Harbor",
+            "Quarter-Zip",
+        ],
+    },
+    Family {
+        category: "Bags",
+        parent: "Accessories",
+        noun: "Tote Bag",
+        type_value: "Accessories",
+        option: "Color",
+        values: ["Black", "Natural", "Navy"],
+        base_cents: 2490,
+        adjectives: &[
+            "Market", "Canvas", "Weekend", "Laptop", "Beach", "City", "Shopper",
+        ],
+    },
+    Family {
+        category: "Caps",
+        parent: "Accessories",
+        noun: "Cap",
+        type_value: "Accessories",
+        option: "Color",
+        values: ["Black", "Olive", "Sand"],
+        base_cents: 2290,
+        adjectives: &[
+            "Dad",
+            "Trucker",
+            "Five-Panel",
+            "Wool",
+            "Corduroy",
+            "Runner",
+            "Bucket",
+        ],
+    },
+    Family {
+        category: "Mugs",
+        parent: "Home",
+        noun: "Mug",
+        type_value: "Home",
+        option: "Size",
+        values: ["250 ml", "350 ml", "500 ml"],
+        base_cents: 1290,
+        adjectives: &[
+            "Enamel",
+            "Stoneware",
+            "Speckled",
+            "Travel",
+            "Espresso",
+            "Diner",
+            "Camp",
+        ],
+    },
+    Family {
+        category: "Posters",
+        parent: "Home",
+        noun: "Poster",
+        type_value: "Home",
+        option: "Format",
+        values: ["A3", "A2", "A1"],
+        base_cents: 1990,
+        adjectives: &[
+            "Mountain",
+            "Ocean",
+            "City",
+            "Botanical",
+            "Abstract",
+            "Retro",
+            "Minimal",
+            "Cosmic",
+            "Desert",
+        ],
+    },
+];
+
+const COLLECTIONS: &[&str] = &["Essentials", "Summer Edit", "Limited Drop"];
+
+/// Seeds the demo store (idempotent).
 pub async fn demo(core: &Core) -> CoreResult<DemoReport> {
     let store = core.store.ensure("Merx Demo Store").await?;
+    let existing_keys = core
+        .api_keys
+        .list(
+            Some(KeyType::Publishable),
+            merx_types::PageRequest {
+                limit: 100,
+                offset: 0,
+            },
+        )
+        .await?;
+    if let Some(key) = existing_keys
+        .items
+        .iter()
+        .find(|k| k.title == KEY_TITLE && !k.is_revoked())
+    {
+        let count = core
+            .catalog
+            .list_ids(
+                &Default::default(),
+                merx_types::PageRequest {
+                    limit: 0,
+                    offset: 0,
+                },
+            )
+            .await?
+            .count;
+        let regions = core
+            .regions
+            .list(
+                &[],
+                None,
+                None,
+                merx_types::PageRequest {
+                    limit: 10,
+                    offset: 0,
+                },
+            )
+            .await?;
+        return Ok(DemoReport {
+            store_name: store.name,
+            publishable_key: key.token.clone().unwrap_or_default(),
+            products: count,
+            regions: regions.items.into_iter().map(|r| (r.name, r.id)).collect(),
+        });
+    }
+
+    let europe = core
+        .regions
+        .create(NewRegion {
+            name: "Europe".into(),
+            currency_code: "eur".into(),
+            countries: ["de", "fr", "it", "es", "nl"]
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
+            is_tax_inclusive: Some(true),
+            ..Default::default()
+        })
+        .await?;
+    let america = core
+        .regions
+        .create(NewRegion {
+            name: "North America".into(),
+            currency_code: "usd".into(),
+            countries: vec!["us".into(), "ca".into()],
+            ..Default::default()
+        })
+        .await?;
+    for (country, rate) in [
+        ("de", "19"),
+        ("fr", "20"),
+        ("it", "22"),
+        ("es", "21"),
+        ("nl", "21"),
+        ("ca", "5"),
+        ("us", "0"),
+    ] {
+        let name = format!("{} VAT", country.to_uppercase());
+        core.tax
+            .create_region(
+                country,
+                None,
+                None,
+                Some(NewTaxRate {
+                    name: name.clone(),
+                    code: format!("{country}-std"),
+                    rate: rate.parse().unwrap_or_default(),
+                    ..Default::default()
+                }),
+            )
+            .await?;
+    }
+    let channel = core
+        .sales_channels
+        .create("Webshop", Some("The demo storefront".into()), false, None)
+        .await?;
+    let (key, token) = core
+        .api_keys
+        .create(KEY_TITLE, KeyType::Publishable, None, None)
+        .await?;
+    core.sales_channels
+        .link_key(&key.id, std::slice::from_ref(&channel.id), &[])
+        .await?;
+    core.store
+        .update(
+            &store.id,
+            None,
+            Some(Some(europe.id.clone())),
+            Some(Some(channel.id.clone())),
+        )
+        .await?;
+
+    let mut collections = Vec::new();
+    for c in COLLECTIONS {
+        collections.push(core.taxonomy.create_collection(c, None, None).await?.id);
+    }
+    let mut parents = std::collections::BTreeMap::new();
+    for f in FAMILIES {
+        if !parents.contains_key(f.parent) {
+            let p = core
+                .taxonomy
+                .create_category(CategoryInput {
+                    name: f.parent.into(),
+                    ..Default::default()
+                })
+                .await?;
+            parents.insert(f.parent, p.id);
+        }
+    }
+    let mut types = std::collections::BTreeMap::new();
+    for f in FAMILIES {
+        if !types.contains_key(f.type_value) {
+            types.insert(
+                f.type_value,
+                core.taxonomy
+                    .create_label(LabelKind::Type, f.type_value, None)
+                    .await?
+                    .id,
+            );
+        }
+    }
+    let tag_new = core
+        .taxonomy
+        .create_label(LabelKind::Tag, "new", None)
+        .await?
+        .id;
+    let tag_eco = core
+        .taxonomy
+        .create_label(LabelKind::Tag, "eco", None)
+        .await?
+        .id;
+
+    let mut n = 0i64;
+    let mut sale_prices = Vec::new();
+    for f in FAMILIES {
+        let category = core
+            .taxonomy
+            .create_category(CategoryInput {
+                name: f.category.into(),
+                parent_category_id: parents.get(f.parent).cloned(),
+                ..Default::default()
+            })
+            .await?;
+        for (i, adjective) in f.adjectives.iter().enumerate() {
+            n += 1;
+            let title = format!("{adjective} {}", f.noun);
+            let step = (i as i64 % 4) * 500;
+            let variants = f
+                .values
+                .iter()
+                .enumerate()
+                .map(|(vi, value)| {
+                    let cents = f.base_cents + step + vi as i64 * 200;
+                    NewVariant {
+                        title: Some(value.to_string()),
+                        sku: Some(format!(
+                            "DEMO-{n:03}-{}",
+                            value.replace(' ', "").to_uppercase()
+                        )),
+                        manage_inventory: true,
+                        options: [(f.option.to_string(), value.to_string())]
+                            .into_iter()
+                            .collect(),
+                        prices: vec![
+                            NewPrice {
+                                currency_code: "eur".into(),
+                                amount: Decimal::new(cents, 2),
+                                region_id: None,
+                                min_quantity: None,
+                                max_quantity: None,
+                            },
+                            NewPrice {
+                                currency_code: "usd".into(),
+                                amount: Decimal::new(cents + 300, 2),
+                                region_id: None,
+                                min_quantity: None,
+                                max_quantity: None,
+                            },
+                            NewPrice {
+                                currency_code: "eur".into(),
+                                amount: Decimal::new(cents * 9 / 10, 2),
+                                region_id: None,
+                                min_quantity: Some(10),
+                                max_quantity: None,
+                            },
+                        ],
+                        ..Default::default()
+                    }
+                })
+                .collect();
+            let mut tags = Vec::new();
+            if i % 3 == 0 {
+                tags.push(tag_new.clone());
+            }
+            if adjective.contains("Organic")
+                || adjective.contains("Canvas")
+                || adjective.contains("Linen")
+            {
+                tags.push(tag_eco.clone());
+            }
+            let handle = crate::catalog::slugify(&title);
+            let bundle = core
+                .catalog
+                .create(NewProduct {
+                    title: title.clone(),
+                    subtitle: Some(format!("{} from the {} range", f.noun, f.parent.to_lowercase())),
+                    description: Some(format!("The {title}: a demo product of Merx, priced in euros and dollars, in three {}s.", f.option.to_lowercase())),
+                    handle: Some(handle.clone()),
+                    status: Some(ProductStatus::Published),
+                    thumbnail: Some(format!("https://picsum.photos/seed/{handle}/800/800")),
+                    images: vec![format!("https://picsum.photos/seed/{handle}/800/800"), format!("https://picsum.photos/seed/{handle}-2/800/800")],
+                    options: vec![(f.option.to_string(), f.values.iter().map(|v| v.to_string()).collect())],
+                    variants,
+                    collection_id: Some(collections[n as usize % collections.len()].clone()),
+                    type_id: types.get(f.type_value).cloned(),
+                    tag_ids: tags,
+                    category_ids: vec![category.id.clone()],
+                    sales_channel_ids: vec![channel.id.clone()],
+                    physical: crate::catalog::Physical { weight: Some(200 + 50 * i as i64), ..Default::default() },
+                    ..Default::default()
+                })
+                .await?;
+            if n % 5 == 0 {
+                for v in &bundle.variants {
+                    let cents = f.base_cents + step + v.variant.variant_rank * 200;
+                    sale_prices.push((
+                        v.variant.id.clone(),
+                        NewPrice {
+                            currency_code: "eur".into(),
+                            amount: Decimal::new(cents * 8 / 10, 2),
+                            region_id: None,
+                            min_quantity: None,
+                            max_quantity: None,
+                        },
+                    ));
+                }
+            }
+        }
+    }
+    core.pricing
+        .create_list(NewPriceList {
+            title: "Winter sale".into(),
+            description: "20% off every fifth product, in euros".into(),
+            list_type: PriceListType::Sale,
+            active: true,
+            starts_at: None,
+            ends_at: None,
+            customer_group_ids: Vec::new(),
+            metadata: None,
+            prices: sale_prices,
+        })
+        .await?;
     Ok(DemoReport {
         store_name: store.name,
+        publishable_key: token,
+        products: n,
+        regions: vec![(europe.name, europe.id), (america.name, america.id)],
     })
 }

@@ -5,11 +5,15 @@ pub mod admin;
 mod dto;
 pub mod error;
 pub mod extract;
+pub mod fields;
 mod health;
 pub mod idempotency;
 mod layers;
 pub mod metrics;
 pub mod openapi;
+pub mod qs;
+mod render;
+pub(crate) mod store;
 
 use std::sync::Arc;
 
@@ -71,6 +75,7 @@ pub fn router_with_extensions(state: AppState, extensions: Router<AppState>) -> 
     let state_for_idempotency = state.clone();
     let routes = extensions
         .merge(admin::router(state.clone()))
+        .merge(store::router(state.clone()))
         .route("/health", get(health::health))
         .route("/health/ready", get(health::ready))
         .route("/metrics", get(metrics::render))

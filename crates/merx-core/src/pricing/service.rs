@@ -129,6 +129,14 @@ impl PricingService {
         Ok(out)
     }
 
+    /// Every price of the given variants (base and price-list), by variant: `(price set id, prices)`.
+    pub async fn all_prices(
+        &self,
+        variant_ids: &[String],
+    ) -> CoreResult<HashMap<String, (String, Vec<Candidate>)>> {
+        Ok(store::candidates(&self.db, variant_ids).await?)
+    }
+
     /// Why a variant costs what it costs in a context.
     pub async fn explain(&self, variant_id: &str, ctx: &PriceContext) -> CoreResult<Explanation> {
         let mut all = store::candidates(&self.db, &[variant_id.to_string()]).await?;

@@ -21,6 +21,46 @@ impl StoreService {
         Ok(table::first(&self.db).await?)
     }
 
+    /// Changes the store's name and defaults.
+    pub async fn update(
+        &self,
+        id: &str,
+        name: Option<String>,
+        default_region_id: Option<Option<String>>,
+        default_sales_channel_id: Option<Option<String>>,
+    ) -> CoreResult<Store> {
+        let mut tx = self.db.begin().await?;
+        let mut s = table::first_in(&mut tx)
+            .await?
+            .filter(|s| s.id == id)
+            .ok_or_else(|| {
+                merx_types::DomainError::not_found(format!("Store with id: {id} was not found"))
+            })?;
+        if let Some(n) = name {
+            s.name = n;
+        }
+        if let Some(r) = default_region_id {
+            s.default_region_id = r;
+        }
+        if let Some(c) = default_sales_channel_id {
+            s.default_sales_channel_id = c;
+        }
+        s.updated_at = now();
+        table::update(&mut tx, &s).await?;
+        crate::platform::events::append(
+            &mut tx,
+            crate::platform::events::NewEvent::new(
+                "store.updated",
+                "store",
+                id,
+                serde_json::json!({"id": id}),
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(s)
+    }
+
     /// The store, created with `name` if there is none yet (idempotent, safe to race).
     pub async fn ensure(&self, name: &str) -> CoreResult<Store> {
         let mut tx = self.db.begin().await?;

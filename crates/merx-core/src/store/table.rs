@@ -62,3 +62,22 @@ pub async fn insert(tx: &mut Tx, s: &Store) -> DbResult<()> {
     .await?;
     Ok(())
 }
+
+pub async fn update(tx: &mut Tx, s: &Store) -> DbResult<()> {
+    tx.execute(
+        query(
+            "UPDATE store SET name = ?, default_currency_code = ?, default_region_id = ?, default_sales_channel_id = ?, \
+             default_location_id = ?, metadata = ?, updated_at = ? WHERE id = ?",
+        )
+        .bind(&s.name)
+        .bind(s.default_currency_code.clone())
+        .bind(s.default_region_id.clone())
+        .bind(s.default_sales_channel_id.clone())
+        .bind(s.default_location_id.clone())
+        .bind(s.metadata.clone())
+        .bind(s.updated_at)
+        .bind(&s.id),
+    )
+    .await?;
+    Ok(())
+}

@@ -175,6 +175,7 @@ impl TaxService {
         &self,
         country_code: &str,
         province_code: Option<&str>,
+        parent_id: Option<&str>,
         default_rate: Option<NewTaxRate>,
     ) -> CoreResult<TaxRegion> {
         let country = Country::find(country_code)
@@ -183,7 +184,7 @@ impl TaxService {
             .map(|p| p.trim().to_lowercase())
             .filter(|p| !p.is_empty());
         let mut tx = self.db.begin().await?;
-        let parent_id = match &province {
+        let parent_id_found = match &province {
             None => None,
             Some(_) => Some(
                 tx.fetch_optional(query("SELECT id FROM tax_region WHERE country_code = ? AND province_code IS NULL AND deleted_at IS NULL").bind(country.iso_2))
@@ -192,6 +193,16 @@ impl TaxService {
                     .text("id")?,
             ),
         };
+        if let Some(given) = parent_id {
+            if parent_id_found.as_deref() != Some(given) {
+                return Err(DomainError::invalid(format!(
+                    "parent_id {given} is not the tax region of {}",
+                    country.iso_2
+                ))
+                .into());
+            }
+        }
+        let parent_id = parent_id_found;
         let at = now();
         let id = new_id("txreg");
         tx.execute(

@@ -3,7 +3,10 @@
 
 pub(crate) mod api_keys;
 mod auth;
+mod catalog;
 pub(crate) mod events;
+mod pricing;
+mod setup;
 pub(crate) mod webhooks;
 
 use axum::http::Method;
@@ -71,6 +74,9 @@ fn build() -> AdminRoutes {
     let routes = AdminRoutes::new();
     let routes = webhooks::routes(routes);
     let routes = events::routes(routes);
+    let routes = catalog::routes(routes);
+    let routes = setup::routes(routes);
+    let routes = pricing::routes(routes);
     api_keys::routes(routes)
 }
 

@@ -1,0 +1,882 @@
+//! `/admin/products`, `/admin/collections`, `/admin/product-categories`, `/admin/product-tags`,
+//! `/admin/product-types` in Medusa's shapes.
+
+use std::collections::{BTreeMap, HashMap};
+
+use axum::extract::{Path, RawQuery, State};
+use axum::http::Method;
+use axum::Json;
+use merx_core::auth::Permission;
+use merx_core::catalog::{
+    CategoryInput, LabelKind, NewProduct, NewVariant, Physical, ProductBundle, ProductChanges,
+    ProductFilter, ProductOrder, ProductStatus, Relations, TaxonomyFilter,
+};
+use merx_core::pricing::NewPrice;
+use merx_types::PageRequest;
+use rust_decimal::Decimal;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::AdminRoutes;
+use crate::dto::{double_option, Deleted};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::ApiJson;
+use crate::fields::Selection;
+use crate::qs::Qs;
+use crate::render::{
+    self, category_json, collection_json, label_json, CATEGORY, COLLECTION, LABEL,
+};
+use crate::store::list_body;
+use crate::AppState;
+
+const READ: Permission = Permission::read("products");
+const WRITE: Permission = Permission::write("products");
+const CAT_READ: Permission = Permission::read("categories");
+const CAT_WRITE: Permission = Permission::write("categories");
+const COL_READ: Permission = Permission::read("collections");
+const COL_WRITE: Permission = Permission::write("collections");
+
+pub(crate) fn routes(r: AdminRoutes) -> AdminRoutes {
+    r.add(Method::GET, "/admin/products", READ, list_products)
+        .add(Method::POST, "/admin/products", WRITE, create_product)
+        .add(Method::GET, "/admin/products/{id}", READ, retrieve_product)
+        .add(Method::POST, "/admin/products/{id}", WRITE, update_product)
+        .add(
+            Method::DELETE,
+            "/admin/products/{id}",
+            WRITE,
+            delete_product,
+        )
+        .add(
+            Method::POST,
+            "/admin/products/{id}/variants",
+            WRITE,
+            add_variant,
+        )
+        .add(
+            Method::POST,
+            "/admin/products/{id}/variants/{variant_id}",
+            WRITE,
+            update_variant,
+        )
+        .add(
+            Method::GET,
+            "/admin/collections",
+            COL_READ,
+            list_collections,
+        )
+        .add(
+            Method::POST,
+            "/admin/collections",
+            COL_WRITE,
+            create_collection,
+        )
+        .add(
+            Method::GET,
+            "/admin/collections/{id}",
+            COL_READ,
+            retrieve_collection,
+        )
+        .add(
+            Method::POST,
+            "/admin/collections/{id}",
+            COL_WRITE,
+            update_collection,
+        )
+        .add(
+            Method::DELETE,
+            "/admin/collections/{id}",
+            COL_WRITE,
+            delete_collection,
+        )
+        .add(
+            Method::GET,
+            "/admin/product-categories",
+            CAT_READ,
+            list_categories,
+        )
+        .add(
+            Method::POST,
+            "/admin/product-categories",
+            CAT_WRITE,
+            create_category,
+        )
+        .add(
+            Method::GET,
+            "/admin/product-categories/{id}",
+            CAT_READ,
+            retrieve_category,
+        )
+        .add(
+            Method::POST,
+            "/admin/product-categories/{id}",
+            CAT_WRITE,
+            update_category,
+        )
+        .add(
+            Method::DELETE,
+            "/admin/product-categories/{id}",
+            CAT_WRITE,
+            delete_category,
+        )
+        .add(Method::GET, "/admin/product-tags", READ, list_tags)
+        .add(Method::POST, "/admin/product-tags", WRITE, create_tag)
+        .add(Method::GET, "/admin/product-tags/{id}", READ, retrieve_tag)
+        .add(Method::POST, "/admin/product-tags/{id}", WRITE, update_tag)
+        .add(
+            Method::DELETE,
+            "/admin/product-tags/{id}",
+            WRITE,
+            delete_tag,
+        )
+        .add(Method::GET, "/admin/product-types", READ, list_types)
+        .add(Method::POST, "/admin/product-types", WRITE, create_type)
+        .add(
+            Method::GET,
+            "/admin/product-types/{id}",
+            READ,
+            retrieve_type,
+        )
+        .add(
+            Method::POST,
+            "/admin/product-types/{id}",
+            WRITE,
+            update_type,
+        )
+        .add(
+            Method::DELETE,
+            "/admin/product-types/{id}",
+            WRITE,
+            delete_type,
+        )
+}
+
+// ---------- bodies
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IdRef {
+    pub id: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PriceBody {
+    pub currency_code: String,
+    pub amount: Decimal,
+    pub min_quantity: Option<i64>,
+    pub max_quantity: Option<i64>,
+    /// Medusa's price rules; `region_id` is the one Merx supports.
+    pub rules: Option<BTreeMap<String, String>>,
+}
+
+impl PriceBody {
+    pub fn into_price(self) -> Result<NewPrice, ApiError> {
+        let mut region_id = None;
+        for (k, v) in self.rules.unwrap_or_default() {
+            match k.as_str() {
+                "region_id" => region_id = Some(v),
+                other => {
+                    return Err(ApiError::invalid(format!(
+                        "Unsupported price rule: {other}"
+                    )))
+                }
+            }
+        }
+        Ok(NewPrice {
+            currency_code: self.currency_code,
+            amount: self.amount,
+            region_id,
+            min_quantity: self.min_quantity,
+            max_quantity: self.max_quantity,
+        })
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OptionBody {
+    pub title: String,
+    pub values: Vec<String>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct VariantBody {
+    pub title: Option<String>,
+    pub sku: Option<String>,
+    pub barcode: Option<String>,
+    pub ean: Option<String>,
+    pub upc: Option<String>,
+    pub allow_backorder: Option<bool>,
+    pub manage_inventory: Option<bool>,
+    pub variant_rank: Option<i64>,
+    pub thumbnail: Option<String>,
+    #[serde(default)]
+    pub options: BTreeMap<String, String>,
+    #[serde(default)]
+    pub prices: Vec<PriceBody>,
+    pub weight: Option<i64>,
+    pub length: Option<i64>,
+    pub height: Option<i64>,
+    pub width: Option<i64>,
+    pub hs_code: Option<String>,
+    pub origin_country: Option<String>,
+    pub mid_code: Option<String>,
+    pub material: Option<String>,
+    pub metadata: Option<Value>,
+}
+
+impl VariantBody {
+    fn into_variant(self) -> Result<NewVariant, ApiError> {
+        Ok(NewVariant {
+            title: self.title,
+            sku: self.sku,
+            barcode: self.barcode,
+            ean: self.ean,
+            upc: self.upc,
+            allow_backorder: self.allow_backorder.unwrap_or(false),
+            manage_inventory: self.manage_inventory.unwrap_or(true),
+            options: self.options,
+            prices: self
+                .prices
+                .into_iter()
+                .map(PriceBody::into_price)
+                .collect::<Result<_, _>>()?,
+            physical: Physical {
+                weight: self.weight,
+                length: self.length,
+                height: self.height,
+                width: self.width,
+                hs_code: self.hs_code,
+                origin_country: self.origin_country,
+                mid_code: self.mid_code,
+                material: self.material,
+            },
+            variant_rank: self.variant_rank,
+            thumbnail: self.thumbnail,
+            metadata: self.metadata,
+        })
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImageBody {
+    pub url: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateProduct {
+    pub title: String,
+    pub subtitle: Option<String>,
+    pub description: Option<String>,
+    pub handle: Option<String>,
+    pub status: Option<String>,
+    pub is_giftcard: Option<bool>,
+    pub discountable: Option<bool>,
+    pub thumbnail: Option<String>,
+    #[serde(default)]
+    pub images: Vec<ImageBody>,
+    #[serde(default)]
+    pub options: Vec<OptionBody>,
+    #[serde(default)]
+    pub variants: Vec<VariantBody>,
+    pub collection_id: Option<String>,
+    pub type_id: Option<String>,
+    #[serde(default)]
+    pub tags: Vec<IdRef>,
+    #[serde(default)]
+    pub categories: Vec<IdRef>,
+    #[serde(default)]
+    pub sales_channels: Vec<IdRef>,
+    pub weight: Option<i64>,
+    pub length: Option<i64>,
+    pub height: Option<i64>,
+    pub width: Option<i64>,
+    pub hs_code: Option<String>,
+    pub origin_country: Option<String>,
+    pub mid_code: Option<String>,
+    pub material: Option<String>,
+    pub external_id: Option<String>,
+    pub metadata: Option<Value>,
+}
+
+fn status(s: &str) -> Result<ProductStatus, ApiError> {
+    ProductStatus::parse(s).ok_or_else(|| {
+        ApiError::invalid(format!(
+            "status must be draft, proposed, published or rejected, not {s:?}"
+        ))
+    })
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateProduct {
+    pub title: Option<String>,
+    #[serde(default, deserialize_with = "double_option")]
+    pub subtitle: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    pub description: Option<Option<String>>,
+    pub handle: Option<String>,
+    pub status: Option<String>,
+    pub discountable: Option<bool>,
+    #[serde(default, deserialize_with = "double_option")]
+    pub thumbnail: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    pub collection_id: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    pub type_id: Option<Option<String>>,
+    pub tags: Option<Vec<IdRef>>,
+    pub categories: Option<Vec<IdRef>>,
+    pub sales_channels: Option<Vec<IdRef>>,
+    #[serde(default, deserialize_with = "double_option")]
+    pub metadata: Option<Option<Value>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateVariant {
+    pub prices: Vec<PriceBody>,
+}
+
+fn ids(refs: Vec<IdRef>) -> Vec<String> {
+    refs.into_iter().map(|r| r.id).collect()
+}
+
+// ---------- products
+
+/// The admin view of a product: everything, variants with their prices.
+async fn admin_product(s: &AppState, bundles: &[ProductBundle]) -> ApiResult<Vec<Value>> {
+    let sel = render::default_product_selection(true);
+    let mut sel = sel;
+    for f in ["status", "metadata", "external_id"] {
+        sel.scalars.insert(f);
+    }
+    let variant_ids: Vec<String> = bundles
+        .iter()
+        .flat_map(|b| b.variants.iter().map(|v| v.variant.id.clone()))
+        .collect();
+    let prices = s.core.pricing.all_prices(&variant_ids).await?;
+    let mut out = Vec::new();
+    for b in bundles {
+        let mut v = render::product_json(b, &sel, &HashMap::new());
+        if let Some(variants) = v.get_mut("variants").and_then(Value::as_array_mut) {
+            for variant in variants {
+                let id = variant["id"].as_str().unwrap_or_default().to_string();
+                let list: Vec<Value> = prices
+                    .get(&id)
+                    .map(|(_, cs)| {
+                        cs.iter()
+                            .map(|c| {
+                                let rules = match &c.region_id {
+                                    Some(r) => json!({"region_id": r}),
+                                    None => json!({}),
+                                };
+                                json!({
+                                    "id": c.id,
+                                    "currency_code": c.currency_code,
+                                    "amount": render::amount(c.amount, &c.currency_code),
+                                    "min_quantity": c.min_quantity,
+                                    "max_quantity": c.max_quantity,
+                                    "price_list_id": c.list.as_ref().map(|l| l.id.clone()),
+                                    "rules": rules,
+                                })
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                variant["prices"] = Value::Array(list);
+            }
+        }
+        v["sales_channels"] = Value::Array(
+            b.sales_channel_ids
+                .iter()
+                .map(|id| json!({"id": id}))
+                .collect(),
+        );
+        out.push(v);
+    }
+    Ok(out)
+}
+
+pub async fn list_products(
+    State(s): State<AppState>,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<Json<Value>> {
+    let qs = Qs::parse(raw.as_deref().unwrap_or_default())?;
+    let page = PageRequest::parse(qs.int("limit")?, qs.int("offset")?, 50)?;
+    let statuses = qs
+        .list("status")?
+        .iter()
+        .map(|x| status(x))
+        .collect::<Result<_, _>>()?;
+    let channels = qs.list("sales_channel_id")?;
+    let (order, descending) = match qs.str("order")? {
+        None => (ProductOrder::CreatedAt, false),
+        Some(o) => {
+            let (f, d) = o.strip_prefix('-').map(|f| (f, true)).unwrap_or((o, false));
+            (
+                ProductOrder::parse(f).ok_or_else(|| {
+                    ApiError::invalid(format!("Invalid request: cannot order by {f:?}"))
+                })?,
+                d,
+            )
+        }
+    };
+    let filter = ProductFilter {
+        ids: qs.list("id")?,
+        handles: qs.list("handle")?,
+        collection_ids: qs.list("collection_id")?,
+        category_ids: qs.list("category_id")?,
+        tag_ids: qs.list("tag_id")?,
+        type_ids: qs.list("type_id")?,
+        q: qs.str("q")?.map(str::to_string),
+        statuses,
+        sales_channel_ids: (!channels.is_empty()).then_some(channels),
+        order,
+        descending,
+        ..ProductFilter::default()
+    };
+    let page = s.core.catalog.list_ids(&filter, page).await?;
+    let bundles = s.core.catalog.load(&page.items, Relations::all()).await?;
+    let items = admin_product(&s, &bundles).await?;
+    Ok(Json(list_body("products", items, &page)))
+}
+
+async fn one(s: &AppState, b: ProductBundle) -> ApiResult<Json<Value>> {
+    let mut items = admin_product(s, &[b]).await?;
+    Ok(Json(json!({"product": items.pop()})))
+}
+
+pub async fn create_product(
+    State(s): State<AppState>,
+    ApiJson(b): ApiJson<CreateProduct>,
+) -> ApiResult<Json<Value>> {
+    let input = NewProduct {
+        title: b.title,
+        subtitle: b.subtitle,
+        description: b.description,
+        handle: b.handle,
+        status: b.status.as_deref().map(status).transpose()?,
+        is_giftcard: b.is_giftcard.unwrap_or(false),
+        discountable: b.discountable,
+        thumbnail: b.thumbnail,
+        images: b.images.into_iter().map(|i| i.url).collect(),
+        options: b.options.into_iter().map(|o| (o.title, o.values)).collect(),
+        variants: b
+            .variants
+            .into_iter()
+            .map(VariantBody::into_variant)
+            .collect::<Result<_, _>>()?,
+        collection_id: b.collection_id,
+        type_id: b.type_id,
+        tag_ids: ids(b.tags),
+        category_ids: ids(b.categories),
+        sales_channel_ids: ids(b.sales_channels),
+        physical: Physical {
+            weight: b.weight,
+            length: b.length,
+            height: b.height,
+            width: b.width,
+            hs_code: b.hs_code,
+            origin_country: b.origin_country,
+            mid_code: b.mid_code,
+            material: b.material,
+        },
+        external_id: b.external_id,
+        metadata: b.metadata,
+    };
+    let bundle = s.core.catalog.create(input).await?;
+    one(&s, bundle).await
+}
+
+pub async fn retrieve_product(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let b = s.core.catalog.get(&id).await?;
+    one(&s, b).await
+}
+
+pub async fn update_product(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<UpdateProduct>,
+) -> ApiResult<Json<Value>> {
+    let changes = ProductChanges {
+        title: b.title,
+        subtitle: b.subtitle,
+        description: b.description,
+        handle: b.handle,
+        status: b.status.as_deref().map(status).transpose()?,
+        discountable: b.discountable,
+        thumbnail: b.thumbnail,
+        collection_id: b.collection_id,
+        type_id: b.type_id,
+        tag_ids: b.tags.map(ids),
+        category_ids: b.categories.map(ids),
+        sales_channel_ids: b.sales_channels.map(ids),
+        metadata: b.metadata,
+    };
+    let bundle = s.core.catalog.update(&id, changes).await?;
+    one(&s, bundle).await
+}
+
+pub async fn delete_product(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Deleted>> {
+    s.core.catalog.delete(&id).await?;
+    Ok(Json(Deleted::new(id, "product")))
+}
+
+pub async fn add_variant(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<VariantBody>,
+) -> ApiResult<Json<Value>> {
+    let bundle = s.core.catalog.add_variant(&id, b.into_variant()?).await?;
+    one(&s, bundle).await
+}
+
+pub async fn update_variant(
+    State(s): State<AppState>,
+    Path((id, variant_id)): Path<(String, String)>,
+    ApiJson(b): ApiJson<UpdateVariant>,
+) -> ApiResult<Json<Value>> {
+    let prices = b
+        .prices
+        .into_iter()
+        .map(PriceBody::into_price)
+        .collect::<Result<_, _>>()?;
+    let bundle = s
+        .core
+        .catalog
+        .set_variant_prices(&id, &variant_id, prices)
+        .await?;
+    one(&s, bundle).await
+}
+
+// ---------- collections
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CollectionBody {
+    pub title: Option<String>,
+    pub handle: Option<String>,
+    #[serde(default, deserialize_with = "double_option")]
+    pub metadata: Option<Option<Value>>,
+}
+
+fn filter(qs: &Qs, names: &str) -> ApiResult<TaxonomyFilter> {
+    Ok(TaxonomyFilter {
+        ids: qs.list("id")?,
+        names: qs.list(names)?,
+        q: qs.str("q")?.map(str::to_string),
+        parent_category_id: None,
+        public_only: false,
+    })
+}
+
+pub async fn list_collections(
+    State(s): State<AppState>,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<Json<Value>> {
+    let qs = Qs::parse(raw.as_deref().unwrap_or_default())?;
+    let page = PageRequest::parse(qs.int("limit")?, qs.int("offset")?, 20)?;
+    let page = s
+        .core
+        .taxonomy
+        .collections(&filter(&qs, "handle")?, page)
+        .await?;
+    let sel = Selection::all(&COLLECTION);
+    let items = page
+        .items
+        .iter()
+        .map(|c| collection_json(c, &sel))
+        .collect();
+    Ok(Json(list_body("collections", items, &page)))
+}
+
+pub async fn create_collection(
+    State(s): State<AppState>,
+    ApiJson(b): ApiJson<CollectionBody>,
+) -> ApiResult<Json<Value>> {
+    let title = b
+        .title
+        .ok_or_else(|| ApiError::invalid("title is required"))?;
+    let c = s
+        .core
+        .taxonomy
+        .create_collection(&title, b.handle.as_deref(), b.metadata.flatten())
+        .await?;
+    Ok(Json(
+        json!({"collection": collection_json(&c, &Selection::all(&COLLECTION))}),
+    ))
+}
+
+pub async fn retrieve_collection(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let c = s.core.taxonomy.collection(&id).await?;
+    Ok(Json(
+        json!({"collection": collection_json(&c, &Selection::all(&COLLECTION))}),
+    ))
+}
+
+pub async fn update_collection(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<CollectionBody>,
+) -> ApiResult<Json<Value>> {
+    let c = s
+        .core
+        .taxonomy
+        .update_collection(&id, b.title, b.handle, b.metadata)
+        .await?;
+    Ok(Json(
+        json!({"collection": collection_json(&c, &Selection::all(&COLLECTION))}),
+    ))
+}
+
+pub async fn delete_collection(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Deleted>> {
+    s.core.taxonomy.delete_collection(&id).await?;
+    Ok(Json(Deleted::new(id, "collection")))
+}
+
+// ---------- categories
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CategoryBody {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub handle: Option<String>,
+    pub parent_category_id: Option<String>,
+    pub rank: Option<i64>,
+    pub is_active: Option<bool>,
+    pub is_internal: Option<bool>,
+    pub metadata: Option<Value>,
+}
+
+impl CategoryBody {
+    fn input(self) -> CategoryInput {
+        CategoryInput {
+            name: self.name.unwrap_or_default(),
+            description: self.description,
+            handle: self.handle,
+            parent_category_id: self.parent_category_id,
+            rank: self.rank,
+            is_active: self.is_active,
+            is_internal: self.is_internal,
+            metadata: self.metadata,
+        }
+    }
+}
+
+fn category_sel() -> Selection {
+    let mut s = Selection::all(&CATEGORY);
+    s.scalars.insert("is_active");
+    s.scalars.insert("is_internal");
+    s
+}
+
+pub async fn list_categories(
+    State(s): State<AppState>,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<Json<Value>> {
+    let qs = Qs::parse(raw.as_deref().unwrap_or_default())?;
+    let page = PageRequest::parse(qs.int("limit")?, qs.int("offset")?, 50)?;
+    let mut f = filter(&qs, "handle")?;
+    f.parent_category_id = match qs.str("parent_category_id")? {
+        None => None,
+        Some("null") => Some(None),
+        Some(p) => Some(Some(p.to_string())),
+    };
+    let page = s.core.taxonomy.categories(&f, page).await?;
+    let sel = category_sel();
+    let items = page
+        .items
+        .iter()
+        .map(|c| category_json(c, &sel, None, &[]))
+        .collect();
+    Ok(Json(list_body("product_categories", items, &page)))
+}
+
+pub async fn create_category(
+    State(s): State<AppState>,
+    ApiJson(b): ApiJson<CategoryBody>,
+) -> ApiResult<Json<Value>> {
+    if b.name.as_deref().is_none_or(|n| n.trim().is_empty()) {
+        return Err(ApiError::invalid("name is required"));
+    }
+    let c = s.core.taxonomy.create_category(b.input()).await?;
+    Ok(Json(
+        json!({"product_category": category_json(&c, &category_sel(), None, &[])}),
+    ))
+}
+
+pub async fn retrieve_category(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let c = s.core.taxonomy.category(&id, false).await?;
+    Ok(Json(
+        json!({"product_category": category_json(&c, &category_sel(), None, &[])}),
+    ))
+}
+
+pub async fn update_category(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<CategoryBody>,
+) -> ApiResult<Json<Value>> {
+    let c = s.core.taxonomy.update_category(&id, b.input()).await?;
+    Ok(Json(
+        json!({"product_category": category_json(&c, &category_sel(), None, &[])}),
+    ))
+}
+
+pub async fn delete_category(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Deleted>> {
+    s.core.taxonomy.delete_category(&id).await?;
+    Ok(Json(Deleted::new(id, "product_category")))
+}
+
+// ---------- tags and types
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LabelBody {
+    pub value: Option<String>,
+    #[serde(default, deserialize_with = "double_option")]
+    pub metadata: Option<Option<Value>>,
+}
+
+async fn list_labels(
+    s: AppState,
+    kind: LabelKind,
+    raw: Option<String>,
+    key: &str,
+) -> ApiResult<Json<Value>> {
+    let qs = Qs::parse(raw.as_deref().unwrap_or_default())?;
+    let page = PageRequest::parse(qs.int("limit")?, qs.int("offset")?, 50)?;
+    let page = s
+        .core
+        .taxonomy
+        .labels(kind, &filter(&qs, "value")?, page)
+        .await?;
+    let sel = Selection::all(&LABEL);
+    let items = page.items.iter().map(|l| label_json(l, &sel)).collect();
+    Ok(Json(list_body(key, items, &page)))
+}
+
+async fn create_label(
+    s: AppState,
+    kind: LabelKind,
+    b: LabelBody,
+    key: &str,
+) -> ApiResult<Json<Value>> {
+    let value = b
+        .value
+        .ok_or_else(|| ApiError::invalid("value is required"))?;
+    let l = s
+        .core
+        .taxonomy
+        .create_label(kind, &value, b.metadata.flatten())
+        .await?;
+    Ok(Json(json!({key: label_json(&l, &Selection::all(&LABEL))})))
+}
+
+pub async fn list_tags(
+    State(s): State<AppState>,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<Json<Value>> {
+    list_labels(s, LabelKind::Tag, raw, "product_tags").await
+}
+pub async fn list_types(
+    State(s): State<AppState>,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<Json<Value>> {
+    list_labels(s, LabelKind::Type, raw, "product_types").await
+}
+pub async fn create_tag(
+    State(s): State<AppState>,
+    ApiJson(b): ApiJson<LabelBody>,
+) -> ApiResult<Json<Value>> {
+    create_label(s, LabelKind::Tag, b, "product_tag").await
+}
+pub async fn create_type(
+    State(s): State<AppState>,
+    ApiJson(b): ApiJson<LabelBody>,
+) -> ApiResult<Json<Value>> {
+    create_label(s, LabelKind::Type, b, "product_type").await
+}
+pub async fn retrieve_tag(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let l = s.core.taxonomy.label(LabelKind::Tag, &id).await?;
+    Ok(Json(
+        json!({"product_tag": label_json(&l, &Selection::all(&LABEL))}),
+    ))
+}
+pub async fn retrieve_type(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let l = s.core.taxonomy.label(LabelKind::Type, &id).await?;
+    Ok(Json(
+        json!({"product_type": label_json(&l, &Selection::all(&LABEL))}),
+    ))
+}
+pub async fn update_tag(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<LabelBody>,
+) -> ApiResult<Json<Value>> {
+    let l = s
+        .core
+        .taxonomy
+        .update_label(LabelKind::Tag, &id, b.value, b.metadata)
+        .await?;
+    Ok(Json(
+        json!({"product_tag": label_json(&l, &Selection::all(&LABEL))}),
+    ))
+}
+pub async fn update_type(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<LabelBody>,
+) -> ApiResult<Json<Value>> {
+    let l = s
+        .core
+        .taxonomy
+        .update_label(LabelKind::Type, &id, b.value, b.metadata)
+        .await?;
+    Ok(Json(
+        json!({"product_type": label_json(&l, &Selection::all(&LABEL))}),
+    ))
+}
+pub async fn delete_tag(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Deleted>> {
+    s.core.taxonomy.delete_label(LabelKind::Tag, &id).await?;
+    Ok(Json(Deleted::new(id, "product_tag")))
+}
+pub async fn delete_type(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Deleted>> {
+    s.core.taxonomy.delete_label(LabelKind::Type, &id).await?;
+    Ok(Json(Deleted::new(id, "product_type")))
+}

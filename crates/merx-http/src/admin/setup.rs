@@ -1,0 +1,373 @@
+//! `/admin/regions`, `/admin/sales-channels`, `/admin/api-keys/:id/sales-channels`, `/admin/stores`.
+
+use axum::extract::{Path, RawQuery, State};
+use axum::http::Method;
+use axum::Json;
+use merx_core::auth::Permission;
+use merx_core::region::{NewRegion, RegionChanges};
+use merx_core::sales_channel::SalesChannel;
+use merx_types::PageRequest;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::AdminRoutes;
+use crate::dto::{double_option, ts, Deleted};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::ApiJson;
+use crate::fields::Selection;
+use crate::qs::Qs;
+use crate::render::{region_json, COUNTRY, PAYMENT_PROVIDER, REGION};
+use crate::store::list_body;
+use crate::AppState;
+
+const REGIONS_READ: Permission = Permission::read("regions");
+const REGIONS_WRITE: Permission = Permission::write("regions");
+const SC_READ: Permission = Permission::read("sales_channels");
+const SC_WRITE: Permission = Permission::write("sales_channels");
+const STORE_READ: Permission = Permission::read("store");
+const STORE_WRITE: Permission = Permission::write("store");
+
+pub(crate) fn routes(r: AdminRoutes) -> AdminRoutes {
+    r.add(Method::GET, "/admin/regions", REGIONS_READ, list_regions)
+        .add(Method::POST, "/admin/regions", REGIONS_WRITE, create_region)
+        .add(
+            Method::GET,
+            "/admin/regions/{id}",
+            REGIONS_READ,
+            retrieve_region,
+        )
+        .add(
+            Method::POST,
+            "/admin/regions/{id}",
+            REGIONS_WRITE,
+            update_region,
+        )
+        .add(
+            Method::DELETE,
+            "/admin/regions/{id}",
+            REGIONS_WRITE,
+            delete_region,
+        )
+        .add(Method::GET, "/admin/sales-channels", SC_READ, list_channels)
+        .add(
+            Method::POST,
+            "/admin/sales-channels",
+            SC_WRITE,
+            create_channel,
+        )
+        .add(
+            Method::GET,
+            "/admin/sales-channels/{id}",
+            SC_READ,
+            retrieve_channel,
+        )
+        .add(
+            Method::POST,
+            "/admin/sales-channels/{id}",
+            SC_WRITE,
+            update_channel,
+        )
+        .add(
+            Method::DELETE,
+            "/admin/sales-channels/{id}",
+            SC_WRITE,
+            delete_channel,
+        )
+        .add(
+            Method::POST,
+            "/admin/sales-channels/{id}/products",
+            SC_WRITE,
+            channel_products,
+        )
+        .add(
+            Method::POST,
+            "/admin/api-keys/{id}/sales-channels",
+            Permission::write("api_keys"),
+            key_channels,
+        )
+        .add(Method::GET, "/admin/stores", STORE_READ, list_stores)
+        .add(
+            Method::POST,
+            "/admin/stores/{id}",
+            STORE_WRITE,
+            update_store,
+        )
+}
+
+fn region_sel() -> Selection {
+    let mut s = Selection::all(&REGION)
+        .with("countries", Selection::all(&COUNTRY))
+        .with("payment_providers", Selection::all(&PAYMENT_PROVIDER));
+    s.scalars.insert("automatic_taxes");
+    s.scalars.insert("is_tax_inclusive");
+    s
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegionBody {
+    pub name: Option<String>,
+    pub currency_code: Option<String>,
+    pub countries: Option<Vec<String>>,
+    pub automatic_taxes: Option<bool>,
+    pub is_tax_inclusive: Option<bool>,
+    pub payment_providers: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    pub metadata: Option<Option<Value>>,
+}
+
+pub async fn list_regions(
+    State(s): State<AppState>,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<Json<Value>> {
+    let qs = Qs::parse(raw.as_deref().unwrap_or_default())?;
+    let page = PageRequest::parse(qs.int("limit")?, qs.int("offset")?, 50)?;
+    let page = s
+        .core
+        .regions
+        .list(
+            &qs.list("id")?,
+            qs.str("currency_code")?,
+            qs.str("q")?,
+            page,
+        )
+        .await?;
+    let sel = region_sel();
+    let items = page.items.iter().map(|r| region_json(r, &sel)).collect();
+    Ok(Json(list_body("regions", items, &page)))
+}
+
+pub async fn create_region(
+    State(s): State<AppState>,
+    ApiJson(b): ApiJson<RegionBody>,
+) -> ApiResult<Json<Value>> {
+    let r = s
+        .core
+        .regions
+        .create(NewRegion {
+            name: b
+                .name
+                .ok_or_else(|| ApiError::invalid("name is required"))?,
+            currency_code: b
+                .currency_code
+                .ok_or_else(|| ApiError::invalid("currency_code is required"))?,
+            countries: b.countries.unwrap_or_default(),
+            automatic_taxes: b.automatic_taxes,
+            is_tax_inclusive: b.is_tax_inclusive,
+            payment_providers: b.payment_providers,
+            metadata: b.metadata.flatten(),
+        })
+        .await?;
+    Ok(Json(json!({"region": region_json(&r, &region_sel())})))
+}
+
+pub async fn retrieve_region(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let r = s.core.regions.get(&id).await?;
+    Ok(Json(json!({"region": region_json(&r, &region_sel())})))
+}
+
+pub async fn update_region(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<RegionBody>,
+) -> ApiResult<Json<Value>> {
+    let r = s
+        .core
+        .regions
+        .update(
+            &id,
+            RegionChanges {
+                name: b.name,
+                currency_code: b.currency_code,
+                countries: b.countries,
+                automatic_taxes: b.automatic_taxes,
+                is_tax_inclusive: b.is_tax_inclusive,
+                payment_providers: b.payment_providers,
+                metadata: b.metadata,
+            },
+        )
+        .await?;
+    Ok(Json(json!({"region": region_json(&r, &region_sel())})))
+}
+
+pub async fn delete_region(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Deleted>> {
+    s.core.regions.delete(&id).await?;
+    Ok(Json(Deleted::new(id, "region")))
+}
+
+fn channel_json(c: &SalesChannel) -> Value {
+    json!({
+        "id": c.id, "name": c.name, "description": c.description, "is_disabled": c.is_disabled,
+        "metadata": c.metadata, "created_at": ts(c.created_at), "updated_at": ts(c.updated_at), "deleted_at": null,
+    })
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChannelBody {
+    pub name: Option<String>,
+    #[serde(default, deserialize_with = "double_option")]
+    pub description: Option<Option<String>>,
+    pub is_disabled: Option<bool>,
+    #[serde(default, deserialize_with = "double_option")]
+    pub metadata: Option<Option<Value>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Batch {
+    #[serde(default)]
+    pub add: Vec<String>,
+    #[serde(default)]
+    pub remove: Vec<String>,
+}
+
+pub async fn list_channels(
+    State(s): State<AppState>,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<Json<Value>> {
+    let qs = Qs::parse(raw.as_deref().unwrap_or_default())?;
+    let page = PageRequest::parse(qs.int("limit")?, qs.int("offset")?, 20)?;
+    let page = s.core.sales_channels.list(page).await?;
+    let items = page.items.iter().map(channel_json).collect();
+    Ok(Json(list_body("sales_channels", items, &page)))
+}
+
+pub async fn create_channel(
+    State(s): State<AppState>,
+    ApiJson(b): ApiJson<ChannelBody>,
+) -> ApiResult<Json<Value>> {
+    let name = b
+        .name
+        .ok_or_else(|| ApiError::invalid("name is required"))?;
+    let c = s
+        .core
+        .sales_channels
+        .create(
+            &name,
+            b.description.flatten(),
+            b.is_disabled.unwrap_or(false),
+            b.metadata.flatten(),
+        )
+        .await?;
+    Ok(Json(json!({"sales_channel": channel_json(&c)})))
+}
+
+pub async fn retrieve_channel(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    Ok(Json(
+        json!({"sales_channel": channel_json(&s.core.sales_channels.get(&id).await?)}),
+    ))
+}
+
+pub async fn update_channel(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<ChannelBody>,
+) -> ApiResult<Json<Value>> {
+    let c = s
+        .core
+        .sales_channels
+        .update(&id, b.name, b.description, b.is_disabled, b.metadata)
+        .await?;
+    Ok(Json(json!({"sales_channel": channel_json(&c)})))
+}
+
+pub async fn delete_channel(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Deleted>> {
+    s.core.sales_channels.delete(&id).await?;
+    Ok(Json(Deleted::new(id, "sales-channel")))
+}
+
+pub async fn channel_products(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<Batch>,
+) -> ApiResult<Json<Value>> {
+    let c = s
+        .core
+        .sales_channels
+        .batch_products(&id, &b.add, &b.remove)
+        .await?;
+    Ok(Json(json!({"sales_channel": channel_json(&c)})))
+}
+
+pub async fn key_channels(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<Batch>,
+) -> ApiResult<Json<Value>> {
+    let channels = s
+        .core
+        .sales_channels
+        .link_key(&id, &b.add, &b.remove)
+        .await?;
+    let key = s.core.api_keys.get(&id).await?;
+    Ok(Json(json!({"api_key": {
+        "id": key.id, "token": key.token, "redacted": key.redacted, "title": key.title, "type": key.key_type.as_str(),
+        "sales_channels": channels.iter().map(|c| json!({"id": c})).collect::<Vec<_>>(),
+    }})))
+}
+
+fn store_json(st: &merx_core::store::Store) -> Value {
+    json!({
+        "id": st.id, "name": st.name, "default_currency_code": st.default_currency_code,
+        "default_region_id": st.default_region_id, "default_sales_channel_id": st.default_sales_channel_id,
+        "default_location_id": st.default_location_id, "metadata": st.metadata,
+        "created_at": ts(st.created_at), "updated_at": ts(st.updated_at),
+    })
+}
+
+pub async fn list_stores(State(s): State<AppState>) -> ApiResult<Json<Value>> {
+    let st = s.core.store.ensure("Merx Store").await?;
+    Ok(Json(
+        json!({"stores": [store_json(&st)], "count": 1, "offset": 0, "limit": 20}),
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StoreBody {
+    pub name: Option<String>,
+    #[serde(default, deserialize_with = "double_option")]
+    pub default_region_id: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    pub default_sales_channel_id: Option<Option<String>>,
+}
+
+pub async fn update_store(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<StoreBody>,
+) -> ApiResult<Json<Value>> {
+    if let Some(Some(r)) = &b.default_region_id {
+        s.core
+            .regions
+            .get(r)
+            .await
+            .map_err(|_| ApiError::invalid(format!("Region {r} does not exist")))?;
+    }
+    if let Some(Some(c)) = &b.default_sales_channel_id {
+        s.core
+            .sales_channels
+            .get(c)
+            .await
+            .map_err(|_| ApiError::invalid(format!("Sales channel {c} does not exist")))?;
+    }
+    let st = s
+        .core
+        .store
+        .update(&id, b.name, b.default_region_id, b.default_sales_channel_id)
+        .await?;
+    Ok(Json(json!({"store": store_json(&st)})))
+}

@@ -1,0 +1,200 @@
+//! Store reads of collections, categories, tags and types.
+
+use axum::extract::{Path, RawQuery, State};
+use axum::Json;
+use merx_core::catalog::{Category, LabelKind, TaxonomyFilter};
+use merx_types::PageRequest;
+use serde_json::{json, Value};
+
+use super::{list_body, StoreScope};
+use crate::error::ApiResult;
+use crate::fields::{select, Selection};
+use crate::qs::Qs;
+use crate::render::{category_json, collection_json, label_json, CATEGORY, COLLECTION, LABEL};
+use crate::AppState;
+
+fn qs(raw: Option<String>) -> ApiResult<Qs> {
+    Qs::parse(raw.as_deref().unwrap_or_default())
+}
+
+fn taxonomy_filter(qs: &Qs, names: &str) -> ApiResult<TaxonomyFilter> {
+    Ok(TaxonomyFilter {
+        ids: qs.list("id")?,
+        names: qs.list(names)?,
+        q: qs.str("q")?.map(str::to_string),
+        parent_category_id: None,
+        public_only: true,
+    })
+}
+
+pub async fn collections(
+    State(s): State<AppState>,
+    _: StoreScope,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<Json<Value>> {
+    let qs = qs(raw)?;
+    let page = PageRequest::parse(qs.int("limit")?, qs.int("offset")?, 10)?;
+    let sel = select(&COLLECTION, &Selection::all(&COLLECTION), qs.str("fields")?)?;
+    let mut f = taxonomy_filter(&qs, "handle")?;
+    if let Some(t) = qs.str("title")? {
+        f.q = Some(t.to_string());
+    }
+    let page = s.core.taxonomy.collections(&f, page).await?;
+    let items = page
+        .items
+        .iter()
+        .map(|c| collection_json(c, &sel))
+        .collect();
+    Ok(Json(list_body("collections", items, &page)))
+}
+
+pub async fn collection(
+    State(s): State<AppState>,
+    _: StoreScope,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<Json<Value>> {
+    let qs = qs(raw)?;
+    let sel = select(&COLLECTION, &Selection::all(&COLLECTION), qs.str("fields")?)?;
+    let c = s.core.taxonomy.collection(&id).await?;
+    Ok(Json(json!({"collection": collection_json(&c, &sel)})))
+}
+
+async fn labels(
+    s: &AppState,
+    kind: LabelKind,
+    raw: Option<String>,
+) -> ApiResult<(Vec<Value>, merx_types::Page<()>)> {
+    let qs = qs(raw)?;
+    let page = PageRequest::parse(qs.int("limit")?, qs.int("offset")?, 50)?;
+    let sel = select(&LABEL, &Selection::all(&LABEL), qs.str("fields")?)?;
+    let page = s
+        .core
+        .taxonomy
+        .labels(kind, &taxonomy_filter(&qs, "value")?, page)
+        .await?;
+    let items = page.items.iter().map(|l| label_json(l, &sel)).collect();
+    Ok((
+        items,
+        merx_types::Page {
+            items: vec![],
+            count: page.count,
+            limit: page.limit,
+            offset: page.offset,
+        },
+    ))
+}
+
+pub async fn tags(
+    State(s): State<AppState>,
+    _: StoreScope,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<Json<Value>> {
+    let (items, page) = labels(&s, LabelKind::Tag, raw).await?;
+    Ok(Json(list_body("product_tags", items, &page)))
+}
+
+pub async fn types(
+    State(s): State<AppState>,
+    _: StoreScope,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<Json<Value>> {
+    let (items, page) = labels(&s, LabelKind::Type, raw).await?;
+    Ok(Json(list_body("product_types", items, &page)))
+}
+
+pub async fn tag(
+    State(s): State<AppState>,
+    _: StoreScope,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<Json<Value>> {
+    let sel = select(&LABEL, &Selection::all(&LABEL), qs(raw)?.str("fields")?)?;
+    let l = s.core.taxonomy.label(LabelKind::Tag, &id).await?;
+    Ok(Json(json!({"product_tag": label_json(&l, &sel)})))
+}
+
+pub async fn product_type(
+    State(s): State<AppState>,
+    _: StoreScope,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<Json<Value>> {
+    let sel = select(&LABEL, &Selection::all(&LABEL), qs(raw)?.str("fields")?)?;
+    let l = s.core.taxonomy.label(LabelKind::Type, &id).await?;
+    Ok(Json(json!({"product_type": label_json(&l, &sel)})))
+}
+
+/// Renders categories with their descendants when asked (`include_descendants_tree=true`).
+async fn tree(
+    s: &AppState,
+    cats: &[Category],
+    sel: &Selection,
+    descend: bool,
+    depth: usize,
+) -> ApiResult<Vec<Value>> {
+    let mut out = Vec::with_capacity(cats.len());
+    let children = if descend && depth < 10 {
+        s.core
+            .taxonomy
+            .children(&cats.iter().map(|c| c.id.clone()).collect::<Vec<_>>(), true)
+            .await?
+    } else {
+        Vec::new()
+    };
+    for c in cats {
+        let mine: Vec<Category> = children
+            .iter()
+            .filter(|k| k.parent_category_id.as_deref() == Some(c.id.as_str()))
+            .cloned()
+            .collect();
+        let rendered = Box::pin(tree(s, &mine, sel, descend, depth + 1)).await?;
+        out.push(category_json(c, sel, None, &rendered));
+    }
+    Ok(out)
+}
+
+fn category_selection(qs: &Qs) -> ApiResult<(Selection, bool)> {
+    let descend = qs.bool("include_descendants_tree")?.unwrap_or(false);
+    let mut defaults = Selection::all(&CATEGORY);
+    if descend {
+        defaults = defaults.with("category_children", Selection::all(&CATEGORY));
+    }
+    let sel = select(&CATEGORY, &defaults, qs.str("fields")?)?;
+    let descend = descend || sel.rel("category_children").is_some();
+    Ok((sel, descend))
+}
+
+pub async fn categories(
+    State(s): State<AppState>,
+    _: StoreScope,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<Json<Value>> {
+    let qs = qs(raw)?;
+    let page = PageRequest::parse(qs.int("limit")?, qs.int("offset")?, 50)?;
+    let (sel, descend) = category_selection(&qs)?;
+    let mut f = taxonomy_filter(&qs, "handle")?;
+    f.parent_category_id = match qs.str("parent_category_id")? {
+        None => None,
+        Some("null") => Some(None),
+        Some(p) => Some(Some(p.to_string())),
+    };
+    let page = s.core.taxonomy.categories(&f, page).await?;
+    let items = tree(&s, &page.items, &sel, descend, 0).await?;
+    Ok(Json(list_body("product_categories", items, &page)))
+}
+
+pub async fn category(
+    State(s): State<AppState>,
+    _: StoreScope,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<Json<Value>> {
+    let qs = qs(raw)?;
+    let (sel, descend) = category_selection(&qs)?;
+    let c = s.core.taxonomy.category(&id, true).await?;
+    let rendered = tree(&s, &[c], &sel, descend, 0).await?;
+    Ok(Json(
+        json!({"product_category": rendered.into_iter().next()}),
+    ))
+}

@@ -1,0 +1,232 @@
+//! `GET /store/products[/:id]`.
+
+use std::collections::HashMap;
+
+use axum::extract::{Path, RawQuery, State};
+use axum::Json;
+use merx_core::catalog::{
+    Cmp, ProductBundle, ProductFilter, ProductOrder, ProductStatus, Relations,
+};
+use merx_core::storefront::{self, PricedVariant, PricingRequest};
+use merx_types::{DomainError, PageRequest};
+use serde_json::{json, Value};
+
+use super::{list_body, StoreScope};
+use crate::error::{ApiError, ApiResult};
+use crate::fields::{select, Selection};
+use crate::qs::Qs;
+use crate::render::{default_product_selection, product_json, CALCULATED_PRICE, PRODUCT};
+use crate::AppState;
+
+fn parse_time(key: &str, v: &str) -> Result<time::OffsetDateTime, ApiError> {
+    merx_types::time::parse(v)
+        .or_else(|| merx_types::time::parse(&format!("{v}T00:00:00Z")))
+        .ok_or_else(|| {
+            ApiError::invalid(format!(
+                "Invalid request: {key} must be an ISO-8601 date, not {v:?}"
+            ))
+        })
+}
+
+fn time_ops(qs: &Qs, key: &str) -> Result<Vec<(Cmp, time::OffsetDateTime)>, ApiError> {
+    qs.ops(key)?
+        .into_iter()
+        .map(|(op, v)| {
+            let cmp = Cmp::parse(&op).ok_or_else(|| {
+                ApiError::invalid(format!("Invalid request: unknown operator {op} on {key}"))
+            })?;
+            Ok((cmp, parse_time(key, &v)?))
+        })
+        .collect()
+}
+
+/// The filter a Store request asks for, within its key's channels.
+fn filter(qs: &Qs, scope: &StoreScope) -> Result<ProductFilter, ApiError> {
+    let mut channels = scope.0.sales_channel_ids.clone();
+    let requested = qs.list("sales_channel_id")?;
+    if !requested.is_empty() {
+        if let Some(bad) = requested.iter().find(|c| !channels.contains(c)) {
+            return Err(ApiError::invalid(format!(
+                "Requested sales channel is not part of the publishable key mappings: {bad}"
+            )));
+        }
+        channels = requested;
+    }
+    let (order, descending) = match qs.str("order")? {
+        None => (ProductOrder::CreatedAt, false),
+        Some(o) => {
+            let (field, desc) = match o.strip_prefix('-') {
+                Some(f) => (f, true),
+                None => (o, false),
+            };
+            let order = ProductOrder::parse(field).ok_or_else(|| {
+                ApiError::invalid(format!("Invalid request: cannot order by {field:?}"))
+            })?;
+            (order, desc)
+        }
+    };
+    Ok(ProductFilter {
+        ids: qs.list("id")?,
+        handles: qs.list("handle")?,
+        title: qs.str("title")?.map(str::to_string),
+        collection_ids: qs.list("collection_id")?,
+        category_ids: qs.list("category_id")?,
+        tag_ids: qs.list("tag_id")?,
+        type_ids: qs.list("type_id")?,
+        q: qs.str("q")?.map(str::to_string),
+        statuses: vec![ProductStatus::Published],
+        sales_channel_ids: Some(channels),
+        created_at: time_ops(qs, "created_at")?,
+        updated_at: time_ops(qs, "updated_at")?,
+        is_giftcard: qs.bool("is_giftcard")?,
+        order,
+        descending,
+    })
+}
+
+fn pricing_request(qs: &Qs) -> Result<PricingRequest, ApiError> {
+    Ok(PricingRequest {
+        region_id: qs.str("region_id")?.map(str::to_string),
+        currency_code: qs.str("currency_code")?.map(str::to_string),
+        country_code: qs.str("country_code")?.map(str::to_string),
+        province: qs.str("province")?.map(str::to_string),
+        customer_id: None,
+        quantity: None,
+    })
+}
+
+fn relations(sel: &Selection, needs_categories: bool) -> Relations {
+    Relations {
+        variants: sel.rel("variants").is_some(),
+        options: sel.rel("options").is_some(),
+        images: sel.rel("images").is_some(),
+        tags: sel.rel("tags").is_some(),
+        product_type: sel.rel("type").is_some(),
+        collection: sel.rel("collection").is_some(),
+        categories: sel.rel("categories").is_some() || needs_categories,
+        sales_channels: false,
+    }
+}
+
+/// The selection, the bundles' relations and their prices for one Store request.
+struct Plan {
+    sel: Selection,
+    pricing: Option<storefront::ResolvedContext>,
+}
+
+async fn plan(state: &AppState, qs: &Qs, with_categories: bool) -> ApiResult<Plan> {
+    let req = pricing_request(qs)?;
+    let mut defaults = default_product_selection(with_categories);
+    if req.region_id.is_some() {
+        if let Some(v) = defaults.relations.get_mut("variants") {
+            v.relations
+                .insert("calculated_price", Selection::all(&CALCULATED_PRICE));
+        }
+    }
+    let sel = select(&PRODUCT, &defaults, qs.str("fields")?)?;
+    let wants_prices = sel
+        .rel("variants")
+        .and_then(|v| v.rel("calculated_price"))
+        .is_some();
+    let pricing = if wants_prices {
+        Some(
+            storefront::resolve(&state.core, &req)
+                .await?
+                .ok_or_else(|| {
+                    ApiError::invalid(
+                        "Missing required pricing context to calculate prices - region_id",
+                    )
+                })?,
+        )
+    } else {
+        None
+    };
+    Ok(Plan { sel, pricing })
+}
+
+async fn priced(
+    state: &AppState,
+    plan: &Plan,
+    bundles: &[ProductBundle],
+) -> ApiResult<HashMap<String, PricedVariant>> {
+    Ok(match &plan.pricing {
+        Some(ctx) => storefront::price_bundles(&state.core, bundles, ctx).await?,
+        None => HashMap::new(),
+    })
+}
+
+fn public_categories(bundles: &mut [ProductBundle]) {
+    for b in bundles {
+        b.categories.retain(|c| c.is_active && !c.is_internal);
+    }
+}
+
+/// List published products in the key's sales channels.
+pub async fn list(
+    State(state): State<AppState>,
+    scope: StoreScope,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<Json<Value>> {
+    let qs = Qs::parse(raw.as_deref().unwrap_or_default())?;
+    let page = PageRequest::parse(qs.int("limit")?, qs.int("offset")?, 50)?;
+    let filter = filter(&qs, &scope)?;
+    let plan = plan(&state, &qs, false).await?;
+    let needs_categories = plan.pricing.as_ref().is_some_and(|p| p.tax_place.is_some());
+    let ids = state.core.catalog.list_ids(&filter, page).await?;
+    let mut bundles = state
+        .core
+        .catalog
+        .load(&ids.items, relations(&plan.sel, needs_categories))
+        .await?;
+    public_categories(&mut bundles);
+    let prices = priced(&state, &plan, &bundles).await?;
+    let items = bundles
+        .iter()
+        .map(|b| product_json(b, &plan.sel, &prices))
+        .collect();
+    Ok(Json(list_body("products", items, &ids)))
+}
+
+/// Retrieve a published product in the key's sales channels.
+pub async fn retrieve(
+    State(state): State<AppState>,
+    scope: StoreScope,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<Json<Value>> {
+    let qs = Qs::parse(raw.as_deref().unwrap_or_default())?;
+    let mut filter = filter(&qs, &scope)?;
+    filter.ids = vec![id.clone()];
+    let plan = plan(&state, &qs, true).await?;
+    let found = state
+        .core
+        .catalog
+        .list_ids(
+            &filter,
+            PageRequest {
+                limit: 1,
+                offset: 0,
+            },
+        )
+        .await?;
+    if found.items.is_empty() {
+        return Err(DomainError::not_found(format!("Product with id: {id} was not found")).into());
+    }
+    let needs_categories = plan.pricing.as_ref().is_some_and(|p| p.tax_place.is_some());
+    let mut bundles = state
+        .core
+        .catalog
+        .load(&found.items, relations(&plan.sel, needs_categories))
+        .await?;
+    public_categories(&mut bundles);
+    let prices = priced(&state, &plan, &bundles).await?;
+    let product = bundles
+        .first()
+        .map(|b| product_json(b, &plan.sel, &prices))
+        .ok_or_else(|| {
+            ApiError::from(DomainError::not_found(format!(
+                "Product with id: {id} was not found"
+            )))
+        })?;
+    Ok(Json(json!({ "product": product })))
+}

@@ -1,0 +1,88 @@
+//! `GET /store/regions[/:id]`, `GET /store/currencies[/:code]`.
+
+use axum::extract::{Path, RawQuery, State};
+use axum::Json;
+use merx_types::currency::CURRENCIES;
+use merx_types::{Currency, DomainError, Page, PageRequest};
+use serde_json::{json, Value};
+
+use super::{list_body, StoreScope};
+use crate::error::ApiResult;
+use crate::fields::{select, Selection};
+use crate::qs::Qs;
+use crate::render::{currency_json, region_json, COUNTRY, REGION};
+use crate::AppState;
+
+fn defaults() -> Selection {
+    Selection::all(&REGION).with("countries", Selection::all(&COUNTRY))
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    _: StoreScope,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<Json<Value>> {
+    let qs = Qs::parse(raw.as_deref().unwrap_or_default())?;
+    let page = PageRequest::parse(qs.int("limit")?, qs.int("offset")?, 50)?;
+    let sel = select(&REGION, &defaults(), qs.str("fields")?)?;
+    let regions = state
+        .core
+        .regions
+        .list(
+            &qs.list("id")?,
+            qs.str("currency_code")?,
+            qs.str("q")?.or(qs.str("name")?),
+            page,
+        )
+        .await?;
+    let items = regions.items.iter().map(|r| region_json(r, &sel)).collect();
+    Ok(Json(list_body("regions", items, &regions)))
+}
+
+pub async fn retrieve(
+    State(state): State<AppState>,
+    _: StoreScope,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<Json<Value>> {
+    let qs = Qs::parse(raw.as_deref().unwrap_or_default())?;
+    let sel = select(&REGION, &defaults(), qs.str("fields")?)?;
+    let region = state.core.regions.get(&id).await?;
+    Ok(Json(json!({"region": region_json(&region, &sel)})))
+}
+
+pub async fn currencies(_: StoreScope, RawQuery(raw): RawQuery) -> ApiResult<Json<Value>> {
+    let qs = Qs::parse(raw.as_deref().unwrap_or_default())?;
+    let page = PageRequest::parse(qs.int("limit")?, qs.int("offset")?, 50)?;
+    let codes: Vec<String> = qs.list("code")?.iter().map(|c| c.to_lowercase()).collect();
+    let q = qs.str("q")?.map(str::to_lowercase);
+    let all: Vec<&Currency> = CURRENCIES
+        .iter()
+        .filter(|c| codes.is_empty() || codes.iter().any(|x| x == c.code))
+        .filter(|c| {
+            q.as_ref().is_none_or(|q| {
+                c.code.contains(q.as_str()) || c.name.to_lowercase().contains(q.as_str())
+            })
+        })
+        .collect();
+    let items: Vec<Value> = all
+        .iter()
+        .skip(page.offset as usize)
+        .take(page.limit as usize)
+        .map(|c| currency_json(c))
+        .collect();
+    let page = Page {
+        items: Vec::<()>::new(),
+        count: all.len() as i64,
+        limit: page.limit,
+        offset: page.offset,
+    };
+    Ok(Json(list_body("currencies", items, &page)))
+}
+
+pub async fn currency(_: StoreScope, Path(code): Path<String>) -> ApiResult<Json<Value>> {
+    let c = Currency::find(&code).ok_or_else(|| {
+        DomainError::not_found(format!("Currency with code: {code} was not found"))
+    })?;
+    Ok(Json(json!({"currency": currency_json(c)})))
+}
