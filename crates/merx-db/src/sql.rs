@@ -32,9 +32,12 @@ pub fn to_postgres(sql: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// `?, ?, ?` for an `IN (…)` list of `n` values (at least one, so the SQL stays valid).
+/// `?, ?, ?` for an `IN (…)` list of `n` values; `NULL` for none, so `IN (NULL)` stays valid SQL
+/// and matches nothing (with no placeholder left unbound).
 pub fn placeholders(n: usize) -> String {
-    let n = n.max(1);
+    if n == 0 {
+        return "NULL".to_string();
+    }
     let mut s = String::with_capacity(n * 3);
     for i in 0..n {
         if i > 0 {
@@ -65,6 +68,6 @@ mod tests {
     #[test]
     fn in_lists() {
         assert_eq!(placeholders(3), "?, ?, ?");
-        assert_eq!(placeholders(0), "?");
+        assert_eq!(placeholders(0), "NULL");
     }
 }

@@ -291,6 +291,9 @@ pub async fn load(db: &Db, ids: &[String], rel: Relations) -> DbResult<Vec<Produ
             sales_channel_ids: Vec::new(),
         })
         .collect();
+    if bundles.is_empty() {
+        return Ok(bundles);
+    }
     let ids: Vec<String> = bundles.iter().map(|b| b.product.id.clone()).collect();
     let index: HashMap<String, usize> = ids
         .iter()

@@ -108,16 +108,26 @@ fn filter_sql(
     (sql, args)
 }
 
+/// Which table to page through, which columns to read, in what order.
+struct Listing<'a> {
+    table: &'a str,
+    columns: &'a str,
+    order: &'a str,
+}
+
 async fn page_of<T>(
     db: &Db,
-    table: &str,
-    columns: &str,
+    listing: Listing<'_>,
     where_sql: &str,
     args: Vec<merx_db::Value>,
-    order: &str,
     page: PageRequest,
     map: impl Fn(&merx_db::Row) -> DbResult<T>,
 ) -> DbResult<Page<T>> {
+    let Listing {
+        table,
+        columns,
+        order,
+    } = listing;
     let count = db
         .fetch_one(merx_db::Query::from_parts(
             format!("SELECT COUNT(*) AS n FROM {table} WHERE {where_sql}"),
@@ -261,11 +271,13 @@ impl TaxonomyService {
         let (w, args) = filter_sql(f, "handle", "title");
         Ok(page_of(
             &self.db,
-            "product_collection",
-            "id, title, handle, metadata, created_at, updated_at",
+            Listing {
+                table: "product_collection",
+                columns: "id, title, handle, metadata, created_at, updated_at",
+                order: "created_at, id",
+            },
             &w,
             args,
-            "created_at, id",
             page,
             collection_from_row,
         )
@@ -413,11 +425,13 @@ impl TaxonomyService {
         let (w, args) = filter_sql(f, "value", "value");
         Ok(page_of(
             &self.db,
-            kind.table(),
-            "id, value, metadata, created_at, updated_at",
+            Listing {
+                table: kind.table(),
+                columns: "id, value, metadata, created_at, updated_at",
+                order: "value, id",
+            },
             &w,
             args,
-            "value, id",
             page,
             label_from_row,
         )
@@ -557,11 +571,13 @@ impl TaxonomyService {
         }
         Ok(page_of(
             &self.db,
-            "product_category",
-            CATEGORY_COLUMNS,
+            Listing {
+                table: "product_category",
+                columns: CATEGORY_COLUMNS,
+                order: "rank, id",
+            },
             &w,
             args,
-            "rank, id",
             page,
             category_from_row,
         )

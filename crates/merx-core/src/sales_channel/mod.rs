@@ -54,10 +54,13 @@ fn from_row(r: &Row) -> DbResult<SalesChannel> {
 /// made through this process clear it at once).
 const SCOPE_TTL: Duration = Duration::from_secs(5);
 
+/// Recently resolved key scopes by token, with when they were read.
+type ScopeCache = Arc<RwLock<HashMap<String, (Instant, Option<KeyScope>)>>>;
+
 #[derive(Clone)]
 pub struct SalesChannelService {
     db: Db,
-    scopes: Arc<RwLock<HashMap<String, (Instant, Option<KeyScope>)>>>,
+    scopes: ScopeCache,
 }
 
 impl SalesChannelService {

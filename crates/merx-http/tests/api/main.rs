@@ -5,5 +5,6 @@ mod helpers;
 mod receiver;
 
 mod admin_auth;
+mod catalog;
 mod foundation;
 mod platform;
