@@ -23,8 +23,12 @@ const MAX_DEPTH: usize = 5;
 fn segments(key: &str) -> Option<Vec<String>> {
     let (head, mut rest) = match key.find('[') {
         Some(i) => (&key[..i], &key[i..]),
+        None if key.contains(']') => return None,
         None => return Some(vec![key.to_string()]),
     };
+    if head.contains(']') {
+        return None;
+    }
     let mut out = vec![head.to_string()];
     while !rest.is_empty() {
         let close = rest.find(']')?;

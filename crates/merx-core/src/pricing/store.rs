@@ -95,7 +95,8 @@ pub async fn candidates(
          p.max_quantity, p.price_list_id, l.type AS list_type, l.status AS list_status, l.starts_at, l.ends_at \
          FROM price_set s JOIN price p ON p.price_set_id = s.id AND p.deleted_at IS NULL \
          LEFT JOIN price_list l ON l.id = p.price_list_id \
-         WHERE s.variant_id IN ({}) AND (p.price_list_id IS NULL OR l.deleted_at IS NULL) ORDER BY p.id",
+         WHERE s.variant_id IN ({}) AND (p.price_list_id IS NULL OR l.deleted_at IS NULL) \
+         ORDER BY COALESCE(p.price_list_id, ''), p.currency_code, COALESCE(p.region_id, ''), COALESCE(p.min_quantity, 0), p.id",
         placeholders(variant_ids.len())
     );
     let rows = db
