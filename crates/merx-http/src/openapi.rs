@@ -17,7 +17,7 @@ use crate::{dto, error, health, metrics};
         api_keys::list, api_keys::create, api_keys::retrieve, api_keys::revoke,
     ),
     components(schemas(error::ErrorBody, health::Readiness, dto::Deleted)),
-    modifiers(&AdminAuth),
+    modifiers(&AdminAuth, &EveryRoute),
     tags(
         (name = "Health", description = "Liveness, readiness and metrics"),
         (name = "Webhooks", description = "Signed event deliveries to your systems, with a delivery log"),
@@ -45,6 +45,99 @@ impl utoipa::Modify for AdminAuth {
                     .build(),
             ),
         );
+    }
+}
+
+/// Adds every route the typed annotations do not cover yet, from the router's own tables: each
+/// Admin route with its required permission, each Store route with the publishable-key header.
+struct EveryRoute;
+
+impl utoipa::Modify for EveryRoute {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::path::{
+            HttpMethod, OperationBuilder, ParameterBuilder, ParameterIn, PathItem,
+        };
+        use utoipa::openapi::security::SecurityRequirement;
+        use utoipa::openapi::{Required, ResponseBuilder};
+
+        let method_of = |m: &axum::http::Method| match *m {
+            axum::http::Method::POST => HttpMethod::Post,
+            axum::http::Method::DELETE => HttpMethod::Delete,
+            axum::http::Method::PUT => HttpMethod::Put,
+            axum::http::Method::PATCH => HttpMethod::Patch,
+            _ => HttpMethod::Get,
+        };
+        let mut add = |method: HttpMethod, path: &str, op: utoipa::openapi::path::Operation| {
+            let exists = openapi
+                .paths
+                .paths
+                .get(path)
+                .is_some_and(|item| match method {
+                    HttpMethod::Get => item.get.is_some(),
+                    HttpMethod::Post => item.post.is_some(),
+                    HttpMethod::Delete => item.delete.is_some(),
+                    HttpMethod::Put => item.put.is_some(),
+                    HttpMethod::Patch => item.patch.is_some(),
+                    _ => true,
+                });
+            if !exists {
+                let item = PathItem::new(method, op);
+                match openapi.paths.paths.get_mut(path) {
+                    Some(existing) => existing.merge_operations(item),
+                    None => {
+                        openapi.paths.paths.insert(path.to_string(), item);
+                    }
+                }
+            }
+        };
+        let ok = || {
+            ResponseBuilder::new()
+                .description("Success; see Medusa's shapes")
+                .build()
+        };
+        let error = || {
+            ResponseBuilder::new()
+                .description("`{\"type\", \"message\"}`")
+                .build()
+        };
+        for route in crate::admin::route_table() {
+            let op = OperationBuilder::new()
+                .tag("Admin")
+                .description(Some(format!(
+                    "Requires the `{}` permission.",
+                    route.permission
+                )))
+                .security(SecurityRequirement::new(
+                    "secret_api_key",
+                    Vec::<String>::new(),
+                ))
+                .response("200", ok())
+                .response("400", error())
+                .response("401", error())
+                .response("403", error())
+                .build();
+            add(method_of(&route.method), route.path, op);
+        }
+        for path in crate::store::ROUTES {
+            let op = OperationBuilder::new()
+                .tag("Store")
+                .description(Some(
+                    "Medusa v2 compatible; scoped to the publishable key's sales channels."
+                        .to_string(),
+                ))
+                .parameter(
+                    ParameterBuilder::new()
+                        .name(crate::store::PUBLISHABLE_KEY_HEADER)
+                        .parameter_in(ParameterIn::Header)
+                        .required(Required::True)
+                        .build(),
+                )
+                .response("200", ok())
+                .response("400", error())
+                .response("404", error())
+                .build();
+            add(HttpMethod::Get, path, op);
+        }
     }
 }
 

@@ -72,6 +72,24 @@ pub(crate) fn list_body(key: &str, items: Vec<Value>, page: &Page<impl Sized>) -
     json!({key: items, "count": page.count, "offset": page.offset, "limit": page.limit})
 }
 
+/// Every Store route (all `GET` for now), for the OpenAPI document.
+pub const ROUTES: &[&str] = &[
+    "/store/products",
+    "/store/products/{id}",
+    "/store/regions",
+    "/store/regions/{id}",
+    "/store/currencies",
+    "/store/currencies/{code}",
+    "/store/collections",
+    "/store/collections/{id}",
+    "/store/product-categories",
+    "/store/product-categories/{id}",
+    "/store/product-tags",
+    "/store/product-tags/{id}",
+    "/store/product-types",
+    "/store/product-types/{id}",
+];
+
 pub(crate) fn router(state: AppState) -> Router<AppState> {
     Router::new()
         .route("/store/products", get(products::list))

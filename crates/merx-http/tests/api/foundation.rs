@@ -234,3 +234,18 @@ app_test!(
     seeding_the_demo_twice_keeps_one_store,
     demo_seed_is_idempotent
 );
+
+#[test]
+fn every_admin_route_is_in_the_openapi_document() {
+    let spec: serde_json::Value = serde_json::from_str(&merx_http::openapi::json()).unwrap();
+    for route in merx_http::admin::route_table() {
+        let method = route.method.as_str().to_lowercase();
+        assert!(
+            spec["paths"][route.path][&method].is_object(),
+            "{} {} is missing from /openapi.json",
+            route.method,
+            route.path
+        );
+    }
+    assert!(spec["paths"]["/store/products"]["get"].is_object());
+}
