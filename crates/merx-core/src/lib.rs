@@ -6,6 +6,7 @@ pub mod auth;
 pub mod catalog;
 pub mod customer;
 pub mod error;
+pub mod inventory;
 pub mod platform;
 pub mod pricing;
 pub mod region;
@@ -32,6 +33,7 @@ pub struct Core {
     pub sales_channels: sales_channel::SalesChannelService,
     pub tax: tax::TaxService,
     pub customer_groups: customer::CustomerGroupService,
+    pub inventory: inventory::InventoryService,
     pub webhooks: platform::webhooks::WebhookService,
     pub outbox: platform::outbox::OutboxService,
     pub idempotency: platform::idempotency::IdempotencyService,
@@ -50,6 +52,7 @@ impl Core {
             sales_channels: sales_channel::SalesChannelService::new(db.clone()),
             tax: tax::TaxService::new(db.clone()),
             customer_groups: customer::CustomerGroupService::new(db.clone()),
+            inventory: inventory::InventoryService::new(db.clone()),
             webhooks: platform::webhooks::WebhookService::new(db.clone()),
             outbox: platform::outbox::OutboxService::new(db.clone()),
             idempotency: platform::idempotency::IdempotencyService::new(db.clone()),

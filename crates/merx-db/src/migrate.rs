@@ -28,6 +28,7 @@ pub static MIGRATIONS: &[Migration] = &[
     migration!(2, "0002_platform"),
     migration!(3, "0003_api_keys"),
     migration!(4, "0004_catalog"),
+    migration!(5, "0005_inventory"),
 ];
 
 const BOOKKEEPING: &str = "CREATE TABLE IF NOT EXISTS merx_migrations (

@@ -77,7 +77,7 @@ pub static VARIANT: Entity = Entity {
         "updated_at",
         "deleted_at",
     ],
-    extra: &[],
+    extra: &["inventory_quantity"],
     relations: &[
         ("options", &OPTION_VALUE),
         ("calculated_price", &CALCULATED_PRICE),
@@ -381,11 +381,15 @@ fn value_json(v: &OptionValue, option: Option<&ProductOption>, sel: &Selection) 
     Value::Object(m)
 }
 
-fn variant_json(
-    v: &VariantWithOptions,
-    sel: &Selection,
-    prices: &HashMap<String, PricedVariant>,
-) -> Value {
+/// Values computed per variant for a response: prices in the request's context, and the quantity
+/// available in its sales channels.
+#[derive(Debug, Default)]
+pub struct VariantExtras {
+    pub prices: HashMap<String, PricedVariant>,
+    pub inventory: HashMap<String, Option<i64>>,
+}
+
+fn variant_json(v: &VariantWithOptions, sel: &Selection, extras: &VariantExtras) -> Value {
     let x = &v.variant;
     let mut m = Map::new();
     put!(m, sel,
@@ -427,10 +431,17 @@ fn variant_json(
     if let Some(ps) = sel.rel("calculated_price") {
         m.insert(
             "calculated_price".into(),
-            prices
+            extras
+                .prices
                 .get(&x.id)
                 .map(|p| calculated_price(p, ps))
                 .unwrap_or(Value::Null),
+        );
+    }
+    if sel.has("inventory_quantity") {
+        m.insert(
+            "inventory_quantity".into(),
+            json!(extras.inventory.get(&x.id).copied().flatten()),
         );
     }
     Value::Object(m)
@@ -514,11 +525,7 @@ pub fn category_json(
     Value::Object(m)
 }
 
-pub fn product_json(
-    b: &ProductBundle,
-    sel: &Selection,
-    prices: &HashMap<String, PricedVariant>,
-) -> Value {
+pub fn product_json(b: &ProductBundle, sel: &Selection, extras: &VariantExtras) -> Value {
     let p = &b.product;
     let mut m = Map::new();
     put!(m, sel,
@@ -605,7 +612,7 @@ pub fn product_json(
             Value::Array(
                 b.variants
                     .iter()
-                    .map(|v| variant_json(v, s, prices))
+                    .map(|v| variant_json(v, s, extras))
                     .collect(),
             ),
         );

@@ -412,6 +412,25 @@ impl CatalogService {
                 )
             })?;
         PricingService::create_price_set(tx, &variant.id, &v.prices).await?;
+        if variant.manage_inventory {
+            crate::inventory::create_item_for_variant(
+                tx,
+                &variant.id,
+                variant.sku.as_deref(),
+                &format!("{} {}", product.title, variant.title),
+                at,
+            )
+            .await
+            .map_err(|e| {
+                duplicate_or(
+                    e,
+                    &format!(
+                        "Inventory item with sku: {}",
+                        variant.sku.clone().unwrap_or_default()
+                    ),
+                )
+            })?;
+        }
         append(
             tx,
             NewEvent::new(

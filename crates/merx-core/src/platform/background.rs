@@ -44,7 +44,19 @@ pub fn standard_jobs(core: &Core) -> Vec<Job> {
     let workflows = core.workflows.clone();
     let outbox = core.outbox.clone();
     let idempotency = core.idempotency.clone();
+    let inventory = core.inventory.clone();
     vec![
+        Job::new(
+            "inventory.expire_reservations",
+            Duration::from_secs(30),
+            move || {
+                let inventory = inventory.clone();
+                Box::pin(async move {
+                    inventory.expire_reservations().await?;
+                    Ok(())
+                })
+            },
+        ),
         Job::new("workflows.recover", Duration::from_secs(10), move || {
             let workflows = workflows.clone();
             Box::pin(async move {

@@ -1,7 +1,7 @@
 //! `/admin/products`, `/admin/collections`, `/admin/product-categories`, `/admin/product-tags`,
 //! `/admin/product-types` in Medusa's shapes.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use axum::extract::{Path, RawQuery, State};
 use axum::http::Method;
@@ -361,7 +361,7 @@ async fn admin_product(s: &AppState, bundles: &[ProductBundle]) -> ApiResult<Vec
     let prices = s.core.pricing.all_prices(&variant_ids).await?;
     let mut out = Vec::new();
     for b in bundles {
-        let mut v = render::product_json(b, &sel, &HashMap::new());
+        let mut v = render::product_json(b, &sel, &render::VariantExtras::default());
         if let Some(variants) = v.get_mut("variants").and_then(Value::as_array_mut) {
             for variant in variants {
                 let id = variant["id"].as_str().unwrap_or_default().to_string();

@@ -5,6 +5,7 @@ pub(crate) mod api_keys;
 mod auth;
 mod catalog;
 pub(crate) mod events;
+mod inventory;
 mod pricing;
 mod setup;
 pub(crate) mod webhooks;
@@ -77,6 +78,7 @@ fn build() -> AdminRoutes {
     let routes = catalog::routes(routes);
     let routes = setup::routes(routes);
     let routes = pricing::routes(routes);
+    let routes = inventory::routes(routes);
     api_keys::routes(routes)
 }
 

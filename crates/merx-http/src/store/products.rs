@@ -7,7 +7,7 @@ use axum::Json;
 use merx_core::catalog::{
     Cmp, ProductBundle, ProductFilter, ProductOrder, ProductStatus, Relations,
 };
-use merx_core::storefront::{self, PricedVariant, PricingRequest};
+use merx_core::storefront::{self, PricingRequest};
 use merx_types::{DomainError, PageRequest};
 use serde_json::{json, Value};
 
@@ -15,7 +15,9 @@ use super::{list_body, StoreScope};
 use crate::error::{ApiError, ApiResult};
 use crate::fields::{select, Selection};
 use crate::qs::Qs;
-use crate::render::{default_product_selection, product_json, CALCULATED_PRICE, PRODUCT};
+use crate::render::{
+    default_product_selection, product_json, VariantExtras, CALCULATED_PRICE, PRODUCT,
+};
 use crate::AppState;
 
 fn parse_time(key: &str, v: &str) -> Result<time::OffsetDateTime, ApiError> {
@@ -144,15 +146,35 @@ async fn plan(state: &AppState, qs: &Qs, with_categories: bool) -> ApiResult<Pla
     Ok(Plan { sel, pricing })
 }
 
-async fn priced(
+/// Prices and (when `inventory_quantity` is selected) availability in the key's channels.
+async fn extras(
     state: &AppState,
     plan: &Plan,
+    scope: &StoreScope,
     bundles: &[ProductBundle],
-) -> ApiResult<HashMap<String, PricedVariant>> {
-    Ok(match &plan.pricing {
+) -> ApiResult<VariantExtras> {
+    let prices = match &plan.pricing {
         Some(ctx) => storefront::price_bundles(&state.core, bundles, ctx).await?,
         None => HashMap::new(),
-    })
+    };
+    let inventory = if plan
+        .sel
+        .rel("variants")
+        .is_some_and(|v| v.has("inventory_quantity"))
+    {
+        let ids: Vec<String> = bundles
+            .iter()
+            .flat_map(|b| b.variants.iter().map(|v| v.variant.id.clone()))
+            .collect();
+        state
+            .core
+            .inventory
+            .availability_in_channels(&ids, &scope.0.sales_channel_ids)
+            .await?
+    } else {
+        HashMap::new()
+    };
+    Ok(VariantExtras { prices, inventory })
 }
 
 fn public_categories(bundles: &mut [ProductBundle]) {
@@ -179,10 +201,10 @@ pub async fn list(
         .load(&ids.items, relations(&plan.sel, needs_categories))
         .await?;
     public_categories(&mut bundles);
-    let prices = priced(&state, &plan, &bundles).await?;
+    let extras = extras(&state, &plan, &scope, &bundles).await?;
     let items = bundles
         .iter()
-        .map(|b| product_json(b, &plan.sel, &prices))
+        .map(|b| product_json(b, &plan.sel, &extras))
         .collect();
     Ok(Json(list_body("products", items, &ids)))
 }
@@ -219,10 +241,10 @@ pub async fn retrieve(
         .load(&found.items, relations(&plan.sel, needs_categories))
         .await?;
     public_categories(&mut bundles);
-    let prices = priced(&state, &plan, &bundles).await?;
+    let extras = extras(&state, &plan, &scope, &bundles).await?;
     let product = bundles
         .first()
-        .map(|b| product_json(b, &plan.sel, &prices))
+        .map(|b| product_json(b, &plan.sel, &extras))
         .ok_or_else(|| {
             ApiError::from(DomainError::not_found(format!(
                 "Product with id: {id} was not found"

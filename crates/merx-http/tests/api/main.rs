@@ -7,4 +7,5 @@ mod receiver;
 mod admin_auth;
 mod catalog;
 mod foundation;
+mod inventory;
 mod platform;
