@@ -18,6 +18,7 @@ pub struct FileConfig {
     pub db_max_connections: Option<u32>,
     pub log: Option<String>,
     pub nats_url: Option<String>,
+    pub jwt_secret: Option<String>,
 }
 
 impl FileConfig {

@@ -45,6 +45,24 @@ enum Command {
     /// Manage API keys.
     #[command(subcommand)]
     ApiKey(ApiKeyCommand),
+    /// Manage admin users.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create an admin user who logs in with email and password.
+    Create {
+        #[arg(long)]
+        email: String,
+        /// At least 8 characters. Read from MERX_USER_PASSWORD when not given.
+        #[arg(long, env = "MERX_USER_PASSWORD", hide_env_values = true)]
+        password: String,
+        /// owner, admin, merchandiser, support or vendor.
+        #[arg(long, default_value = "admin")]
+        role: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -83,6 +101,9 @@ struct ServeArgs {
     /// NATS server for cross-process events and cache invalidation (e.g. nats://127.0.0.1:4222).
     #[arg(long, env = "MERX_NATS_URL")]
     nats_url: Option<String>,
+    /// Secret that signs JWTs (generated and stored in the database when absent).
+    #[arg(long, env = "MERX_JWT_SECRET", hide_env_values = true)]
+    jwt_secret: Option<String>,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -167,6 +188,36 @@ async fn run(cli: Cli, file: FileConfig) -> anyhow::Result<()> {
             db.close().await;
             Ok(())
         }
+        Command::User(UserCommand::Create {
+            email,
+            password,
+            role,
+        }) => {
+            let role = Role::parse(&role).with_context(|| format!("unknown role {role:?}"))?;
+            let db = connect(&database_url, DbOptions::default()).await?;
+            merx_db::migrate::run(&db).await?;
+            let secret = merx_core::auth::AuthService::load_secret(&db, None)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let core = Core::with_auth(
+                db.clone(),
+                secret,
+                std::sync::Arc::new(merx_core::notification::LogNotifier),
+            );
+            let user = core
+                .users
+                .create(&core.auth, &email, &password, role, (None, None))
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!(
+                "created user {} ({}, {})",
+                user.id,
+                user.email,
+                user.role.as_str()
+            );
+            db.close().await;
+            Ok(())
+        }
     }
 }
 
@@ -197,7 +248,17 @@ async fn serve(args: ServeArgs, file: FileConfig, database_url: &str) -> anyhow:
     merx_db::migrate::run(&db)
         .await
         .context("migrating the database")?;
-    let core = Core::new(db.clone());
+    let secret = merx_core::auth::AuthService::load_secret(
+        &db,
+        args.jwt_secret.as_deref().or(file.jwt_secret.as_deref()),
+    )
+    .await
+    .context("loading the JWT secret")?;
+    let core = Core::with_auth(
+        db.clone(),
+        secret,
+        std::sync::Arc::new(merx_core::notification::LogNotifier),
+    );
     let demo = if args.demo {
         let report = merx_core::seed::demo(&core)
             .await
@@ -207,7 +268,8 @@ async fn serve(args: ServeArgs, file: FileConfig, database_url: &str) -> anyhow:
             .rotate_titled("Demo admin key", Role::Owner)
             .await
             .context("creating the demo admin key")?;
-        Some((report, admin_key))
+        let demo_user = ensure_demo_user(&core).await?;
+        Some((report, admin_key, demo_user))
     } else {
         None
     };
@@ -227,7 +289,7 @@ async fn serve(args: ServeArgs, file: FileConfig, database_url: &str) -> anyhow:
     let base = format!("http://{}", listener.local_addr()?);
     tracing::info!(%base, "merx is serving");
     match &demo {
-        Some((report, _)) => println!("Merx demo store \"{}\" is running.", report.store_name),
+        Some((report, _, _)) => println!("Merx demo store \"{}\" is running.", report.store_name),
         None => println!("Merx is running."),
     }
     println!("  Health:   {base}/health");
@@ -235,7 +297,8 @@ async fn serve(args: ServeArgs, file: FileConfig, database_url: &str) -> anyhow:
     println!("  OpenAPI:  {base}/openapi.json");
     println!("  Metrics:  {base}/metrics");
     println!("  Database: {}", merx_db::redact_url(database_url));
-    if let Some((report, admin_key)) = &demo {
+    if let Some((report, admin_key, (user, password))) = &demo {
+        println!("  Admin login: {user} / {password}  (POST {base}/auth/user/emailpass)");
         println!(
             "  Products: {} in {}",
             report.products,
@@ -262,6 +325,28 @@ async fn serve(args: ServeArgs, file: FileConfig, database_url: &str) -> anyhow:
     db.close().await;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// The demo's admin user (created once; its password is fixed and printed, as fits a demo).
+async fn ensure_demo_user(core: &Core) -> anyhow::Result<(String, String)> {
+    const EMAIL: &str = "admin@merx.local";
+    const PASSWORD: &str = "merx-demo-admin";
+    match core
+        .users
+        .create(
+            &core.auth,
+            EMAIL,
+            PASSWORD,
+            Role::Owner,
+            (Some("Demo".into()), Some("Admin".into())),
+        )
+        .await
+    {
+        Ok(_) => {}
+        Err(merx_core::CoreError::Domain(d)) if d.kind == merx_types::ErrorKind::Duplicate => {}
+        Err(e) => return Err(anyhow::anyhow!("creating the demo admin user: {e}")),
+    }
+    Ok((EMAIL.to_string(), PASSWORD.to_string()))
 }
 
 /// Resolves on Ctrl-C or SIGTERM, so in-flight requests can finish before exit.

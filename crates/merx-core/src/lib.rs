@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod customer;
 pub mod error;
 pub mod inventory;
+pub mod notification;
 pub mod platform;
 pub mod pricing;
 pub mod region;
@@ -15,6 +16,7 @@ pub mod seed;
 pub mod store;
 pub mod storefront;
 pub mod tax;
+pub mod user;
 
 pub use error::CoreError;
 
@@ -34,6 +36,9 @@ pub struct Core {
     pub tax: tax::TaxService,
     pub customer_groups: customer::CustomerGroupService,
     pub inventory: inventory::InventoryService,
+    pub auth: auth::AuthService,
+    pub customers: customer::CustomerService,
+    pub users: user::UserService,
     pub webhooks: platform::webhooks::WebhookService,
     pub outbox: platform::outbox::OutboxService,
     pub idempotency: platform::idempotency::IdempotencyService,
@@ -41,8 +46,22 @@ pub struct Core {
 }
 
 impl Core {
+    /// Services with a random, in-memory JWT secret and the log notifier (tests, tools).
     pub fn new(db: Db) -> Self {
+        let secret = merx_types::id::random_token("", 32).into_bytes();
+        Self::with_auth(db, secret, std::sync::Arc::new(notification::LogNotifier))
+    }
+
+    /// Services signing tokens with `jwt_secret` and notifying through `notifier`.
+    pub fn with_auth(
+        db: Db,
+        jwt_secret: Vec<u8>,
+        notifier: std::sync::Arc<dyn notification::Notifier>,
+    ) -> Self {
         Self {
+            auth: auth::AuthService::new(db.clone(), jwt_secret, notifier),
+            customers: customer::CustomerService::new(db.clone()),
+            users: user::UserService::new(db.clone()),
             store: store::StoreService::new(db.clone()),
             api_keys: api_key::ApiKeyService::new(db.clone()),
             catalog: catalog::CatalogService::new(db.clone()),

@@ -29,6 +29,7 @@ pub static MIGRATIONS: &[Migration] = &[
     migration!(3, "0003_api_keys"),
     migration!(4, "0004_catalog"),
     migration!(5, "0005_inventory"),
+    migration!(6, "0006_auth"),
 ];
 
 const BOOKKEEPING: &str = "CREATE TABLE IF NOT EXISTS merx_migrations (

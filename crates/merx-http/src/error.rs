@@ -64,6 +64,7 @@ impl From<DomainError> for ApiError {
             ErrorKind::Conflict => (StatusCode::CONFLICT, "conflict"),
             ErrorKind::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized"),
             ErrorKind::Forbidden => (StatusCode::FORBIDDEN, "forbidden"),
+            ErrorKind::TooManyRequests => (StatusCode::TOO_MANY_REQUESTS, "too_many_requests"),
             ErrorKind::PaymentAuthorization => {
                 (StatusCode::BAD_REQUEST, "payment_authorization_error")
             }

@@ -37,7 +37,10 @@ pub fn wrap(routes: Router, config: &HttpConfig) -> Router {
                     .unwrap_or("-");
                 // The path only: query strings can carry tokens.
                 tracing::info_span!("http", method = %req.method(), path = %req.uri().path(), request_id = %id)
-            }),
+            })
+            // One access-log line per request: status and latency, inside the span above.
+            .on_response(tower_http::trace::DefaultOnResponse::new().level(tracing::Level::INFO))
+            .on_failure(tower_http::trace::DefaultOnFailure::new().level(tracing::Level::WARN)),
         )
         .layer(SetRequestIdLayer::x_request_id(UlidRequestId))
 }

@@ -2,6 +2,7 @@
 //! CORS, panic safety, Medusa-style error bodies, metrics) and the routes of every API.
 
 pub mod admin;
+mod auth_routes;
 mod dto;
 pub mod error;
 pub mod extract;
@@ -13,6 +14,7 @@ pub mod metrics;
 pub mod openapi;
 pub mod qs;
 mod render;
+mod session;
 pub(crate) mod store;
 
 use std::sync::Arc;
@@ -76,6 +78,7 @@ pub fn router_with_extensions(state: AppState, extensions: Router<AppState>) -> 
     let routes = extensions
         .merge(admin::router(state.clone()))
         .merge(store::router(state.clone()))
+        .merge(auth_routes::router())
         .route("/health", get(health::health))
         .route("/health/ready", get(health::ready))
         .route("/metrics", get(metrics::render))
@@ -96,7 +99,10 @@ pub async fn serve(
     app: Router,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }

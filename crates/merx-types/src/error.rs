@@ -20,6 +20,8 @@ pub enum ErrorKind {
     Unauthorized,
     /// Valid credentials without the needed permission (403 `forbidden`).
     Forbidden,
+    /// Too many attempts in a window (429 `too_many_requests`).
+    TooManyRequests,
     /// A payment provider refused (400 `payment_authorization_error`).
     PaymentAuthorization,
     /// The server is in a state it should never be in (500 `unexpected_state`).

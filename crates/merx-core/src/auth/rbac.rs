@@ -116,6 +116,10 @@ impl Role {
     /// Whether this role grants `p`.
     pub fn permits(self, p: Permission) -> bool {
         let r = p.resource;
+        // Everyone may read their own profile.
+        if r == "profile" && p.action == Action::Read {
+            return true;
+        }
         match self {
             Role::Owner => true,
             Role::Admin => true,

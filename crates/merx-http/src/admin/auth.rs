@@ -89,31 +89,45 @@ fn base64_decode(input: &str) -> Option<Vec<u8>> {
     Some(out)
 }
 
-/// Resolves the caller or answers 401.
+/// Resolves the caller — a secret API key, or an admin user's JWT or session cookie — or answers
+/// 401. Customer credentials are never accepted here.
 pub(crate) async fn authenticate(
     State(state): State<AppState>,
     mut req: Request,
     next: Next,
 ) -> Response {
     let unauthorized = || ApiError::from(DomainError::unauthorized("Unauthorized")).into_response();
-    let Some(token) = secret_key(req.headers()) else {
-        return unauthorized();
-    };
-    match state
-        .core
-        .api_keys
-        .authenticate(&token, KeyType::Secret)
-        .await
-    {
-        Ok(Some(key)) => match key.role {
-            Some(role) => {
-                req.extensions_mut().insert(AdminActor { id: key.id, role });
-                next.run(req).await
+    let actor = if let Some(token) = secret_key(req.headers()) {
+        match state
+            .core
+            .api_keys
+            .authenticate(&token, KeyType::Secret)
+            .await
+        {
+            Ok(Some(key)) => key.role.map(|role| AdminActor { id: key.id, role }),
+            Ok(None) => None,
+            Err(e) => return ApiError::from(e).into_response(),
+        }
+    } else {
+        match crate::session::claims(&state, req.headers()).await {
+            Some(c) if c.actor_type == "user" && !c.actor_id.is_empty() => {
+                match state.core.users.get(&c.actor_id).await {
+                    Ok(user) => Some(AdminActor {
+                        id: user.id,
+                        role: user.role,
+                    }),
+                    Err(_) => None,
+                }
             }
-            None => unauthorized(),
-        },
-        Ok(None) => unauthorized(),
-        Err(e) => ApiError::from(e).into_response(),
+            _ => None,
+        }
+    };
+    match actor {
+        Some(actor) => {
+            req.extensions_mut().insert(actor);
+            next.run(req).await
+        }
+        None => unauthorized(),
     }
 }
 

@@ -8,6 +8,7 @@ pub(crate) mod events;
 mod inventory;
 mod pricing;
 mod setup;
+mod users;
 pub(crate) mod webhooks;
 
 use axum::http::Method;
@@ -79,6 +80,7 @@ fn build() -> AdminRoutes {
     let routes = setup::routes(routes);
     let routes = pricing::routes(routes);
     let routes = inventory::routes(routes);
+    let routes = users::routes(routes);
     api_keys::routes(routes)
 }
 
@@ -92,4 +94,6 @@ pub(crate) fn router(state: AppState) -> Router<AppState> {
     build()
         .router
         .layer(middleware::from_fn_with_state(state, auth::authenticate))
+        // Public: the invite token is the credential.
+        .route("/admin/invites/accept", axum::routing::post(users::accept))
 }

@@ -2,6 +2,7 @@
 //! key (`x-publishable-api-key`); its sales channels scope what the request sees.
 
 mod catalog;
+pub(crate) mod customers;
 mod products;
 mod regions;
 
@@ -88,6 +89,9 @@ pub const ROUTES: &[&str] = &[
     "/store/product-tags/{id}",
     "/store/product-types",
     "/store/product-types/{id}",
+    "/store/customers/me",
+    "/store/customers/me/addresses",
+    "/store/customers/me/addresses/{id}",
 ];
 
 pub(crate) fn router(state: AppState) -> Router<AppState> {
@@ -106,5 +110,20 @@ pub(crate) fn router(state: AppState) -> Router<AppState> {
         .route("/store/product-tags/{id}", get(catalog::tag))
         .route("/store/product-types", get(catalog::types))
         .route("/store/product-types/{id}", get(catalog::product_type))
+        .route("/store/customers", axum::routing::post(customers::create))
+        .route(
+            "/store/customers/me",
+            get(customers::me).post(customers::update_me),
+        )
+        .route(
+            "/store/customers/me/addresses",
+            get(customers::addresses).post(customers::add_address),
+        )
+        .route(
+            "/store/customers/me/addresses/{id}",
+            get(customers::address)
+                .post(customers::update_address)
+                .delete(customers::delete_address),
+        )
         .layer(middleware::from_fn_with_state(state, publishable_key))
 }

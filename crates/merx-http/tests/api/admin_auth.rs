@@ -40,6 +40,16 @@ async fn every_admin_route_is_guarded(app: TestApp) {
         .create("storefront", KeyType::Publishable, None, None)
         .await
         .unwrap();
+    let customer = app
+        .post_json(
+            "/auth/customer/emailpass/register",
+            &serde_json::json!({"email": "c@example.com", "password": "customer-pw"}),
+        )
+        .await
+        .ok()["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let mut keys_by_role = Vec::new();
     for role in Role::ALL {
         keys_by_role.push((role, app.admin_key(role).await));
@@ -55,6 +65,7 @@ async fn every_admin_route_is_guarded(app: TestApp) {
             Some(publishable.as_str()),
             Some(revoked.as_str()),
             Some("sk_0000"),
+            Some(customer.as_str()),
         ] {
             let res = app
                 .call(route.method.clone(), &path, bearer, body.as_ref(), &[])

@@ -54,7 +54,12 @@ impl TestResponse {
 
 impl TestApp {
     pub fn build(db: Db, config: HttpConfig, extensions: Router<AppState>) -> TestApp {
-        let core = Core::new(db.clone());
+        Self::with_core(Core::new(db.clone()), config, extensions)
+    }
+
+    /// The application over services the test configured (e.g. a capturing notifier).
+    pub fn with_core(core: Core, config: HttpConfig, extensions: Router<AppState>) -> TestApp {
+        let db = core.db.clone();
         let state = AppState::new(core.clone(), config);
         TestApp {
             router: merx_http::router_with_extensions(state, extensions),

@@ -5,6 +5,7 @@ mod helpers;
 mod receiver;
 
 mod admin_auth;
+mod auth;
 mod catalog;
 mod foundation;
 mod inventory;

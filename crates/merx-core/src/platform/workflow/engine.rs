@@ -46,6 +46,7 @@ fn kind_name(kind: ErrorKind) -> &'static str {
         ErrorKind::Unauthorized => "unauthorized",
         ErrorKind::Forbidden => "forbidden",
         ErrorKind::PaymentAuthorization => "payment_authorization_error",
+        ErrorKind::TooManyRequests => "too_many_requests",
         ErrorKind::Unexpected => "unexpected_state",
     }
 }
