@@ -3,15 +3,20 @@
 
 pub mod api_key;
 pub mod auth;
+pub mod cart;
 pub mod catalog;
+pub mod checkout;
 pub mod customer;
 pub mod error;
 pub mod inventory;
 pub mod notification;
+pub mod order;
+pub mod payment;
 pub mod platform;
 pub mod pricing;
 pub mod region;
 pub mod sales_channel;
+pub mod shipping;
 pub mod seed;
 pub mod store;
 pub mod storefront;
@@ -39,6 +44,10 @@ pub struct Core {
     pub auth: auth::AuthService,
     pub customers: customer::CustomerService,
     pub users: user::UserService,
+    pub carts: cart::CartService,
+    pub shipping: shipping::ShippingService,
+    pub payments: payment::PaymentService,
+    pub orders: order::OrderService,
     pub webhooks: platform::webhooks::WebhookService,
     pub outbox: platform::outbox::OutboxService,
     pub idempotency: platform::idempotency::IdempotencyService,
@@ -58,24 +67,50 @@ impl Core {
         jwt_secret: Vec<u8>,
         notifier: std::sync::Arc<dyn notification::Notifier>,
     ) -> Self {
+        let store = store::StoreService::new(db.clone());
+        let catalog = catalog::CatalogService::new(db.clone());
+        let pricing = pricing::PricingService::new(db.clone());
+        let regions = region::RegionService::new(db.clone());
+        let tax = tax::TaxService::new(db.clone());
+        let inventory = inventory::InventoryService::new(db.clone());
+        let carts = cart::CartService::new(
+            db.clone(),
+            catalog.clone(),
+            pricing.clone(),
+            regions.clone(),
+            tax.clone(),
+            inventory.clone(),
+            store.clone(),
+        );
+        let payments = payment::PaymentService::new(db.clone());
+        let mut workflows = platform::workflow::WorkflowEngine::new(db.clone());
+        workflows.register(checkout::workflow(std::sync::Arc::new(checkout::Deps {
+            db: db.clone(),
+            carts: carts.clone(),
+            payments: payments.clone(),
+        })));
         Self {
             auth: auth::AuthService::new(db.clone(), jwt_secret, notifier),
             customers: customer::CustomerService::new(db.clone()),
             users: user::UserService::new(db.clone()),
-            store: store::StoreService::new(db.clone()),
+            store,
             api_keys: api_key::ApiKeyService::new(db.clone()),
-            catalog: catalog::CatalogService::new(db.clone()),
+            catalog,
             taxonomy: catalog::TaxonomyService::new(db.clone()),
-            pricing: pricing::PricingService::new(db.clone()),
-            regions: region::RegionService::new(db.clone()),
+            pricing,
+            regions,
             sales_channels: sales_channel::SalesChannelService::new(db.clone()),
-            tax: tax::TaxService::new(db.clone()),
+            tax,
             customer_groups: customer::CustomerGroupService::new(db.clone()),
-            inventory: inventory::InventoryService::new(db.clone()),
+            inventory,
+            carts,
+            shipping: shipping::ShippingService::new(db.clone()),
+            payments,
+            orders: order::OrderService::new(db.clone()),
             webhooks: platform::webhooks::WebhookService::new(db.clone()),
             outbox: platform::outbox::OutboxService::new(db.clone()),
             idempotency: platform::idempotency::IdempotencyService::new(db.clone()),
-            workflows: platform::workflow::WorkflowEngine::new(db.clone()),
+            workflows,
             db,
         }
     }

@@ -53,15 +53,23 @@ pub struct PricedVariant {
 /// Resolves region (given, else the store's default), currency, customer groups and tax place.
 /// `Ok(None)`: no region or currency could be found.
 pub async fn resolve(core: &Core, req: &PricingRequest) -> CoreResult<Option<ResolvedContext>> {
+    resolve_with(&core.store, &core.regions, &core.pricing, req).await
+}
+
+/// [`resolve`] for callers that hold the three services rather than a `Core`.
+pub async fn resolve_with(
+    store: &crate::store::StoreService,
+    regions: &crate::region::RegionService,
+    pricing: &crate::pricing::PricingService,
+    req: &PricingRequest,
+) -> CoreResult<Option<ResolvedContext>> {
     let region_id = match &req.region_id {
         Some(id) => Some(id.clone()),
-        None if req.currency_code.is_none() => {
-            core.store.get().await?.and_then(|s| s.default_region_id)
-        }
+        None if req.currency_code.is_none() => store.get().await?.and_then(|s| s.default_region_id),
         None => None,
     };
     let region = match region_id {
-        Some(id) => Some(core.regions.get(&id).await?),
+        Some(id) => Some(regions.get(&id).await?),
         None => None,
     };
     let currency = match (&req.currency_code, &region) {
@@ -91,7 +99,7 @@ pub async fn resolve(core: &Core, req: &PricingRequest) -> CoreResult<Option<Res
         _ => None,
     };
     let customer_group_ids = match &req.customer_id {
-        Some(c) => core.pricing.customer_groups(c).await?,
+        Some(c) => pricing.customer_groups(c).await?,
         None => Vec::new(),
     };
     let quantity = req.quantity.unwrap_or(1);

@@ -30,6 +30,7 @@ pub static MIGRATIONS: &[Migration] = &[
     migration!(4, "0004_catalog"),
     migration!(5, "0005_inventory"),
     migration!(6, "0006_auth"),
+    migration!(7, "0007_checkout"),
 ];
 
 const BOOKKEEPING: &str = "CREATE TABLE IF NOT EXISTS merx_migrations (

@@ -6,6 +6,7 @@ mod auth;
 mod catalog;
 pub(crate) mod events;
 mod inventory;
+mod orders;
 mod pricing;
 mod setup;
 mod users;
@@ -81,6 +82,7 @@ fn build() -> AdminRoutes {
     let routes = pricing::routes(routes);
     let routes = inventory::routes(routes);
     let routes = users::routes(routes);
+    let routes = orders::routes(routes);
     api_keys::routes(routes)
 }
 

@@ -1,0 +1,627 @@
+use merx_db::{query, Db, DbResult, Row, Tx};
+use merx_types::id::{new_id, prefix};
+use merx_types::time::now;
+use merx_types::DomainError;
+use serde_json::{json, Value};
+
+use super::model::*;
+use super::totals::{self, AppliedRate, Line, LineTotals};
+use crate::catalog::{CatalogService, ProductStatus, Relations};
+use crate::customer::AddressFields;
+use crate::error::{CoreError, CoreResult};
+use crate::inventory::InventoryService;
+use crate::platform::events::{append, NewEvent};
+use crate::pricing::PricingService;
+use crate::region::{Region, RegionService};
+use crate::storefront::{resolve_with, PricingRequest};
+use crate::tax::calc::{applicable_rates, Taxable};
+use crate::tax::TaxService;
+
+const CART_COLUMNS: &str = "id, region_id, currency_code, sales_channel_id, customer_id, email, shipping_address, \
+    billing_address, metadata, completed_at, created_at, updated_at";
+const ITEM_COLUMNS: &str = "id, cart_id, variant_id, product_id, title, subtitle, thumbnail, quantity, unit_price, \
+    compare_at_unit_price, is_tax_inclusive, requires_shipping, is_discountable, snapshot, metadata, created_at, updated_at";
+const METHOD_COLUMNS: &str = "id, cart_id, shipping_option_id, name, amount, is_tax_inclusive, data, created_at, updated_at";
+
+pub(crate) fn address_to_json(a: &CartAddress) -> Value {
+    let f = &a.fields;
+    json!({
+        "id": a.id, "first_name": f.first_name, "last_name": f.last_name, "company": f.company, "address_1": f.address_1,
+        "address_2": f.address_2, "city": f.city, "postal_code": f.postal_code, "country_code": f.country_code,
+        "province": f.province, "phone": f.phone, "metadata": f.metadata,
+    })
+}
+
+pub(crate) fn address_from_json(v: Option<Value>) -> Option<CartAddress> {
+    let v = v?;
+    let s = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
+    Some(CartAddress {
+        id: s("id").unwrap_or_default(),
+        fields: AddressFields {
+            first_name: s("first_name"),
+            last_name: s("last_name"),
+            company: s("company"),
+            address_1: s("address_1"),
+            address_2: s("address_2"),
+            city: s("city"),
+            country_code: s("country_code"),
+            province: s("province"),
+            postal_code: s("postal_code"),
+            phone: s("phone"),
+            metadata: v.get("metadata").cloned().filter(|m| !m.is_null()),
+        },
+    })
+}
+
+fn cart_from_row(r: &Row) -> DbResult<Cart> {
+    Ok(Cart {
+        id: r.text("id")?,
+        region_id: r.text("region_id")?,
+        currency_code: r.text("currency_code")?,
+        sales_channel_id: r.text("sales_channel_id")?,
+        customer_id: r.opt_text("customer_id")?,
+        email: r.opt_text("email")?,
+        shipping_address: address_from_json(r.opt_json("shipping_address")?),
+        billing_address: address_from_json(r.opt_json("billing_address")?),
+        metadata: r.opt_json("metadata")?,
+        completed_at: r.opt_time("completed_at")?,
+        created_at: r.time("created_at")?,
+        updated_at: r.time("updated_at")?,
+    })
+}
+
+fn item_from_row(r: &Row) -> DbResult<LineItem> {
+    Ok(LineItem {
+        id: r.text("id")?,
+        cart_id: r.text("cart_id")?,
+        variant_id: r.text("variant_id")?,
+        product_id: r.text("product_id")?,
+        title: r.text("title")?,
+        subtitle: r.opt_text("subtitle")?,
+        thumbnail: r.opt_text("thumbnail")?,
+        quantity: r.int("quantity")?,
+        unit_price: r.int("unit_price")?,
+        compare_at_unit_price: r.opt_int("compare_at_unit_price")?,
+        is_tax_inclusive: r.bool("is_tax_inclusive")?,
+        requires_shipping: r.bool("requires_shipping")?,
+        is_discountable: r.bool("is_discountable")?,
+        snapshot: serde_json::from_value(r.json("snapshot")?).unwrap_or_default(),
+        metadata: r.opt_json("metadata")?,
+        created_at: r.time("created_at")?,
+        updated_at: r.time("updated_at")?,
+    })
+}
+
+fn method_from_row(r: &Row) -> DbResult<ShippingMethod> {
+    Ok(ShippingMethod {
+        id: r.text("id")?,
+        cart_id: r.text("cart_id")?,
+        shipping_option_id: r.text("shipping_option_id")?,
+        name: r.text("name")?,
+        amount: r.int("amount")?,
+        is_tax_inclusive: r.bool("is_tax_inclusive")?,
+        data: r.opt_json("data")?,
+        created_at: r.time("created_at")?,
+        updated_at: r.time("updated_at")?,
+    })
+}
+
+fn new_address(fields: AddressFields, region: &Region) -> CoreResult<CartAddress> {
+    let fields = fields.normalised()?;
+    if let Some(c) = &fields.country_code {
+        if !region.countries.contains(c) {
+            return Err(DomainError::invalid(format!("Country with code {c} is not within region {}", region.name)).into());
+        }
+    }
+    Ok(CartAddress { id: new_id("caaddr"), fields })
+}
+
+/// A variant priced and described for a cart line.
+struct Priced {
+    product_id: String,
+    title: String,
+    subtitle: Option<String>,
+    thumbnail: Option<String>,
+    unit_price: i64,
+    compare_at: Option<i64>,
+    inclusive: bool,
+    snapshot: Snapshot,
+    manage_inventory: bool,
+    allow_backorder: bool,
+}
+
+/// Carts: lines priced in the cart's region for its customer, totals with tax, shipping methods.
+#[derive(Clone)]
+pub struct CartService {
+    db: Db,
+    catalog: CatalogService,
+    pricing: PricingService,
+    regions: RegionService,
+    tax: TaxService,
+    inventory: InventoryService,
+    store: crate::store::StoreService,
+}
+
+impl CartService {
+    pub(crate) fn new(
+        db: Db,
+        catalog: CatalogService,
+        pricing: PricingService,
+        regions: RegionService,
+        tax: TaxService,
+        inventory: InventoryService,
+        store: crate::store::StoreService,
+    ) -> Self {
+        Self { db, catalog, pricing, regions, tax, inventory, store }
+    }
+
+    async fn cart(&self, id: &str) -> CoreResult<Cart> {
+        self.db
+            .fetch_optional(query(format!("SELECT {CART_COLUMNS} FROM cart WHERE id = ? AND deleted_at IS NULL")).bind(id))
+            .await?
+            .as_ref()
+            .map(cart_from_row)
+            .transpose()?
+            .ok_or_else(|| DomainError::not_found(format!("Cart id not found: {id}")).into())
+    }
+
+    async fn open_cart(&self, id: &str) -> CoreResult<Cart> {
+        let c = self.cart(id).await?;
+        if c.completed_at.is_some() {
+            return Err(DomainError::not_allowed(format!("Cart {id} is already completed")).into());
+        }
+        Ok(c)
+    }
+
+    /// Creates a cart in a region (the store's default when not given) and a sales channel (the
+    /// given one, the key's only one, or the store's default), optionally with items.
+    pub async fn create(&self, input: NewCart, key_channels: &[String]) -> CoreResult<CartView> {
+        let store = self.store.get().await?;
+        let region_id = match input.region_id.or_else(|| store.as_ref().and_then(|s| s.default_region_id.clone())) {
+            Some(r) => r,
+            None => return Err(DomainError::invalid("region_id is required: the store has no default region").into()),
+        };
+        let region = self.regions.get(&region_id).await.map_err(|_| DomainError::not_found(format!("Region with id: {region_id} was not found")))?;
+        if let Some(c) = &input.currency_code {
+            if !c.eq_ignore_ascii_case(&region.currency_code) {
+                return Err(DomainError::invalid(format!("currency_code {c} is not the region's currency ({})", region.currency_code)).into());
+            }
+        }
+        let channel = match input.sales_channel_id {
+            Some(c) if key_channels.contains(&c) => c,
+            Some(c) => return Err(DomainError::invalid(format!("Sales channel {c} is not associated with the publishable key")).into()),
+            None if key_channels.len() == 1 => key_channels[0].clone(),
+            None => match store.and_then(|s| s.default_sales_channel_id).filter(|c| key_channels.contains(c)) {
+                Some(c) => c,
+                None => return Err(DomainError::invalid("sales_channel_id is required: the publishable key has several sales channels").into()),
+            },
+        };
+        let shipping = input.shipping_address.map(|a| new_address(a, &region)).transpose()?;
+        let billing = input.billing_address.map(|a| new_address(a, &region)).transpose()?;
+        let email = input.email.map(|e| e.trim().to_lowercase());
+        let at = now();
+        let id = new_id(prefix::CART);
+        let mut tx = self.db.begin().await?;
+        tx.execute(
+            query(format!("INSERT INTO cart ({CART_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)"))
+                .bind(&id)
+                .bind(&region.id)
+                .bind(&region.currency_code)
+                .bind(&channel)
+                .bind(input.customer_id.clone())
+                .bind(email)
+                .bind(shipping.as_ref().map(address_to_json))
+                .bind(billing.as_ref().map(address_to_json))
+                .bind(input.metadata)
+                .bind(at)
+                .bind(at),
+        )
+        .await?;
+        append(&mut tx, NewEvent::new("cart.created", "cart", &id, json!({"id": id}))).await?;
+        tx.commit().await?;
+        for (variant, qty) in input.items {
+            self.add_item(&id, &variant, qty, None).await?;
+        }
+        self.view(&id).await
+    }
+
+    /// The cart with lines, tax lines and totals.
+    pub async fn view(&self, id: &str) -> CoreResult<CartView> {
+        let cart = self.cart(id).await?;
+        let items: Vec<LineItem> = self
+            .db
+            .fetch_all(query(format!("SELECT {ITEM_COLUMNS} FROM cart_line_item WHERE cart_id = ? ORDER BY created_at, id")).bind(id))
+            .await?
+            .iter()
+            .map(item_from_row)
+            .collect::<DbResult<_>>()?;
+        let methods: Vec<ShippingMethod> = self
+            .db
+            .fetch_all(query(format!("SELECT {METHOD_COLUMNS} FROM cart_shipping_method WHERE cart_id = ? ORDER BY created_at, id")).bind(id))
+            .await?
+            .iter()
+            .map(method_from_row)
+            .collect::<DbResult<_>>()?;
+        let region = self.regions.get(&cart.region_id).await?;
+        let place = cart
+            .shipping_address
+            .as_ref()
+            .and_then(|a| a.fields.country_code.clone().map(|c| (c, a.fields.province.clone())))
+            .filter(|_| region.automatic_taxes);
+        let rates = match &place {
+            Some((country, province)) => Some(self.tax.rates_for_place(country, province.as_deref()).await?),
+            None => None,
+        };
+        let rates_for = |item: Option<&LineItem>| -> Vec<AppliedRate> {
+            let Some((province, country)) = &rates else { return Vec::new() };
+            let taxable = match item {
+                Some(i) => Taxable {
+                    product_id: i.product_id.clone(),
+                    product_type_id: i.snapshot.product_type_id.clone(),
+                    category_ids: i.snapshot.category_ids.clone(),
+                },
+                None => Taxable::default(),
+            };
+            applicable_rates(province.as_ref(), country.as_ref(), &taxable)
+                .into_iter()
+                .map(|r| AppliedRate { rate_id: r.id, code: r.code, name: r.name, rate: r.rate })
+                .collect()
+        };
+        let items: Vec<(LineItem, LineTotals)> = items
+            .into_iter()
+            .map(|i| {
+                let t = totals::line(&Line { amount: i.unit_price * i.quantity, inclusive: i.is_tax_inclusive, rates: rates_for(Some(&i)) });
+                (i, t)
+            })
+            .collect();
+        let shipping_methods: Vec<(ShippingMethod, LineTotals)> = methods
+            .into_iter()
+            .map(|m| {
+                let t = totals::line(&Line { amount: m.amount, inclusive: m.is_tax_inclusive, rates: rates_for(None) });
+                (m, t)
+            })
+            .collect();
+        let item_totals: Vec<LineTotals> = items.iter().map(|(_, t)| t.clone()).collect();
+        let ship_totals: Vec<LineTotals> = shipping_methods.iter().map(|(_, t)| t.clone()).collect();
+        Ok(CartView { totals: totals::totals(&item_totals, &ship_totals), cart, items, shipping_methods })
+    }
+
+    async fn price(&self, cart: &Cart, variant_id: &str, quantity: i64) -> CoreResult<Priced> {
+        let row = self
+            .db
+            .fetch_optional(query("SELECT product_id FROM product_variant WHERE id = ? AND deleted_at IS NULL").bind(variant_id))
+            .await?
+            .ok_or_else(|| DomainError::invalid(format!("Variant {variant_id} does not exist")))?;
+        let product_id = row.text("product_id")?;
+        let rel = Relations { variants: true, options: true, tags: true, categories: true, product_type: true, collection: true, sales_channels: true, images: false };
+        let bundle = self
+            .catalog
+            .load(&[product_id.clone()], rel)
+            .await?
+            .pop()
+            .ok_or_else(|| DomainError::invalid(format!("Variant {variant_id} does not exist")))?;
+        if bundle.product.status != ProductStatus::Published || !bundle.sales_channel_ids.contains(&cart.sales_channel_id) {
+            return Err(DomainError::invalid(format!("Variant {variant_id} is not available in this sales channel")).into());
+        }
+        let variant = bundle
+            .variants
+            .iter()
+            .find(|v| v.variant.id == variant_id)
+            .ok_or_else(|| DomainError::invalid(format!("Variant {variant_id} does not exist")))?;
+        let req = PricingRequest {
+            region_id: Some(cart.region_id.clone()),
+            customer_id: cart.customer_id.clone(),
+            quantity: Some(quantity),
+            ..Default::default()
+        };
+        let ctx = resolve_with(&self.store, &self.regions, &self.pricing, &req)
+            .await?
+            .ok_or_else(|| CoreError::Domain(DomainError::invalid("the cart has no region")))?;
+        let price = self
+            .pricing
+            .prices_for(&[variant_id.to_string()], &ctx.price)
+            .await?
+            .remove(variant_id)
+            .ok_or_else(|| DomainError::invalid(format!("Variant {variant_id} has no price in {}", cart.currency_code)))?;
+        let p = &bundle.product;
+        Ok(Priced {
+            product_id: p.id.clone(),
+            title: p.title.clone(),
+            subtitle: Some(variant.variant.title.clone()),
+            thumbnail: p.thumbnail.clone(),
+            unit_price: price.calculated.amount,
+            compare_at: (price.original.amount != price.calculated.amount).then_some(price.original.amount),
+            inclusive: price.tax_inclusive,
+            manage_inventory: variant.variant.manage_inventory,
+            allow_backorder: variant.variant.allow_backorder,
+            snapshot: Snapshot {
+                product_title: p.title.clone(),
+                product_description: p.description.clone(),
+                product_subtitle: p.subtitle.clone(),
+                product_type: bundle.product_type.as_ref().map(|t| t.value.clone()),
+                product_type_id: p.type_id.clone(),
+                product_collection: bundle.collection.as_ref().map(|c| c.title.clone()),
+                product_collection_id: p.collection_id.clone(),
+                product_handle: p.handle.clone(),
+                variant_sku: variant.variant.sku.clone(),
+                variant_barcode: variant.variant.barcode.clone(),
+                variant_title: variant.variant.title.clone(),
+                variant_option_values: Some(Value::Object(
+                    variant.options.iter().map(|(v, o)| (o.title.clone(), Value::String(v.value.clone()))).collect(),
+                )),
+                category_ids: bundle.categories.iter().map(|c| c.id.clone()).collect(),
+                tag_ids: bundle.tags.iter().map(|t| t.id.clone()).collect(),
+            },
+        })
+    }
+
+    async fn check_stock(&self, cart: &Cart, variant_id: &str, priced: &Priced, quantity: i64) -> CoreResult<()> {
+        if !priced.manage_inventory || priced.allow_backorder {
+            return Ok(());
+        }
+        let available = self
+            .inventory
+            .availability(&[variant_id.to_string()], &cart.sales_channel_id)
+            .await?
+            .get(variant_id)
+            .copied()
+            .flatten()
+            .unwrap_or(0);
+        if available < quantity {
+            return Err(DomainError::not_allowed(format!("Variant {variant_id} does not have the required inventory")).into());
+        }
+        Ok(())
+    }
+
+    /// Adds a variant; the same variant again adds to its line's quantity.
+    pub async fn add_item(&self, cart_id: &str, variant_id: &str, quantity: i64, metadata: Option<Value>) -> CoreResult<CartView> {
+        if quantity < 1 {
+            return Err(DomainError::invalid("quantity must be a positive integer").into());
+        }
+        let cart = self.open_cart(cart_id).await?;
+        let existing = self
+            .db
+            .fetch_optional(query(format!("SELECT {ITEM_COLUMNS} FROM cart_line_item WHERE cart_id = ? AND variant_id = ?")).bind(cart_id).bind(variant_id))
+            .await?
+            .as_ref()
+            .map(item_from_row)
+            .transpose()?;
+        let total_qty = quantity + existing.as_ref().map(|i| i.quantity).unwrap_or(0);
+        let priced = self.price(&cart, variant_id, total_qty).await?;
+        self.check_stock(&cart, variant_id, &priced, total_qty).await?;
+        let at = now();
+        let mut tx = self.db.begin().await?;
+        match existing {
+            Some(item) => {
+                tx.execute(
+                    query("UPDATE cart_line_item SET quantity = ?, unit_price = ?, compare_at_unit_price = ?, updated_at = ? WHERE id = ?")
+                        .bind(total_qty)
+                        .bind(priced.unit_price)
+                        .bind(priced.compare_at)
+                        .bind(at)
+                        .bind(&item.id),
+                )
+                .await?;
+            }
+            None => {
+                tx.execute(
+                    query(format!("INSERT INTO cart_line_item ({ITEM_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"))
+                        .bind(new_id("cali"))
+                        .bind(cart_id)
+                        .bind(variant_id)
+                        .bind(&priced.product_id)
+                        .bind(&priced.title)
+                        .bind(priced.subtitle.clone())
+                        .bind(priced.thumbnail.clone())
+                        .bind(total_qty)
+                        .bind(priced.unit_price)
+                        .bind(priced.compare_at)
+                        .bind(priced.inclusive)
+                        .bind(true)
+                        .bind(true)
+                        .bind(serde_json::to_value(&priced.snapshot).unwrap_or(Value::Null))
+                        .bind(metadata)
+                        .bind(at)
+                        .bind(at),
+                )
+                .await?;
+            }
+        }
+        touch(&mut tx, cart_id, "cart.updated").await?;
+        tx.commit().await?;
+        self.view(cart_id).await
+    }
+
+    /// Sets a line's quantity (0 removes it).
+    pub async fn update_item(&self, cart_id: &str, line_id: &str, quantity: i64, metadata: Option<Value>) -> CoreResult<CartView> {
+        if quantity < 0 {
+            return Err(DomainError::invalid("quantity must not be negative").into());
+        }
+        if quantity == 0 {
+            return self.delete_item(cart_id, line_id).await;
+        }
+        let cart = self.open_cart(cart_id).await?;
+        let item = self.item(cart_id, line_id).await?;
+        let priced = self.price(&cart, &item.variant_id, quantity).await?;
+        self.check_stock(&cart, &item.variant_id, &priced, quantity).await?;
+        let mut tx = self.db.begin().await?;
+        tx.execute(
+            query("UPDATE cart_line_item SET quantity = ?, unit_price = ?, compare_at_unit_price = ?, metadata = COALESCE(?, metadata), updated_at = ? WHERE id = ?")
+                .bind(quantity)
+                .bind(priced.unit_price)
+                .bind(priced.compare_at)
+                .bind(metadata)
+                .bind(now())
+                .bind(line_id),
+        )
+        .await?;
+        touch(&mut tx, cart_id, "cart.updated").await?;
+        tx.commit().await?;
+        self.view(cart_id).await
+    }
+
+    async fn item(&self, cart_id: &str, line_id: &str) -> CoreResult<LineItem> {
+        self.db
+            .fetch_optional(query(format!("SELECT {ITEM_COLUMNS} FROM cart_line_item WHERE id = ? AND cart_id = ?")).bind(line_id).bind(cart_id))
+            .await?
+            .as_ref()
+            .map(item_from_row)
+            .transpose()?
+            .ok_or_else(|| DomainError::not_found(format!("Line item with id: {line_id} was not found")).into())
+    }
+
+    pub async fn delete_item(&self, cart_id: &str, line_id: &str) -> CoreResult<CartView> {
+        self.open_cart(cart_id).await?;
+        self.item(cart_id, line_id).await?;
+        let mut tx = self.db.begin().await?;
+        tx.execute(query("DELETE FROM cart_line_item WHERE id = ?").bind(line_id)).await?;
+        touch(&mut tx, cart_id, "cart.updated").await?;
+        tx.commit().await?;
+        self.view(cart_id).await
+    }
+
+    /// Updates email, addresses, region (re-pricing every line and dropping shipping methods) or
+    /// channel.
+    pub async fn update(&self, cart_id: &str, c: CartChanges) -> CoreResult<CartView> {
+        let mut cart = self.open_cart(cart_id).await?;
+        let region_changed = c.region_id.as_ref().is_some_and(|r| *r != cart.region_id);
+        if let Some(r) = c.region_id {
+            cart.region_id = r;
+        }
+        let region = self.regions.get(&cart.region_id).await?;
+        if region_changed {
+            cart.currency_code = region.currency_code.clone();
+            // Addresses outside the new region are dropped, as Medusa does.
+            let inside = |a: &Option<CartAddress>| a.as_ref().is_some_and(|a| a.fields.country_code.as_ref().is_none_or(|c| region.countries.contains(c)));
+            if !inside(&cart.shipping_address) {
+                cart.shipping_address = None;
+            }
+            if !inside(&cart.billing_address) {
+                cart.billing_address = None;
+            }
+        }
+        if let Some(e) = c.email {
+            let e = e.trim().to_lowercase();
+            if !e.contains('@') {
+                return Err(DomainError::invalid(format!("{e:?} is not a valid email address")).into());
+            }
+            cart.email = Some(e);
+        }
+        if let Some(a) = c.shipping_address {
+            cart.shipping_address = Some(new_address(a, &region)?);
+        }
+        if let Some(a) = c.billing_address {
+            cart.billing_address = Some(new_address(a, &region)?);
+        }
+        if let Some(m) = c.metadata {
+            cart.metadata = m;
+        }
+        if let Some(ch) = c.sales_channel_id {
+            cart.sales_channel_id = ch;
+        }
+        self.save(&cart, region_changed).await?;
+        if region_changed {
+            self.reprice(&cart).await?;
+        }
+        self.view(cart_id).await
+    }
+
+    /// Attaches the cart to a customer (prices may change with their groups).
+    pub async fn set_customer(&self, cart_id: &str, customer_id: &str, email: &str) -> CoreResult<CartView> {
+        let mut cart = self.open_cart(cart_id).await?;
+        if cart.customer_id.as_deref().is_some_and(|c| c != customer_id) {
+            return Err(DomainError::unauthorized("Cannot transfer cart to another customer").into());
+        }
+        cart.customer_id = Some(customer_id.to_string());
+        cart.email = Some(email.to_string());
+        self.save(&cart, false).await?;
+        self.reprice(&cart).await?;
+        self.view(cart_id).await
+    }
+
+    async fn save(&self, cart: &Cart, drop_shipping: bool) -> CoreResult<()> {
+        let mut tx = self.db.begin().await?;
+        tx.execute(
+            query(
+                "UPDATE cart SET region_id = ?, currency_code = ?, sales_channel_id = ?, customer_id = ?, email = ?, \
+                 shipping_address = ?, billing_address = ?, metadata = ?, updated_at = ? WHERE id = ?",
+            )
+            .bind(&cart.region_id)
+            .bind(&cart.currency_code)
+            .bind(&cart.sales_channel_id)
+            .bind(cart.customer_id.clone())
+            .bind(cart.email.clone())
+            .bind(cart.shipping_address.as_ref().map(address_to_json))
+            .bind(cart.billing_address.as_ref().map(address_to_json))
+            .bind(cart.metadata.clone())
+            .bind(now())
+            .bind(&cart.id),
+        )
+        .await?;
+        if drop_shipping {
+            tx.execute(query("DELETE FROM cart_shipping_method WHERE cart_id = ?").bind(&cart.id)).await?;
+        }
+        append(&mut tx, NewEvent::new("cart.updated", "cart", &cart.id, json!({"id": cart.id}))).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Prices every line again in the cart's current region and customer context.
+    async fn reprice(&self, cart: &Cart) -> CoreResult<()> {
+        let view = self.view(&cart.id).await?;
+        for (item, _) in &view.items {
+            let priced = self.price(cart, &item.variant_id, item.quantity).await?;
+            self.db
+                .execute(
+                    query("UPDATE cart_line_item SET unit_price = ?, compare_at_unit_price = ?, is_tax_inclusive = ?, updated_at = ? WHERE id = ?")
+                        .bind(priced.unit_price)
+                        .bind(priced.compare_at)
+                        .bind(priced.inclusive)
+                        .bind(now())
+                        .bind(&item.id),
+                )
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Replaces the cart's shipping method with one of an option, at `amount` (already validated by
+    /// the shipping area).
+    pub async fn set_shipping_method(&self, cart_id: &str, option_id: &str, name: &str, amount: i64, data: Option<Value>) -> CoreResult<CartView> {
+        let cart = self.open_cart(cart_id).await?;
+        let region = self.regions.get(&cart.region_id).await?;
+        let at = now();
+        let mut tx = self.db.begin().await?;
+        tx.execute(query("DELETE FROM cart_shipping_method WHERE cart_id = ?").bind(cart_id)).await?;
+        tx.execute(
+            query(format!("INSERT INTO cart_shipping_method ({METHOD_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"))
+                .bind(new_id("casm"))
+                .bind(cart_id)
+                .bind(option_id)
+                .bind(name)
+                .bind(amount)
+                .bind(region.is_tax_inclusive)
+                .bind(data)
+                .bind(at)
+                .bind(at),
+        )
+        .await?;
+        touch(&mut tx, cart_id, "cart.updated").await?;
+        tx.commit().await?;
+        self.view(cart_id).await
+    }
+
+    /// Marks a cart completed, inside the order's transaction.
+    pub(crate) async fn mark_completed(tx: &mut Tx, cart_id: &str) -> CoreResult<()> {
+        tx.execute(query("UPDATE cart SET completed_at = ?, updated_at = ? WHERE id = ? AND completed_at IS NULL").bind(now()).bind(now()).bind(cart_id))
+            .await?;
+        Ok(())
+    }
+}
+
+async fn touch(tx: &mut Tx, cart_id: &str, event: &str) -> DbResult<()> {
+    tx.execute(query("UPDATE cart SET updated_at = ? WHERE id = ?").bind(now()).bind(cart_id)).await?;
+    append(tx, NewEvent::new(event, "cart", cart_id, json!({"id": cart_id}))).await?;
+    Ok(())
+}
+

@@ -1,0 +1,188 @@
+//! Completing a cart, as a journalled workflow: reserve inventory → authorize payment → create the
+//! order. A failure compensates what was done (reservations released, authorization cancelled);
+//! a crash is resumed on restart (so an authorized payment always ends in an order, or is
+//! cancelled). The workflow is keyed by cart id, so a cart yields at most one order whatever the
+//! number of concurrent or repeated calls; a failed attempt frees the key for a retry.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use merx_types::{DomainError, ErrorKind};
+use serde_json::{json, Value};
+
+use crate::cart::{CartService, CartView};
+use crate::error::{CoreError, CoreResult};
+use crate::inventory::{Change, InventoryService, VariantReservation};
+use crate::order::{self, Order};
+use crate::payment::PaymentService;
+use crate::platform::workflow::{Recovery, Step, StepContext, StepError, Workflow};
+use crate::platform::BoxFuture;
+use crate::Core;
+
+pub const WORKFLOW: &str = "complete_cart";
+
+/// What the steps need.
+#[derive(Clone)]
+pub struct Deps {
+    pub db: merx_db::Db,
+    pub carts: CartService,
+    pub payments: PaymentService,
+}
+
+fn cart_id(ctx: &StepContext<'_>) -> Result<String, StepError> {
+    ctx.input["cart_id"].as_str().map(str::to_string).ok_or_else(|| StepError::Other(anyhow::anyhow!("no cart_id in the workflow input")))
+}
+
+struct Reserve(Arc<Deps>);
+impl Step for Reserve {
+    fn name(&self) -> &str {
+        "reserve_inventory"
+    }
+    fn invoke<'a>(&'a self, ctx: &'a StepContext<'a>) -> BoxFuture<'a, Result<Value, StepError>> {
+        Box::pin(async move {
+            let id = cart_id(ctx)?;
+            let view = self.0.carts.view(&id).await?;
+            let mut tx = self.0.db.begin().await.map_err(|e| StepError::Other(e.into()))?;
+            let lines: Vec<String> = view.items.iter().map(|(i, _)| i.id.clone()).collect();
+            // A resumed step may find its reservations made: release and redo them, all in this tx.
+            InventoryService::release_line_items_in(&mut tx, &lines, &Change::new("checkout retried", None)).await?;
+            for (item, _) in &view.items {
+                let req = VariantReservation {
+                    variant_id: item.variant_id.clone(),
+                    quantity: item.quantity,
+                    sales_channel_id: view.cart.sales_channel_id.clone(),
+                    line_item_id: Some(item.id.clone()),
+                    expires_at: None,
+                };
+                InventoryService::reserve_variant_in(&mut tx, &req, None).await?;
+            }
+            tx.commit().await.map_err(|e| StepError::Other(e.into()))?;
+            Ok(json!({"lines": lines, "total": view.totals.total}))
+        })
+    }
+    fn compensate<'a>(&'a self, _: &'a StepContext<'a>, output: &'a Value) -> BoxFuture<'a, anyhow::Result<()>> {
+        Box::pin(async move {
+            let lines: Vec<String> = serde_json::from_value(output["lines"].clone()).unwrap_or_default();
+            let mut tx = self.0.db.begin().await?;
+            InventoryService::release_line_items_in(&mut tx, &lines, &Change::new("checkout failed", None)).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+}
+
+struct Authorize(Arc<Deps>);
+impl Step for Authorize {
+    fn name(&self) -> &str {
+        "authorize_payment"
+    }
+    fn invoke<'a>(&'a self, ctx: &'a StepContext<'a>) -> BoxFuture<'a, Result<Value, StepError>> {
+        Box::pin(async move {
+            let id = cart_id(ctx)?;
+            let total = ctx.outputs[0]["total"].as_i64().unwrap_or(0);
+            let payment_id = self.0.payments.authorize(&id, total, &ctx.idempotency_key()).await?;
+            Ok(json!({"payment_id": payment_id}))
+        })
+    }
+    fn compensate<'a>(&'a self, _: &'a StepContext<'a>, output: &'a Value) -> BoxFuture<'a, anyhow::Result<()>> {
+        Box::pin(async move {
+            if let Some(p) = output["payment_id"].as_str() {
+                self.0.payments.cancel(p).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            }
+            Ok(())
+        })
+    }
+}
+
+struct CreateOrder(Arc<Deps>);
+impl Step for CreateOrder {
+    fn name(&self) -> &str {
+        "create_order"
+    }
+    fn invoke<'a>(&'a self, ctx: &'a StepContext<'a>) -> BoxFuture<'a, Result<Value, StepError>> {
+        Box::pin(async move {
+            let id = cart_id(ctx)?;
+            let view = self.0.carts.view(&id).await?;
+            let reserved: Vec<String> = serde_json::from_value(ctx.outputs[0]["lines"].clone()).unwrap_or_default();
+            let lines: Vec<String> = view.items.iter().map(|(i, _)| i.id.clone()).collect();
+            if lines != reserved || view.totals.total != ctx.outputs[0]["total"].as_i64().unwrap_or(-1) {
+                return Err(DomainError::conflict("The cart changed while it was being completed; please try again").into());
+            }
+            let payment_id = ctx.outputs[1]["payment_id"].as_str().unwrap_or_default().to_string();
+            let mut tx = self.0.db.begin().await.map_err(|e| StepError::Other(e.into()))?;
+            let order_id = order::create_from_cart(&mut tx, &view).await?;
+            PaymentService::attach_to_order(&mut tx, &payment_id, &order_id).await?;
+            CartService::mark_completed(&mut tx, &id).await?;
+            tx.commit().await.map_err(|e| StepError::Other(e.into()))?;
+            Ok(json!({"order_id": order_id}))
+        })
+    }
+    fn compensate<'a>(&'a self, _: &'a StepContext<'a>, _: &'a Value) -> BoxFuture<'a, anyhow::Result<()>> {
+        // Nothing follows order creation, so it is never compensated.
+        Box::pin(async { Ok(()) })
+    }
+}
+
+/// The workflow; an interrupted run is resumed (an authorized payment must end in an order).
+pub fn workflow(deps: Arc<Deps>) -> Workflow {
+    Workflow::new(WORKFLOW, Recovery::Resume)
+        .step(Reserve(deps.clone()))
+        .step(Authorize(deps.clone()))
+        .step(CreateOrder(deps))
+}
+
+/// What completing a cart came to.
+#[derive(Debug)]
+pub enum Completion {
+    Order(Box<Order>),
+    /// Payment failed or needs more: the cart stays open (Medusa's 200 `{type:"cart", error}`).
+    PaymentFailed { cart: Box<CartView>, message: String },
+}
+
+fn check_ready(view: &CartView, has_session: bool) -> Result<(), DomainError> {
+    if view.items.is_empty() {
+        return Err(DomainError::invalid("Cannot complete a cart with no items"));
+    }
+    if view.cart.email.is_none() {
+        return Err(DomainError::invalid("Cannot complete a cart without an email"));
+    }
+    if view.items.iter().any(|(i, _)| i.requires_shipping) && view.shipping_methods.is_empty() {
+        return Err(DomainError::invalid("No shipping method selected but the cart contains items that require shipping"));
+    }
+    if !has_session {
+        return Err(DomainError::invalid("Payment sessions are required to complete cart"));
+    }
+    Ok(())
+}
+
+/// Completes a cart: the order, the existing order of a completed cart, or the cart with the
+/// payment error.
+pub async fn complete(core: &Core, cart_id: &str) -> CoreResult<Completion> {
+    if let Some(o) = core.orders.by_cart(cart_id).await? {
+        return Ok(Completion::Order(Box::new(o)));
+    }
+    let view = core.carts.view(cart_id).await?;
+    let collection = core.payments.collection_of_cart(cart_id).await?;
+    check_ready(&view, collection.as_ref().is_some_and(|c| !c.sessions.is_empty()))?;
+    match core.workflows.run(WORKFLOW, Some(cart_id), json!({"cart_id": cart_id})).await {
+        Ok(done) => {
+            let order_id = done.outputs.get(2).and_then(|o| o["order_id"].as_str()).unwrap_or_default().to_string();
+            Ok(Completion::Order(Box::new(core.orders.get(&order_id).await?)))
+        }
+        Err(CoreError::Domain(d)) if d.kind == ErrorKind::PaymentAuthorization => {
+            Ok(Completion::PaymentFailed { cart: Box::new(core.carts.view(cart_id).await?), message: d.message })
+        }
+        Err(CoreError::Domain(d)) if d.kind == ErrorKind::Conflict && d.message.contains("in progress") => {
+            // Another request is completing this cart: wait for its order.
+            for _ in 0..300 {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                if let Some(o) = core.orders.by_cart(cart_id).await? {
+                    return Ok(Completion::Order(Box::new(o)));
+                }
+            }
+            Err(d.into())
+        }
+        Err(e) => Err(e),
+    }
+}
+

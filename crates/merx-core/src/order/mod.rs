@@ -1,0 +1,304 @@
+//! Orders: created once per cart from its snapshot (lines, prices, tax lines, totals, addresses),
+//! then read by the customer and the store.
+
+use merx_db::{query, Db, DbResult, Row, Tx};
+use merx_types::id::new_id;
+use merx_types::time::now;
+use merx_types::{DomainError, Page, PageRequest};
+use serde_json::{json, Value};
+use time::OffsetDateTime;
+
+use crate::cart::totals::{LineTotals, Totals};
+use crate::cart::{address_from_json, address_to_json, CartAddress, CartView, Snapshot};
+use crate::error::CoreResult;
+use crate::platform::events::{append, NewEvent};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrderItem {
+    pub id: String,
+    pub cart_line_item_id: Option<String>,
+    pub variant_id: Option<String>,
+    pub product_id: Option<String>,
+    pub title: String,
+    pub subtitle: Option<String>,
+    pub thumbnail: Option<String>,
+    pub quantity: i64,
+    pub unit_price: i64,
+    pub is_tax_inclusive: bool,
+    pub requires_shipping: bool,
+    pub snapshot: Snapshot,
+    pub totals: LineTotals,
+    pub fulfilled_quantity: i64,
+    pub shipped_quantity: i64,
+    pub delivered_quantity: i64,
+    pub returned_quantity: i64,
+    pub metadata: Option<Value>,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrderShippingMethod {
+    pub id: String,
+    pub shipping_option_id: Option<String>,
+    pub name: String,
+    pub amount: i64,
+    pub is_tax_inclusive: bool,
+    pub totals: LineTotals,
+    pub data: Option<Value>,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Order {
+    pub id: String,
+    pub display_id: i64,
+    pub cart_id: Option<String>,
+    pub status: String,
+    pub region_id: String,
+    pub sales_channel_id: String,
+    pub customer_id: Option<String>,
+    pub email: Option<String>,
+    pub currency_code: String,
+    pub shipping_address: Option<CartAddress>,
+    pub billing_address: Option<CartAddress>,
+    pub totals: Totals,
+    pub items: Vec<OrderItem>,
+    pub shipping_methods: Vec<OrderShippingMethod>,
+    pub metadata: Option<Value>,
+    pub canceled_at: Option<OffsetDateTime>,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+}
+
+const COLUMNS: &str = "id, display_id, cart_id, status, region_id, sales_channel_id, customer_id, email, currency_code, \
+    shipping_address, billing_address, totals, metadata, canceled_at, created_at, updated_at";
+
+fn from_row(r: &Row) -> DbResult<Order> {
+    Ok(Order {
+        id: r.text("id")?,
+        display_id: r.int("display_id")?,
+        cart_id: r.opt_text("cart_id")?,
+        status: r.text("status")?,
+        region_id: r.text("region_id")?,
+        sales_channel_id: r.text("sales_channel_id")?,
+        customer_id: r.opt_text("customer_id")?,
+        email: r.opt_text("email")?,
+        currency_code: r.text("currency_code")?,
+        shipping_address: address_from_json(r.opt_json("shipping_address")?),
+        billing_address: address_from_json(r.opt_json("billing_address")?),
+        totals: serde_json::from_value(r.json("totals")?).unwrap_or_default(),
+        items: Vec::new(),
+        shipping_methods: Vec::new(),
+        metadata: r.opt_json("metadata")?,
+        canceled_at: r.opt_time("canceled_at")?,
+        created_at: r.time("created_at")?,
+        updated_at: r.time("updated_at")?,
+    })
+}
+
+fn line_totals(v: Value) -> LineTotals {
+    serde_json::from_value(v).unwrap_or(LineTotals { subtotal: 0, tax_total: 0, total: 0, tax_lines: Vec::new() })
+}
+
+/// Creates the order of a cart in the caller's transaction and announces `order.placed`. A cart has
+/// at most one order (a unique constraint), so a repeat returns the existing id.
+pub(crate) async fn create_from_cart(tx: &mut Tx, view: &CartView) -> CoreResult<String> {
+    let cart = &view.cart;
+    if let Some(r) = tx.fetch_optional(query("SELECT id FROM orders WHERE cart_id = ?").bind(&cart.id)).await? {
+        return Ok(r.text("id")?);
+    }
+    tx.execute(query("INSERT INTO merx_counter (name, value) VALUES ('order', 0) ON CONFLICT (name) DO NOTHING")).await?;
+    let display_id = tx
+        .fetch_one(query("UPDATE merx_counter SET value = value + 1 WHERE name = 'order' RETURNING value"))
+        .await?
+        .int("value")?;
+    let id = new_id(merx_types::id::prefix::ORDER);
+    let at = now();
+    tx.execute(
+        query(format!("INSERT INTO orders ({COLUMNS}) VALUES (?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)"))
+            .bind(&id)
+            .bind(display_id)
+            .bind(&cart.id)
+            .bind(&cart.region_id)
+            .bind(&cart.sales_channel_id)
+            .bind(cart.customer_id.clone())
+            .bind(cart.email.clone())
+            .bind(&cart.currency_code)
+            .bind(cart.shipping_address.as_ref().map(address_to_json))
+            .bind(cart.billing_address.as_ref().map(address_to_json))
+            .bind(serde_json::to_value(view.totals).unwrap_or(Value::Null))
+            .bind(cart.metadata.clone())
+            .bind(at)
+            .bind(at),
+    )
+    .await?;
+    for (item, totals) in &view.items {
+        tx.execute(
+            query(
+                "INSERT INTO order_line_item (id, order_id, cart_line_item_id, variant_id, product_id, title, subtitle, thumbnail, quantity, \
+                 unit_price, is_tax_inclusive, requires_shipping, snapshot, tax_lines, totals, fulfilled_quantity, shipped_quantity, \
+                 delivered_quantity, returned_quantity, metadata, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, 0, ?, ?, ?)",
+            )
+            .bind(new_id("ordli"))
+            .bind(&id)
+            .bind(&item.id)
+            .bind(&item.variant_id)
+            .bind(&item.product_id)
+            .bind(&item.title)
+            .bind(item.subtitle.clone())
+            .bind(item.thumbnail.clone())
+            .bind(item.quantity)
+            .bind(item.unit_price)
+            .bind(item.is_tax_inclusive)
+            .bind(item.requires_shipping)
+            .bind(serde_json::to_value(&item.snapshot).unwrap_or(Value::Null))
+            .bind(serde_json::to_value(&totals.tax_lines).unwrap_or(Value::Null))
+            .bind(serde_json::to_value(totals).unwrap_or(Value::Null))
+            .bind(item.metadata.clone())
+            .bind(at)
+            .bind(at),
+        )
+        .await?;
+    }
+    for (m, totals) in &view.shipping_methods {
+        tx.execute(
+            query(
+                "INSERT INTO order_shipping_method (id, order_id, shipping_option_id, name, amount, is_tax_inclusive, tax_lines, totals, data, created_at, updated_at) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            )
+            .bind(new_id("ordsm"))
+            .bind(&id)
+            .bind(&m.shipping_option_id)
+            .bind(&m.name)
+            .bind(m.amount)
+            .bind(m.is_tax_inclusive)
+            .bind(serde_json::to_value(&totals.tax_lines).unwrap_or(Value::Null))
+            .bind(serde_json::to_value(totals).unwrap_or(Value::Null))
+            .bind(m.data.clone())
+            .bind(at)
+            .bind(at),
+        )
+        .await?;
+    }
+    append(
+        tx,
+        NewEvent::new(
+            "order.placed",
+            "order",
+            &id,
+            json!({"id": id, "display_id": display_id, "cart_id": cart.id, "customer_id": cart.customer_id, "email": cart.email,
+                   "currency_code": cart.currency_code, "total": view.totals.total,
+                   "items": view.items.iter().map(|(i, _)| json!({"variant_id": i.variant_id, "product_id": i.product_id, "quantity": i.quantity})).collect::<Vec<_>>()}),
+        ),
+    )
+    .await?;
+    Ok(id)
+}
+
+#[derive(Clone)]
+pub struct OrderService {
+    db: Db,
+}
+
+impl OrderService {
+    pub fn new(db: Db) -> Self {
+        Self { db }
+    }
+
+    pub async fn get(&self, id: &str) -> CoreResult<Order> {
+        let mut o = self
+            .db
+            .fetch_optional(query(format!("SELECT {COLUMNS} FROM orders WHERE id = ?")).bind(id))
+            .await?
+            .as_ref()
+            .map(from_row)
+            .transpose()?
+            .ok_or_else(|| DomainError::not_found(format!("Order with id: {id} was not found")))?;
+        o.items = self
+            .db
+            .fetch_all(query("SELECT * FROM order_line_item WHERE order_id = ? ORDER BY created_at, id").bind(id))
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(OrderItem {
+                    id: r.text("id")?,
+                    cart_line_item_id: r.opt_text("cart_line_item_id")?,
+                    variant_id: r.opt_text("variant_id")?,
+                    product_id: r.opt_text("product_id")?,
+                    title: r.text("title")?,
+                    subtitle: r.opt_text("subtitle")?,
+                    thumbnail: r.opt_text("thumbnail")?,
+                    quantity: r.int("quantity")?,
+                    unit_price: r.int("unit_price")?,
+                    is_tax_inclusive: r.bool("is_tax_inclusive")?,
+                    requires_shipping: r.bool("requires_shipping")?,
+                    snapshot: serde_json::from_value(r.json("snapshot")?).unwrap_or_default(),
+                    totals: line_totals(r.json("totals")?),
+                    fulfilled_quantity: r.int("fulfilled_quantity")?,
+                    shipped_quantity: r.int("shipped_quantity")?,
+                    delivered_quantity: r.int("delivered_quantity")?,
+                    returned_quantity: r.int("returned_quantity")?,
+                    metadata: r.opt_json("metadata")?,
+                    created_at: r.time("created_at")?,
+                    updated_at: r.time("updated_at")?,
+                })
+            })
+            .collect::<DbResult<_>>()?;
+        o.shipping_methods = self
+            .db
+            .fetch_all(query("SELECT * FROM order_shipping_method WHERE order_id = ? ORDER BY created_at, id").bind(id))
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(OrderShippingMethod {
+                    id: r.text("id")?,
+                    shipping_option_id: r.opt_text("shipping_option_id")?,
+                    name: r.text("name")?,
+                    amount: r.int("amount")?,
+                    is_tax_inclusive: r.bool("is_tax_inclusive")?,
+                    totals: line_totals(r.json("totals")?),
+                    data: r.opt_json("data")?,
+                    created_at: r.time("created_at")?,
+                    updated_at: r.time("updated_at")?,
+                })
+            })
+            .collect::<DbResult<_>>()?;
+        Ok(o)
+    }
+
+    pub async fn by_cart(&self, cart_id: &str) -> CoreResult<Option<Order>> {
+        match self.db.fetch_optional(query("SELECT id FROM orders WHERE cart_id = ?").bind(cart_id)).await? {
+            Some(r) => Ok(Some(self.get(&r.text("id")?).await?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Orders, newest first, optionally of one customer.
+    pub async fn list(&self, customer_id: Option<&str>, page: PageRequest) -> CoreResult<Page<Order>> {
+        let count = self
+            .db
+            .fetch_one(query("SELECT COUNT(*) AS n FROM orders WHERE (? IS NULL OR customer_id = ?)").bind(customer_id).bind(customer_id))
+            .await?
+            .int("n")?;
+        let ids: Vec<String> = self
+            .db
+            .fetch_all(
+                query("SELECT id FROM orders WHERE (? IS NULL OR customer_id = ?) ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?")
+                    .bind(customer_id)
+                    .bind(customer_id)
+                    .bind(page.limit)
+                    .bind(page.offset),
+            )
+            .await?
+            .iter()
+            .map(|r| r.text("id"))
+            .collect::<DbResult<_>>()?;
+        let mut items = Vec::with_capacity(ids.len());
+        for id in ids {
+            items.push(self.get(&id).await?);
+        }
+        Ok(Page { items, count, limit: page.limit, offset: page.offset })
+    }
+}

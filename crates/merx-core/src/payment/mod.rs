@@ -1,0 +1,329 @@
+//! Payments: collections (one per cart) and sessions with a provider, behind the
+//! [`PaymentProvider`] trait. `pp_system_default` is built in: it authorizes what it is given, as
+//! Medusa's system provider does (for manual or offline payment).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use merx_db::{query, Db, DbResult, Row, Tx};
+use merx_types::id::new_id;
+use merx_types::time::now;
+use merx_types::{DomainError, ErrorKind};
+use serde_json::{json, Value};
+use time::OffsetDateTime;
+
+use crate::error::CoreResult;
+use crate::platform::BoxFuture;
+
+/// What a provider says about an authorization.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Authorization {
+    Authorized(Value),
+    /// The customer must act (3-D Secure…); the cart stays open.
+    RequiresMore(Value),
+    Declined(String),
+}
+
+/// A payment provider.
+pub trait PaymentProvider: Send + Sync + 'static {
+    fn id(&self) -> &str;
+    /// Starts a session for `amount` minor units; returns the provider's data for the client.
+    fn initiate<'a>(&'a self, amount: i64, currency: &'a str, idempotency_key: &'a str) -> BoxFuture<'a, anyhow::Result<Value>>;
+    fn authorize<'a>(&'a self, data: &'a Value, amount: i64, currency: &'a str, idempotency_key: &'a str) -> BoxFuture<'a, anyhow::Result<Authorization>>;
+    fn cancel<'a>(&'a self, data: &'a Value) -> BoxFuture<'a, anyhow::Result<()>>;
+}
+
+/// Medusa's `pp_system_default`.
+pub struct SystemProvider;
+
+impl PaymentProvider for SystemProvider {
+    fn id(&self) -> &str {
+        "pp_system_default"
+    }
+    fn initiate<'a>(&'a self, _: i64, _: &'a str, _: &'a str) -> BoxFuture<'a, anyhow::Result<Value>> {
+        Box::pin(async { Ok(json!({})) })
+    }
+    fn authorize<'a>(&'a self, data: &'a Value, _: i64, _: &'a str, _: &'a str) -> BoxFuture<'a, anyhow::Result<Authorization>> {
+        Box::pin(async move { Ok(Authorization::Authorized(data.clone())) })
+    }
+    fn cancel<'a>(&'a self, _: &'a Value) -> BoxFuture<'a, anyhow::Result<()>> {
+        Box::pin(async { Ok(()) })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Session {
+    pub id: String,
+    pub payment_collection_id: String,
+    pub provider_id: String,
+    pub currency_code: String,
+    pub amount: i64,
+    pub status: String,
+    pub data: Value,
+    pub context: Value,
+    pub authorized_at: Option<OffsetDateTime>,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Collection {
+    pub id: String,
+    pub cart_id: String,
+    pub currency_code: String,
+    pub amount: i64,
+    pub status: String,
+    pub authorized_amount: i64,
+    pub captured_amount: i64,
+    pub refunded_amount: i64,
+    pub completed_at: Option<OffsetDateTime>,
+    pub sessions: Vec<Session>,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+}
+
+const COLLECTION_COLUMNS: &str = "id, cart_id, currency_code, amount, status, authorized_amount, captured_amount, refunded_amount, completed_at, created_at, updated_at";
+const SESSION_COLUMNS: &str = "id, payment_collection_id, provider_id, currency_code, amount, status, data, context, authorized_at, created_at, updated_at";
+
+fn collection_from_row(r: &Row) -> DbResult<Collection> {
+    Ok(Collection {
+        id: r.text("id")?,
+        cart_id: r.text("cart_id")?,
+        currency_code: r.text("currency_code")?,
+        amount: r.int("amount")?,
+        status: r.text("status")?,
+        authorized_amount: r.int("authorized_amount")?,
+        captured_amount: r.int("captured_amount")?,
+        refunded_amount: r.int("refunded_amount")?,
+        completed_at: r.opt_time("completed_at")?,
+        sessions: Vec::new(),
+        created_at: r.time("created_at")?,
+        updated_at: r.time("updated_at")?,
+    })
+}
+
+fn session_from_row(r: &Row) -> DbResult<Session> {
+    Ok(Session {
+        id: r.text("id")?,
+        payment_collection_id: r.text("payment_collection_id")?,
+        provider_id: r.text("provider_id")?,
+        currency_code: r.text("currency_code")?,
+        amount: r.int("amount")?,
+        status: r.text("status")?,
+        data: r.json("data")?,
+        context: r.json("context")?,
+        authorized_at: r.opt_time("authorized_at")?,
+        created_at: r.time("created_at")?,
+        updated_at: r.time("updated_at")?,
+    })
+}
+
+/// Collections, sessions and the providers they talk to.
+#[derive(Clone)]
+pub struct PaymentService {
+    db: Db,
+    providers: Arc<HashMap<String, Arc<dyn PaymentProvider>>>,
+}
+
+impl PaymentService {
+    pub fn new(db: Db) -> Self {
+        let mut providers: HashMap<String, Arc<dyn PaymentProvider>> = HashMap::new();
+        providers.insert("pp_system_default".into(), Arc::new(SystemProvider));
+        Self { db, providers: Arc::new(providers) }
+    }
+
+    /// Adds a provider (e.g. Stripe, or a test double).
+    pub fn with_provider(mut self, provider: Arc<dyn PaymentProvider>) -> Self {
+        let mut map = (*self.providers).clone();
+        map.insert(provider.id().to_string(), provider);
+        self.providers = Arc::new(map);
+        self
+    }
+
+    pub fn provider_ids(&self) -> Vec<String> {
+        let mut ids: Vec<String> = self.providers.keys().cloned().collect();
+        ids.sort();
+        ids
+    }
+
+    fn provider(&self, id: &str) -> CoreResult<Arc<dyn PaymentProvider>> {
+        self.providers.get(id).cloned().ok_or_else(|| DomainError::invalid(format!("Payment provider {id} is not available")).into())
+    }
+
+    async fn sessions(&self, collection_id: &str) -> CoreResult<Vec<Session>> {
+        Ok(self
+            .db
+            .fetch_all(query(format!("SELECT {SESSION_COLUMNS} FROM payment_session WHERE payment_collection_id = ? AND deleted_at IS NULL ORDER BY created_at, id")).bind(collection_id))
+            .await?
+            .iter()
+            .map(session_from_row)
+            .collect::<DbResult<_>>()?)
+    }
+
+    pub async fn collection(&self, id: &str) -> CoreResult<Collection> {
+        let mut c = self
+            .db
+            .fetch_optional(query(format!("SELECT {COLLECTION_COLUMNS} FROM payment_collection WHERE id = ?")).bind(id))
+            .await?
+            .as_ref()
+            .map(collection_from_row)
+            .transpose()?
+            .ok_or_else(|| DomainError::not_found(format!("Payment collection with id: {id} was not found")))?;
+        c.sessions = self.sessions(id).await?;
+        Ok(c)
+    }
+
+    pub async fn collection_of_cart(&self, cart_id: &str) -> CoreResult<Option<Collection>> {
+        let id = self.db.fetch_optional(query("SELECT id FROM payment_collection WHERE cart_id = ?").bind(cart_id)).await?;
+        match id {
+            Some(r) => Ok(Some(self.collection(&r.text("id")?).await?)),
+            None => Ok(None),
+        }
+    }
+
+    /// The cart's collection, created (or its amount brought up to date) for `amount`.
+    pub async fn ensure_collection(&self, cart_id: &str, currency: &str, amount: i64) -> CoreResult<Collection> {
+        let at = now();
+        self.db
+            .execute(
+                query(
+                    "INSERT INTO payment_collection (id, cart_id, currency_code, amount, status, authorized_amount, captured_amount, refunded_amount, created_at, updated_at) \
+                     VALUES (?, ?, ?, ?, 'not_paid', 0, 0, 0, ?, ?) ON CONFLICT (cart_id) DO NOTHING",
+                )
+                .bind(new_id("pay_col"))
+                .bind(cart_id)
+                .bind(currency)
+                .bind(amount)
+                .bind(at)
+                .bind(at),
+            )
+            .await?;
+        self.db
+            .execute(
+                query("UPDATE payment_collection SET amount = ?, currency_code = ?, updated_at = ? WHERE cart_id = ? AND status IN ('not_paid', 'awaiting', 'canceled')")
+                    .bind(amount)
+                    .bind(currency)
+                    .bind(at)
+                    .bind(cart_id),
+            )
+            .await?;
+        self.collection_of_cart(cart_id).await?.ok_or_else(|| DomainError::not_found("Payment collection vanished").into())
+    }
+
+    /// Starts a session with a provider, replacing earlier ones (Medusa's behaviour).
+    pub async fn init_session(&self, collection_id: &str, provider_id: &str, amount: i64, region_providers: &[String], context: Value) -> CoreResult<Collection> {
+        if !region_providers.iter().any(|p| p == provider_id) {
+            return Err(DomainError::invalid(format!("Payment provider {provider_id} is not enabled in the cart's region")).into());
+        }
+        let provider = self.provider(provider_id)?;
+        let c = self.collection(collection_id).await?;
+        if c.status == "authorized" || c.completed_at.is_some() {
+            return Err(DomainError::not_allowed("The payment collection is already authorized").into());
+        }
+        let id = new_id("payses");
+        let data = provider.initiate(amount, &c.currency_code, &id).await.map_err(|e| DomainError::new(ErrorKind::Unexpected, format!("{e:#}")))?;
+        let at = now();
+        let mut tx = self.db.begin().await?;
+        tx.execute(query("UPDATE payment_session SET deleted_at = ? WHERE payment_collection_id = ? AND deleted_at IS NULL").bind(at).bind(collection_id)).await?;
+        tx.execute(
+            query(format!("INSERT INTO payment_session ({SESSION_COLUMNS}) VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, NULL, ?, ?)"))
+                .bind(&id)
+                .bind(collection_id)
+                .bind(provider_id)
+                .bind(&c.currency_code)
+                .bind(amount)
+                .bind(data)
+                .bind(context)
+                .bind(at)
+                .bind(at),
+        )
+        .await?;
+        tx.execute(query("UPDATE payment_collection SET status = 'awaiting', amount = ?, updated_at = ? WHERE id = ?").bind(amount).bind(at).bind(collection_id)).await?;
+        tx.commit().await?;
+        self.collection(collection_id).await
+    }
+
+    /// Authorizes the cart's current session for `amount`; returns the payment id. A decline is a
+    /// `payment_authorization_error`; so is a session for another amount (the cart changed).
+    pub async fn authorize(&self, cart_id: &str, amount: i64, idempotency_key: &str) -> CoreResult<String> {
+        let c = self.collection_of_cart(cart_id).await?.ok_or_else(|| DomainError::invalid("The cart has no payment collection"))?;
+        if let Some(r) = self.db.fetch_optional(query("SELECT id FROM payment WHERE payment_collection_id = ? AND canceled_at IS NULL").bind(&c.id)).await? {
+            // Already authorized (a resumed step): the same payment.
+            return Ok(r.text("id")?);
+        }
+        let session = c.sessions.last().cloned().ok_or_else(|| DomainError::invalid("The cart has no payment session"))?;
+        if session.amount != amount {
+            return Err(DomainError::new(ErrorKind::PaymentAuthorization, "The cart changed after the payment session was created; initiate a new payment session").into());
+        }
+        let provider = self.provider(&session.provider_id)?;
+        let outcome = provider
+            .authorize(&session.data, amount, &session.currency_code, idempotency_key)
+            .await
+            .map_err(|e| DomainError::new(ErrorKind::PaymentAuthorization, format!("Payment provider error: {e:#}")))?;
+        let at = now();
+        match outcome {
+            Authorization::Authorized(data) => {
+                let payment_id = new_id("pay");
+                let mut tx = self.db.begin().await?;
+                tx.execute(query("UPDATE payment_session SET status = 'authorized', authorized_at = ?, data = ?, updated_at = ? WHERE id = ?").bind(at).bind(data.clone()).bind(at).bind(&session.id))
+                    .await?;
+                tx.execute(
+                    query(
+                        "INSERT INTO payment (id, payment_collection_id, payment_session_id, provider_id, currency_code, amount, captured_amount, refunded_amount, data, created_at, updated_at) \
+                         VALUES (?, ?, ?, ?, ?, ?, 0, 0, ?, ?, ?)",
+                    )
+                    .bind(&payment_id)
+                    .bind(&c.id)
+                    .bind(&session.id)
+                    .bind(&session.provider_id)
+                    .bind(&session.currency_code)
+                    .bind(amount)
+                    .bind(data)
+                    .bind(at)
+                    .bind(at),
+                )
+                .await?;
+                tx.execute(query("UPDATE payment_collection SET status = 'authorized', authorized_amount = ?, updated_at = ? WHERE id = ?").bind(amount).bind(at).bind(&c.id))
+                    .await?;
+                tx.commit().await?;
+                Ok(payment_id)
+            }
+            Authorization::RequiresMore(_) => {
+                self.db.execute(query("UPDATE payment_session SET status = 'requires_more', updated_at = ? WHERE id = ?").bind(at).bind(&session.id)).await?;
+                Err(DomainError::new(ErrorKind::PaymentAuthorization, "Payment requires more action by the customer").into())
+            }
+            Authorization::Declined(reason) => {
+                self.db.execute(query("UPDATE payment_session SET status = 'error', updated_at = ? WHERE id = ?").bind(at).bind(&session.id)).await?;
+                Err(DomainError::new(ErrorKind::PaymentAuthorization, format!("Payment authorization failed: {reason}")).into())
+            }
+        }
+    }
+
+    /// Cancels an authorized payment (compensation): the provider releases the hold, the session
+    /// and collection become retryable.
+    pub async fn cancel(&self, payment_id: &str) -> CoreResult<()> {
+        let Some(r) = self.db.fetch_optional(query("SELECT provider_id, data, payment_collection_id, payment_session_id, canceled_at FROM payment WHERE id = ?").bind(payment_id)).await? else {
+            return Ok(());
+        };
+        if r.opt_time("canceled_at")?.is_some() {
+            return Ok(());
+        }
+        let provider = self.provider(&r.text("provider_id")?)?;
+        provider.cancel(&r.json("data")?).await.map_err(|e| DomainError::new(ErrorKind::Unexpected, format!("{e:#}")))?;
+        let at = now();
+        let mut tx = self.db.begin().await?;
+        tx.execute(query("UPDATE payment SET canceled_at = ?, updated_at = ? WHERE id = ?").bind(at).bind(at).bind(payment_id)).await?;
+        tx.execute(query("UPDATE payment_session SET status = 'canceled', updated_at = ? WHERE id = ?").bind(at).bind(r.text("payment_session_id")?)).await?;
+        tx.execute(query("UPDATE payment_collection SET status = 'canceled', authorized_amount = 0, updated_at = ? WHERE id = ?").bind(at).bind(r.text("payment_collection_id")?))
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Links a payment to its order, inside the order's transaction.
+    pub(crate) async fn attach_to_order(tx: &mut Tx, payment_id: &str, order_id: &str) -> CoreResult<()> {
+        tx.execute(query("UPDATE payment SET order_id = ?, updated_at = ? WHERE id = ?").bind(order_id).bind(now()).bind(payment_id)).await?;
+        tx.execute(query("UPDATE payment_collection SET completed_at = ? WHERE id = (SELECT payment_collection_id FROM payment WHERE id = ?)").bind(now()).bind(payment_id)).await?;
+        Ok(())
+    }
+}
