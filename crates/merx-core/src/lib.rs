@@ -16,8 +16,8 @@ pub mod platform;
 pub mod pricing;
 pub mod region;
 pub mod sales_channel;
-pub mod shipping;
 pub mod seed;
+pub mod shipping;
 pub mod store;
 pub mod storefront;
 pub mod tax;
@@ -67,6 +67,16 @@ impl Core {
         jwt_secret: Vec<u8>,
         notifier: std::sync::Arc<dyn notification::Notifier>,
     ) -> Self {
+        Self::with_providers(db, jwt_secret, notifier, Vec::new())
+    }
+
+    /// Like [`Core::with_auth`], with payment providers beyond the built-in one.
+    pub fn with_providers(
+        db: Db,
+        jwt_secret: Vec<u8>,
+        notifier: std::sync::Arc<dyn notification::Notifier>,
+        providers: Vec<std::sync::Arc<dyn payment::PaymentProvider>>,
+    ) -> Self {
         let store = store::StoreService::new(db.clone());
         let catalog = catalog::CatalogService::new(db.clone());
         let pricing = pricing::PricingService::new(db.clone());
@@ -82,7 +92,11 @@ impl Core {
             inventory.clone(),
             store.clone(),
         );
-        let payments = payment::PaymentService::new(db.clone());
+        let payments = providers
+            .into_iter()
+            .fold(payment::PaymentService::new(db.clone()), |p, provider| {
+                p.with_provider(provider)
+            });
         let mut workflows = platform::workflow::WorkflowEngine::new(db.clone());
         workflows.register(checkout::workflow(std::sync::Arc::new(checkout::Deps {
             db: db.clone(),

@@ -416,21 +416,51 @@ pub async fn demo(core: &Core) -> CoreResult<DemoReport> {
         .inventory
         .create_location(
             "Main warehouse",
-            Some(crate::inventory::LocationAddress { city: Some("Berlin".into()), country_code: Some("de".into()), address_1: Some("Lagerstraße 1".into()), ..Default::default() }),
+            Some(crate::inventory::LocationAddress {
+                city: Some("Berlin".into()),
+                country_code: Some("de".into()),
+                address_1: Some("Lagerstraße 1".into()),
+                ..Default::default()
+            }),
             None,
         )
         .await?;
-    core.inventory.link_channels(&warehouse.id, std::slice::from_ref(&channel.id), &[]).await?;
-    let items = core.inventory.items(&[], merx_types::PageRequest { limit: 1000, offset: 0 }).await?;
+    core.inventory
+        .link_channels(&warehouse.id, std::slice::from_ref(&channel.id), &[])
+        .await?;
+    let items = core
+        .inventory
+        .items(
+            &[],
+            merx_types::PageRequest {
+                limit: 1000,
+                offset: 0,
+            },
+        )
+        .await?;
     for (i, item) in items.items.iter().enumerate() {
         let change = crate::inventory::Change::new("demo stock", None);
-        core.inventory.create_level(&item.id, &warehouse.id, 20 + (i as i64 * 7) % 80, 0, &change).await?;
+        core.inventory
+            .create_level(
+                &item.id,
+                &warehouse.id,
+                20 + (i as i64 * 7) % 80,
+                0,
+                &change,
+            )
+            .await?;
     }
     // Shipping: standard and express in Europe, standard in North America.
     use crate::shipping::{NewShippingOption, PriceType};
     for (region, name, price_type, amount, per_item) in [
         (&europe.id, "Standard Shipping", PriceType::Flat, 499, None),
-        (&europe.id, "Express Shipping", PriceType::Calculated, 999, Some(100)),
+        (
+            &europe.id,
+            "Express Shipping",
+            PriceType::Calculated,
+            999,
+            Some(100),
+        ),
         (&america.id, "Standard Shipping", PriceType::Flat, 599, None),
     ] {
         core.shipping
@@ -441,7 +471,14 @@ pub async fn demo(core: &Core) -> CoreResult<DemoReport> {
                 price_type: Some(price_type),
                 amount: Some(amount),
                 data: per_item.map(|p: i64| serde_json::json!({"per_item": p})),
-                type_description: Some(if per_item.is_some() { "Next day; priced per item" } else { "2-3 days" }.into()),
+                type_description: Some(
+                    if per_item.is_some() {
+                        "Next day; priced per item"
+                    } else {
+                        "2-3 days"
+                    }
+                    .into(),
+                ),
                 ..Default::default()
             })
             .await?;

@@ -17,11 +17,13 @@ use crate::storefront::{resolve_with, PricingRequest};
 use crate::tax::calc::{applicable_rates, Taxable};
 use crate::tax::TaxService;
 
-const CART_COLUMNS: &str = "id, region_id, currency_code, sales_channel_id, customer_id, email, shipping_address, \
+const CART_COLUMNS: &str =
+    "id, region_id, currency_code, sales_channel_id, customer_id, email, shipping_address, \
     billing_address, metadata, completed_at, created_at, updated_at";
 const ITEM_COLUMNS: &str = "id, cart_id, variant_id, product_id, title, subtitle, thumbnail, quantity, unit_price, \
     compare_at_unit_price, is_tax_inclusive, requires_shipping, is_discountable, snapshot, metadata, created_at, updated_at";
-const METHOD_COLUMNS: &str = "id, cart_id, shipping_option_id, name, amount, is_tax_inclusive, data, created_at, updated_at";
+const METHOD_COLUMNS: &str =
+    "id, cart_id, shipping_option_id, name, amount, is_tax_inclusive, data, created_at, updated_at";
 
 pub(crate) fn address_to_json(a: &CartAddress) -> Value {
     let f = &a.fields;
@@ -110,10 +112,17 @@ fn new_address(fields: AddressFields, region: &Region) -> CoreResult<CartAddress
     let fields = fields.normalised()?;
     if let Some(c) = &fields.country_code {
         if !region.countries.contains(c) {
-            return Err(DomainError::invalid(format!("Country with code {c} is not within region {}", region.name)).into());
+            return Err(DomainError::invalid(format!(
+                "Country with code {c} is not within region {}",
+                region.name
+            ))
+            .into());
         }
     }
-    Ok(CartAddress { id: new_id("caaddr"), fields })
+    Ok(CartAddress {
+        id: new_id("caaddr"),
+        fields,
+    })
 }
 
 /// A variant priced and described for a cart line.
@@ -152,12 +161,25 @@ impl CartService {
         inventory: InventoryService,
         store: crate::store::StoreService,
     ) -> Self {
-        Self { db, catalog, pricing, regions, tax, inventory, store }
+        Self {
+            db,
+            catalog,
+            pricing,
+            regions,
+            tax,
+            inventory,
+            store,
+        }
     }
 
     async fn cart(&self, id: &str) -> CoreResult<Cart> {
         self.db
-            .fetch_optional(query(format!("SELECT {CART_COLUMNS} FROM cart WHERE id = ? AND deleted_at IS NULL")).bind(id))
+            .fetch_optional(
+                query(format!(
+                    "SELECT {CART_COLUMNS} FROM cart WHERE id = ? AND deleted_at IS NULL"
+                ))
+                .bind(id),
+            )
             .await?
             .as_ref()
             .map(cart_from_row)
@@ -177,47 +199,84 @@ impl CartService {
     /// given one, the key's only one, or the store's default), optionally with items.
     pub async fn create(&self, input: NewCart, key_channels: &[String]) -> CoreResult<CartView> {
         let store = self.store.get().await?;
-        let region_id = match input.region_id.or_else(|| store.as_ref().and_then(|s| s.default_region_id.clone())) {
+        let region_id = match input
+            .region_id
+            .or_else(|| store.as_ref().and_then(|s| s.default_region_id.clone()))
+        {
             Some(r) => r,
-            None => return Err(DomainError::invalid("region_id is required: the store has no default region").into()),
+            None => {
+                return Err(DomainError::invalid(
+                    "region_id is required: the store has no default region",
+                )
+                .into())
+            }
         };
-        let region = self.regions.get(&region_id).await.map_err(|_| DomainError::not_found(format!("Region with id: {region_id} was not found")))?;
+        let region = self.regions.get(&region_id).await.map_err(|_| {
+            DomainError::not_found(format!("Region with id: {region_id} was not found"))
+        })?;
         if let Some(c) = &input.currency_code {
             if !c.eq_ignore_ascii_case(&region.currency_code) {
-                return Err(DomainError::invalid(format!("currency_code {c} is not the region's currency ({})", region.currency_code)).into());
+                return Err(DomainError::invalid(format!(
+                    "currency_code {c} is not the region's currency ({})",
+                    region.currency_code
+                ))
+                .into());
             }
         }
         let channel = match input.sales_channel_id {
             Some(c) if key_channels.contains(&c) => c,
-            Some(c) => return Err(DomainError::invalid(format!("Sales channel {c} is not associated with the publishable key")).into()),
+            Some(c) => {
+                return Err(DomainError::invalid(format!(
+                    "Sales channel {c} is not associated with the publishable key"
+                ))
+                .into())
+            }
             None if key_channels.len() == 1 => key_channels[0].clone(),
-            None => match store.and_then(|s| s.default_sales_channel_id).filter(|c| key_channels.contains(c)) {
+            None => match store
+                .and_then(|s| s.default_sales_channel_id)
+                .filter(|c| key_channels.contains(c))
+            {
                 Some(c) => c,
-                None => return Err(DomainError::invalid("sales_channel_id is required: the publishable key has several sales channels").into()),
+                None => return Err(DomainError::invalid(
+                    "sales_channel_id is required: the publishable key has several sales channels",
+                )
+                .into()),
             },
         };
-        let shipping = input.shipping_address.map(|a| new_address(a, &region)).transpose()?;
-        let billing = input.billing_address.map(|a| new_address(a, &region)).transpose()?;
+        let shipping = input
+            .shipping_address
+            .map(|a| new_address(a, &region))
+            .transpose()?;
+        let billing = input
+            .billing_address
+            .map(|a| new_address(a, &region))
+            .transpose()?;
         let email = input.email.map(|e| e.trim().to_lowercase());
         let at = now();
         let id = new_id(prefix::CART);
         let mut tx = self.db.begin().await?;
         tx.execute(
-            query(format!("INSERT INTO cart ({CART_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)"))
-                .bind(&id)
-                .bind(&region.id)
-                .bind(&region.currency_code)
-                .bind(&channel)
-                .bind(input.customer_id.clone())
-                .bind(email)
-                .bind(shipping.as_ref().map(address_to_json))
-                .bind(billing.as_ref().map(address_to_json))
-                .bind(input.metadata)
-                .bind(at)
-                .bind(at),
+            query(format!(
+                "INSERT INTO cart ({CART_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)"
+            ))
+            .bind(&id)
+            .bind(&region.id)
+            .bind(&region.currency_code)
+            .bind(&channel)
+            .bind(input.customer_id.clone())
+            .bind(email)
+            .bind(shipping.as_ref().map(address_to_json))
+            .bind(billing.as_ref().map(address_to_json))
+            .bind(input.metadata)
+            .bind(at)
+            .bind(at),
         )
         .await?;
-        append(&mut tx, NewEvent::new("cart.created", "cart", &id, json!({"id": id}))).await?;
+        append(
+            &mut tx,
+            NewEvent::new("cart.created", "cart", &id, json!({"id": id})),
+        )
+        .await?;
         tx.commit().await?;
         for (variant, qty) in input.items {
             self.add_item(&id, &variant, qty, None).await?;
@@ -246,14 +305,25 @@ impl CartService {
         let place = cart
             .shipping_address
             .as_ref()
-            .and_then(|a| a.fields.country_code.clone().map(|c| (c, a.fields.province.clone())))
+            .and_then(|a| {
+                a.fields
+                    .country_code
+                    .clone()
+                    .map(|c| (c, a.fields.province.clone()))
+            })
             .filter(|_| region.automatic_taxes);
         let rates = match &place {
-            Some((country, province)) => Some(self.tax.rates_for_place(country, province.as_deref()).await?),
+            Some((country, province)) => Some(
+                self.tax
+                    .rates_for_place(country, province.as_deref())
+                    .await?,
+            ),
             None => None,
         };
         let rates_for = |item: Option<&LineItem>| -> Vec<AppliedRate> {
-            let Some((province, country)) = &rates else { return Vec::new() };
+            let Some((province, country)) = &rates else {
+                return Vec::new();
+            };
             let taxable = match item {
                 Some(i) => Taxable {
                     product_id: i.product_id.clone(),
@@ -264,44 +334,80 @@ impl CartService {
             };
             applicable_rates(province.as_ref(), country.as_ref(), &taxable)
                 .into_iter()
-                .map(|r| AppliedRate { rate_id: r.id, code: r.code, name: r.name, rate: r.rate })
+                .map(|r| AppliedRate {
+                    rate_id: r.id,
+                    code: r.code,
+                    name: r.name,
+                    rate: r.rate,
+                })
                 .collect()
         };
         let items: Vec<(LineItem, LineTotals)> = items
             .into_iter()
             .map(|i| {
-                let t = totals::line(&Line { amount: i.unit_price * i.quantity, inclusive: i.is_tax_inclusive, rates: rates_for(Some(&i)) });
+                let t = totals::line(&Line {
+                    amount: i.unit_price * i.quantity,
+                    inclusive: i.is_tax_inclusive,
+                    rates: rates_for(Some(&i)),
+                });
                 (i, t)
             })
             .collect();
         let shipping_methods: Vec<(ShippingMethod, LineTotals)> = methods
             .into_iter()
             .map(|m| {
-                let t = totals::line(&Line { amount: m.amount, inclusive: m.is_tax_inclusive, rates: rates_for(None) });
+                let t = totals::line(&Line {
+                    amount: m.amount,
+                    inclusive: m.is_tax_inclusive,
+                    rates: rates_for(None),
+                });
                 (m, t)
             })
             .collect();
         let item_totals: Vec<LineTotals> = items.iter().map(|(_, t)| t.clone()).collect();
-        let ship_totals: Vec<LineTotals> = shipping_methods.iter().map(|(_, t)| t.clone()).collect();
-        Ok(CartView { totals: totals::totals(&item_totals, &ship_totals), cart, items, shipping_methods })
+        let ship_totals: Vec<LineTotals> =
+            shipping_methods.iter().map(|(_, t)| t.clone()).collect();
+        Ok(CartView {
+            totals: totals::totals(&item_totals, &ship_totals),
+            cart,
+            items,
+            shipping_methods,
+        })
     }
 
     async fn price(&self, cart: &Cart, variant_id: &str, quantity: i64) -> CoreResult<Priced> {
         let row = self
             .db
-            .fetch_optional(query("SELECT product_id FROM product_variant WHERE id = ? AND deleted_at IS NULL").bind(variant_id))
+            .fetch_optional(
+                query("SELECT product_id FROM product_variant WHERE id = ? AND deleted_at IS NULL")
+                    .bind(variant_id),
+            )
             .await?
             .ok_or_else(|| DomainError::invalid(format!("Variant {variant_id} does not exist")))?;
         let product_id = row.text("product_id")?;
-        let rel = Relations { variants: true, options: true, tags: true, categories: true, product_type: true, collection: true, sales_channels: true, images: false };
+        let rel = Relations {
+            variants: true,
+            options: true,
+            tags: true,
+            categories: true,
+            product_type: true,
+            collection: true,
+            sales_channels: true,
+            images: false,
+        };
         let bundle = self
             .catalog
-            .load(&[product_id.clone()], rel)
+            .load(std::slice::from_ref(&product_id), rel)
             .await?
             .pop()
             .ok_or_else(|| DomainError::invalid(format!("Variant {variant_id} does not exist")))?;
-        if bundle.product.status != ProductStatus::Published || !bundle.sales_channel_ids.contains(&cart.sales_channel_id) {
-            return Err(DomainError::invalid(format!("Variant {variant_id} is not available in this sales channel")).into());
+        if bundle.product.status != ProductStatus::Published
+            || !bundle.sales_channel_ids.contains(&cart.sales_channel_id)
+        {
+            return Err(DomainError::invalid(format!(
+                "Variant {variant_id} is not available in this sales channel"
+            ))
+            .into());
         }
         let variant = bundle
             .variants
@@ -322,7 +428,12 @@ impl CartService {
             .prices_for(&[variant_id.to_string()], &ctx.price)
             .await?
             .remove(variant_id)
-            .ok_or_else(|| DomainError::invalid(format!("Variant {variant_id} has no price in {}", cart.currency_code)))?;
+            .ok_or_else(|| {
+                DomainError::invalid(format!(
+                    "Variant {variant_id} has no price in {}",
+                    cart.currency_code
+                ))
+            })?;
         let p = &bundle.product;
         Ok(Priced {
             product_id: p.id.clone(),
@@ -330,7 +441,8 @@ impl CartService {
             subtitle: Some(variant.variant.title.clone()),
             thumbnail: p.thumbnail.clone(),
             unit_price: price.calculated.amount,
-            compare_at: (price.original.amount != price.calculated.amount).then_some(price.original.amount),
+            compare_at: (price.original.amount != price.calculated.amount)
+                .then_some(price.original.amount),
             inclusive: price.tax_inclusive,
             manage_inventory: variant.variant.manage_inventory,
             allow_backorder: variant.variant.allow_backorder,
@@ -347,7 +459,11 @@ impl CartService {
                 variant_barcode: variant.variant.barcode.clone(),
                 variant_title: variant.variant.title.clone(),
                 variant_option_values: Some(Value::Object(
-                    variant.options.iter().map(|(v, o)| (o.title.clone(), Value::String(v.value.clone()))).collect(),
+                    variant
+                        .options
+                        .iter()
+                        .map(|(v, o)| (o.title.clone(), Value::String(v.value.clone())))
+                        .collect(),
                 )),
                 category_ids: bundle.categories.iter().map(|c| c.id.clone()).collect(),
                 tag_ids: bundle.tags.iter().map(|t| t.id.clone()).collect(),
@@ -355,7 +471,13 @@ impl CartService {
         })
     }
 
-    async fn check_stock(&self, cart: &Cart, variant_id: &str, priced: &Priced, quantity: i64) -> CoreResult<()> {
+    async fn check_stock(
+        &self,
+        cart: &Cart,
+        variant_id: &str,
+        priced: &Priced,
+        quantity: i64,
+    ) -> CoreResult<()> {
         if !priced.manage_inventory || priced.allow_backorder {
             return Ok(());
         }
@@ -368,13 +490,22 @@ impl CartService {
             .flatten()
             .unwrap_or(0);
         if available < quantity {
-            return Err(DomainError::not_allowed(format!("Variant {variant_id} does not have the required inventory")).into());
+            return Err(DomainError::not_allowed(format!(
+                "Variant {variant_id} does not have the required inventory"
+            ))
+            .into());
         }
         Ok(())
     }
 
     /// Adds a variant; the same variant again adds to its line's quantity.
-    pub async fn add_item(&self, cart_id: &str, variant_id: &str, quantity: i64, metadata: Option<Value>) -> CoreResult<CartView> {
+    pub async fn add_item(
+        &self,
+        cart_id: &str,
+        variant_id: &str,
+        quantity: i64,
+        metadata: Option<Value>,
+    ) -> CoreResult<CartView> {
         if quantity < 1 {
             return Err(DomainError::invalid("quantity must be a positive integer").into());
         }
@@ -388,7 +519,8 @@ impl CartService {
             .transpose()?;
         let total_qty = quantity + existing.as_ref().map(|i| i.quantity).unwrap_or(0);
         let priced = self.price(&cart, variant_id, total_qty).await?;
-        self.check_stock(&cart, variant_id, &priced, total_qty).await?;
+        self.check_stock(&cart, variant_id, &priced, total_qty)
+            .await?;
         let at = now();
         let mut tx = self.db.begin().await?;
         match existing {
@@ -433,7 +565,13 @@ impl CartService {
     }
 
     /// Sets a line's quantity (0 removes it).
-    pub async fn update_item(&self, cart_id: &str, line_id: &str, quantity: i64, metadata: Option<Value>) -> CoreResult<CartView> {
+    pub async fn update_item(
+        &self,
+        cart_id: &str,
+        line_id: &str,
+        quantity: i64,
+        metadata: Option<Value>,
+    ) -> CoreResult<CartView> {
         if quantity < 0 {
             return Err(DomainError::invalid("quantity must not be negative").into());
         }
@@ -443,7 +581,8 @@ impl CartService {
         let cart = self.open_cart(cart_id).await?;
         let item = self.item(cart_id, line_id).await?;
         let priced = self.price(&cart, &item.variant_id, quantity).await?;
-        self.check_stock(&cart, &item.variant_id, &priced, quantity).await?;
+        self.check_stock(&cart, &item.variant_id, &priced, quantity)
+            .await?;
         let mut tx = self.db.begin().await?;
         tx.execute(
             query("UPDATE cart_line_item SET quantity = ?, unit_price = ?, compare_at_unit_price = ?, metadata = COALESCE(?, metadata), updated_at = ? WHERE id = ?")
@@ -462,19 +601,28 @@ impl CartService {
 
     async fn item(&self, cart_id: &str, line_id: &str) -> CoreResult<LineItem> {
         self.db
-            .fetch_optional(query(format!("SELECT {ITEM_COLUMNS} FROM cart_line_item WHERE id = ? AND cart_id = ?")).bind(line_id).bind(cart_id))
+            .fetch_optional(
+                query(format!(
+                    "SELECT {ITEM_COLUMNS} FROM cart_line_item WHERE id = ? AND cart_id = ?"
+                ))
+                .bind(line_id)
+                .bind(cart_id),
+            )
             .await?
             .as_ref()
             .map(item_from_row)
             .transpose()?
-            .ok_or_else(|| DomainError::not_found(format!("Line item with id: {line_id} was not found")).into())
+            .ok_or_else(|| {
+                DomainError::not_found(format!("Line item with id: {line_id} was not found")).into()
+            })
     }
 
     pub async fn delete_item(&self, cart_id: &str, line_id: &str) -> CoreResult<CartView> {
         self.open_cart(cart_id).await?;
         self.item(cart_id, line_id).await?;
         let mut tx = self.db.begin().await?;
-        tx.execute(query("DELETE FROM cart_line_item WHERE id = ?").bind(line_id)).await?;
+        tx.execute(query("DELETE FROM cart_line_item WHERE id = ?").bind(line_id))
+            .await?;
         touch(&mut tx, cart_id, "cart.updated").await?;
         tx.commit().await?;
         self.view(cart_id).await
@@ -492,7 +640,14 @@ impl CartService {
         if region_changed {
             cart.currency_code = region.currency_code.clone();
             // Addresses outside the new region are dropped, as Medusa does.
-            let inside = |a: &Option<CartAddress>| a.as_ref().is_some_and(|a| a.fields.country_code.as_ref().is_none_or(|c| region.countries.contains(c)));
+            let inside = |a: &Option<CartAddress>| {
+                a.as_ref().is_some_and(|a| {
+                    a.fields
+                        .country_code
+                        .as_ref()
+                        .is_none_or(|c| region.countries.contains(c))
+                })
+            };
             if !inside(&cart.shipping_address) {
                 cart.shipping_address = None;
             }
@@ -503,7 +658,9 @@ impl CartService {
         if let Some(e) = c.email {
             let e = e.trim().to_lowercase();
             if !e.contains('@') {
-                return Err(DomainError::invalid(format!("{e:?} is not a valid email address")).into());
+                return Err(
+                    DomainError::invalid(format!("{e:?} is not a valid email address")).into(),
+                );
             }
             cart.email = Some(e);
         }
@@ -527,10 +684,21 @@ impl CartService {
     }
 
     /// Attaches the cart to a customer (prices may change with their groups).
-    pub async fn set_customer(&self, cart_id: &str, customer_id: &str, email: &str) -> CoreResult<CartView> {
+    pub async fn set_customer(
+        &self,
+        cart_id: &str,
+        customer_id: &str,
+        email: &str,
+    ) -> CoreResult<CartView> {
         let mut cart = self.open_cart(cart_id).await?;
-        if cart.customer_id.as_deref().is_some_and(|c| c != customer_id) {
-            return Err(DomainError::unauthorized("Cannot transfer cart to another customer").into());
+        if cart
+            .customer_id
+            .as_deref()
+            .is_some_and(|c| c != customer_id)
+        {
+            return Err(
+                DomainError::unauthorized("Cannot transfer cart to another customer").into(),
+            );
         }
         cart.customer_id = Some(customer_id.to_string());
         cart.email = Some(email.to_string());
@@ -559,9 +727,14 @@ impl CartService {
         )
         .await?;
         if drop_shipping {
-            tx.execute(query("DELETE FROM cart_shipping_method WHERE cart_id = ?").bind(&cart.id)).await?;
+            tx.execute(query("DELETE FROM cart_shipping_method WHERE cart_id = ?").bind(&cart.id))
+                .await?;
         }
-        append(&mut tx, NewEvent::new("cart.updated", "cart", &cart.id, json!({"id": cart.id}))).await?;
+        append(
+            &mut tx,
+            NewEvent::new("cart.updated", "cart", &cart.id, json!({"id": cart.id})),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -587,12 +760,20 @@ impl CartService {
 
     /// Replaces the cart's shipping method with one of an option, at `amount` (already validated by
     /// the shipping area).
-    pub async fn set_shipping_method(&self, cart_id: &str, option_id: &str, name: &str, amount: i64, data: Option<Value>) -> CoreResult<CartView> {
+    pub async fn set_shipping_method(
+        &self,
+        cart_id: &str,
+        option_id: &str,
+        name: &str,
+        amount: i64,
+        data: Option<Value>,
+    ) -> CoreResult<CartView> {
         let cart = self.open_cart(cart_id).await?;
         let region = self.regions.get(&cart.region_id).await?;
         let at = now();
         let mut tx = self.db.begin().await?;
-        tx.execute(query("DELETE FROM cart_shipping_method WHERE cart_id = ?").bind(cart_id)).await?;
+        tx.execute(query("DELETE FROM cart_shipping_method WHERE cart_id = ?").bind(cart_id))
+            .await?;
         tx.execute(
             query(format!("INSERT INTO cart_shipping_method ({METHOD_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"))
                 .bind(new_id("casm"))
@@ -620,8 +801,16 @@ impl CartService {
 }
 
 async fn touch(tx: &mut Tx, cart_id: &str, event: &str) -> DbResult<()> {
-    tx.execute(query("UPDATE cart SET updated_at = ? WHERE id = ?").bind(now()).bind(cart_id)).await?;
-    append(tx, NewEvent::new(event, "cart", cart_id, json!({"id": cart_id}))).await?;
+    tx.execute(
+        query("UPDATE cart SET updated_at = ? WHERE id = ?")
+            .bind(now())
+            .bind(cart_id),
+    )
+    .await?;
+    append(
+        tx,
+        NewEvent::new(event, "cart", cart_id, json!({"id": cart_id})),
+    )
+    .await?;
     Ok(())
 }
-

@@ -39,8 +39,17 @@ pub fn line(l: &Line) -> LineTotals {
     let rates: Vec<Decimal> = l.rates.iter().map(|r| r.rate).collect();
     let taxes = line_tax(l.amount, &rates, l.inclusive);
     let tax_total: i64 = taxes.iter().sum();
-    let (subtotal, total) = if l.inclusive { (l.amount - tax_total, l.amount) } else { (l.amount, l.amount + tax_total) };
-    LineTotals { subtotal, tax_total, total, tax_lines: l.rates.iter().cloned().zip(taxes).collect() }
+    let (subtotal, total) = if l.inclusive {
+        (l.amount - tax_total, l.amount)
+    } else {
+        (l.amount, l.amount + tax_total)
+    };
+    LineTotals {
+        subtotal,
+        tax_total,
+        total,
+        tax_lines: l.rates.iter().cloned().zip(taxes).collect(),
+    }
 }
 
 /// Every `*_total` a cart or order carries (discounts and credit lines are zero until promotions land).
@@ -59,9 +68,16 @@ pub struct Totals {
 
 pub fn totals(items: &[LineTotals], shipping: &[LineTotals]) -> Totals {
     let sum = |ls: &[LineTotals], f: fn(&LineTotals) -> i64| ls.iter().map(f).sum::<i64>();
-    let (item_subtotal, item_tax_total, item_total) = (sum(items, |l| l.subtotal), sum(items, |l| l.tax_total), sum(items, |l| l.total));
-    let (shipping_subtotal, shipping_tax_total, shipping_total) =
-        (sum(shipping, |l| l.subtotal), sum(shipping, |l| l.tax_total), sum(shipping, |l| l.total));
+    let (item_subtotal, item_tax_total, item_total) = (
+        sum(items, |l| l.subtotal),
+        sum(items, |l| l.tax_total),
+        sum(items, |l| l.total),
+    );
+    let (shipping_subtotal, shipping_tax_total, shipping_total) = (
+        sum(shipping, |l| l.subtotal),
+        sum(shipping, |l| l.tax_total),
+        sum(shipping, |l| l.total),
+    );
     Totals {
         item_subtotal,
         item_tax_total,
@@ -81,14 +97,30 @@ mod tests {
     use proptest::prelude::*;
 
     fn rate(pct: i64, scale: u32) -> AppliedRate {
-        AppliedRate { rate_id: "r".into(), code: "c".into(), name: "n".into(), rate: Decimal::new(pct, scale) }
+        AppliedRate {
+            rate_id: "r".into(),
+            code: "c".into(),
+            name: "n".into(),
+            rate: Decimal::new(pct, scale),
+        }
     }
 
     #[test]
     fn medusa_example_without_discount() {
-        let item = line(&Line { amount: 10000, inclusive: false, rates: vec![rate(6, 0)] });
-        assert_eq!((item.subtotal, item.tax_total, item.total), (10000, 600, 10600));
-        let ship = line(&Line { amount: 1000, inclusive: false, rates: vec![] });
+        let item = line(&Line {
+            amount: 10000,
+            inclusive: false,
+            rates: vec![rate(6, 0)],
+        });
+        assert_eq!(
+            (item.subtotal, item.tax_total, item.total),
+            (10000, 600, 10600)
+        );
+        let ship = line(&Line {
+            amount: 1000,
+            inclusive: false,
+            rates: vec![],
+        });
         let t = totals(&[item], &[ship]);
         assert_eq!((t.subtotal, t.tax_total, t.total), (11000, 600, 11600));
     }

@@ -30,7 +30,10 @@ pub struct Deps {
 }
 
 fn cart_id(ctx: &StepContext<'_>) -> Result<String, StepError> {
-    ctx.input["cart_id"].as_str().map(str::to_string).ok_or_else(|| StepError::Other(anyhow::anyhow!("no cart_id in the workflow input")))
+    ctx.input["cart_id"]
+        .as_str()
+        .map(str::to_string)
+        .ok_or_else(|| StepError::Other(anyhow::anyhow!("no cart_id in the workflow input")))
 }
 
 struct Reserve(Arc<Deps>);
@@ -42,10 +45,20 @@ impl Step for Reserve {
         Box::pin(async move {
             let id = cart_id(ctx)?;
             let view = self.0.carts.view(&id).await?;
-            let mut tx = self.0.db.begin().await.map_err(|e| StepError::Other(e.into()))?;
+            let mut tx = self
+                .0
+                .db
+                .begin()
+                .await
+                .map_err(|e| StepError::Other(e.into()))?;
             let lines: Vec<String> = view.items.iter().map(|(i, _)| i.id.clone()).collect();
             // A resumed step may find its reservations made: release and redo them, all in this tx.
-            InventoryService::release_line_items_in(&mut tx, &lines, &Change::new("checkout retried", None)).await?;
+            InventoryService::release_line_items_in(
+                &mut tx,
+                &lines,
+                &Change::new("checkout retried", None),
+            )
+            .await?;
             for (item, _) in &view.items {
                 let req = VariantReservation {
                     variant_id: item.variant_id.clone(),
@@ -60,11 +73,22 @@ impl Step for Reserve {
             Ok(json!({"lines": lines, "total": view.totals.total}))
         })
     }
-    fn compensate<'a>(&'a self, _: &'a StepContext<'a>, output: &'a Value) -> BoxFuture<'a, anyhow::Result<()>> {
+    fn compensate<'a>(
+        &'a self,
+        _: &'a StepContext<'a>,
+        output: &'a Value,
+    ) -> BoxFuture<'a, anyhow::Result<()>> {
         Box::pin(async move {
-            let lines: Vec<String> = serde_json::from_value(output["lines"].clone()).unwrap_or_default();
+            let lines: Vec<String> =
+                serde_json::from_value(output["lines"].clone()).unwrap_or_default();
             let mut tx = self.0.db.begin().await?;
-            InventoryService::release_line_items_in(&mut tx, &lines, &Change::new("checkout failed", None)).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            InventoryService::release_line_items_in(
+                &mut tx,
+                &lines,
+                &Change::new("checkout failed", None),
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
             tx.commit().await?;
             Ok(())
         })
@@ -80,14 +104,26 @@ impl Step for Authorize {
         Box::pin(async move {
             let id = cart_id(ctx)?;
             let total = ctx.outputs[0]["total"].as_i64().unwrap_or(0);
-            let payment_id = self.0.payments.authorize(&id, total, &ctx.idempotency_key()).await?;
+            let payment_id = self
+                .0
+                .payments
+                .authorize(&id, total, &ctx.idempotency_key())
+                .await?;
             Ok(json!({"payment_id": payment_id}))
         })
     }
-    fn compensate<'a>(&'a self, _: &'a StepContext<'a>, output: &'a Value) -> BoxFuture<'a, anyhow::Result<()>> {
+    fn compensate<'a>(
+        &'a self,
+        _: &'a StepContext<'a>,
+        output: &'a Value,
+    ) -> BoxFuture<'a, anyhow::Result<()>> {
         Box::pin(async move {
             if let Some(p) = output["payment_id"].as_str() {
-                self.0.payments.cancel(p).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+                self.0
+                    .payments
+                    .cancel(p)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{e}"))?;
             }
             Ok(())
         })
@@ -103,13 +139,27 @@ impl Step for CreateOrder {
         Box::pin(async move {
             let id = cart_id(ctx)?;
             let view = self.0.carts.view(&id).await?;
-            let reserved: Vec<String> = serde_json::from_value(ctx.outputs[0]["lines"].clone()).unwrap_or_default();
+            let reserved: Vec<String> =
+                serde_json::from_value(ctx.outputs[0]["lines"].clone()).unwrap_or_default();
             let lines: Vec<String> = view.items.iter().map(|(i, _)| i.id.clone()).collect();
-            if lines != reserved || view.totals.total != ctx.outputs[0]["total"].as_i64().unwrap_or(-1) {
-                return Err(DomainError::conflict("The cart changed while it was being completed; please try again").into());
+            if lines != reserved
+                || view.totals.total != ctx.outputs[0]["total"].as_i64().unwrap_or(-1)
+            {
+                return Err(DomainError::conflict(
+                    "The cart changed while it was being completed; please try again",
+                )
+                .into());
             }
-            let payment_id = ctx.outputs[1]["payment_id"].as_str().unwrap_or_default().to_string();
-            let mut tx = self.0.db.begin().await.map_err(|e| StepError::Other(e.into()))?;
+            let payment_id = ctx.outputs[1]["payment_id"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
+            let mut tx = self
+                .0
+                .db
+                .begin()
+                .await
+                .map_err(|e| StepError::Other(e.into()))?;
             let order_id = order::create_from_cart(&mut tx, &view).await?;
             PaymentService::attach_to_order(&mut tx, &payment_id, &order_id).await?;
             CartService::mark_completed(&mut tx, &id).await?;
@@ -117,7 +167,11 @@ impl Step for CreateOrder {
             Ok(json!({"order_id": order_id}))
         })
     }
-    fn compensate<'a>(&'a self, _: &'a StepContext<'a>, _: &'a Value) -> BoxFuture<'a, anyhow::Result<()>> {
+    fn compensate<'a>(
+        &'a self,
+        _: &'a StepContext<'a>,
+        _: &'a Value,
+    ) -> BoxFuture<'a, anyhow::Result<()>> {
         // Nothing follows order creation, so it is never compensated.
         Box::pin(async { Ok(()) })
     }
@@ -136,7 +190,10 @@ pub fn workflow(deps: Arc<Deps>) -> Workflow {
 pub enum Completion {
     Order(Box<Order>),
     /// Payment failed or needs more: the cart stays open (Medusa's 200 `{type:"cart", error}`).
-    PaymentFailed { cart: Box<CartView>, message: String },
+    PaymentFailed {
+        cart: Box<CartView>,
+        message: String,
+    },
 }
 
 fn check_ready(view: &CartView, has_session: bool) -> Result<(), DomainError> {
@@ -144,13 +201,19 @@ fn check_ready(view: &CartView, has_session: bool) -> Result<(), DomainError> {
         return Err(DomainError::invalid("Cannot complete a cart with no items"));
     }
     if view.cart.email.is_none() {
-        return Err(DomainError::invalid("Cannot complete a cart without an email"));
+        return Err(DomainError::invalid(
+            "Cannot complete a cart without an email",
+        ));
     }
     if view.items.iter().any(|(i, _)| i.requires_shipping) && view.shipping_methods.is_empty() {
-        return Err(DomainError::invalid("No shipping method selected but the cart contains items that require shipping"));
+        return Err(DomainError::invalid(
+            "No shipping method selected but the cart contains items that require shipping",
+        ));
     }
     if !has_session {
-        return Err(DomainError::invalid("Payment sessions are required to complete cart"));
+        return Err(DomainError::invalid(
+            "Payment sessions are required to complete cart",
+        ));
     }
     Ok(())
 }
@@ -163,16 +226,35 @@ pub async fn complete(core: &Core, cart_id: &str) -> CoreResult<Completion> {
     }
     let view = core.carts.view(cart_id).await?;
     let collection = core.payments.collection_of_cart(cart_id).await?;
-    check_ready(&view, collection.as_ref().is_some_and(|c| !c.sessions.is_empty()))?;
-    match core.workflows.run(WORKFLOW, Some(cart_id), json!({"cart_id": cart_id})).await {
+    check_ready(
+        &view,
+        collection.as_ref().is_some_and(|c| !c.sessions.is_empty()),
+    )?;
+    match core
+        .workflows
+        .run(WORKFLOW, Some(cart_id), json!({"cart_id": cart_id}))
+        .await
+    {
         Ok(done) => {
-            let order_id = done.outputs.get(2).and_then(|o| o["order_id"].as_str()).unwrap_or_default().to_string();
-            Ok(Completion::Order(Box::new(core.orders.get(&order_id).await?)))
+            let order_id = done
+                .outputs
+                .get(2)
+                .and_then(|o| o["order_id"].as_str())
+                .unwrap_or_default()
+                .to_string();
+            Ok(Completion::Order(Box::new(
+                core.orders.get(&order_id).await?,
+            )))
         }
         Err(CoreError::Domain(d)) if d.kind == ErrorKind::PaymentAuthorization => {
-            Ok(Completion::PaymentFailed { cart: Box::new(core.carts.view(cart_id).await?), message: d.message })
+            Ok(Completion::PaymentFailed {
+                cart: Box::new(core.carts.view(cart_id).await?),
+                message: d.message,
+            })
         }
-        Err(CoreError::Domain(d)) if d.kind == ErrorKind::Conflict && d.message.contains("in progress") => {
+        Err(CoreError::Domain(d))
+            if d.kind == ErrorKind::Conflict && d.message.contains("in progress") =>
+        {
             // Another request is completing this cart: wait for its order.
             for _ in 0..300 {
                 tokio::time::sleep(Duration::from_millis(50)).await;
@@ -185,4 +267,3 @@ pub async fn complete(core: &Core, cart_id: &str) -> CoreResult<Completion> {
         Err(e) => Err(e),
     }
 }
-

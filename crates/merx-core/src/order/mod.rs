@@ -99,19 +99,32 @@ fn from_row(r: &Row) -> DbResult<Order> {
 }
 
 fn line_totals(v: Value) -> LineTotals {
-    serde_json::from_value(v).unwrap_or(LineTotals { subtotal: 0, tax_total: 0, total: 0, tax_lines: Vec::new() })
+    serde_json::from_value(v).unwrap_or(LineTotals {
+        subtotal: 0,
+        tax_total: 0,
+        total: 0,
+        tax_lines: Vec::new(),
+    })
 }
 
 /// Creates the order of a cart in the caller's transaction and announces `order.placed`. A cart has
 /// at most one order (a unique constraint), so a repeat returns the existing id.
 pub(crate) async fn create_from_cart(tx: &mut Tx, view: &CartView) -> CoreResult<String> {
     let cart = &view.cart;
-    if let Some(r) = tx.fetch_optional(query("SELECT id FROM orders WHERE cart_id = ?").bind(&cart.id)).await? {
+    if let Some(r) = tx
+        .fetch_optional(query("SELECT id FROM orders WHERE cart_id = ?").bind(&cart.id))
+        .await?
+    {
         return Ok(r.text("id")?);
     }
-    tx.execute(query("INSERT INTO merx_counter (name, value) VALUES ('order', 0) ON CONFLICT (name) DO NOTHING")).await?;
+    tx.execute(query(
+        "INSERT INTO merx_counter (name, value) VALUES ('order', 0) ON CONFLICT (name) DO NOTHING",
+    ))
+    .await?;
     let display_id = tx
-        .fetch_one(query("UPDATE merx_counter SET value = value + 1 WHERE name = 'order' RETURNING value"))
+        .fetch_one(query(
+            "UPDATE merx_counter SET value = value + 1 WHERE name = 'order' RETURNING value",
+        ))
         .await?
         .int("value")?;
     let id = new_id(merx_types::id::prefix::ORDER);
@@ -218,7 +231,10 @@ impl OrderService {
             .ok_or_else(|| DomainError::not_found(format!("Order with id: {id} was not found")))?;
         o.items = self
             .db
-            .fetch_all(query("SELECT * FROM order_line_item WHERE order_id = ? ORDER BY created_at, id").bind(id))
+            .fetch_all(
+                query("SELECT * FROM order_line_item WHERE order_id = ? ORDER BY created_at, id")
+                    .bind(id),
+            )
             .await?
             .iter()
             .map(|r| {
@@ -269,17 +285,29 @@ impl OrderService {
     }
 
     pub async fn by_cart(&self, cart_id: &str) -> CoreResult<Option<Order>> {
-        match self.db.fetch_optional(query("SELECT id FROM orders WHERE cart_id = ?").bind(cart_id)).await? {
+        match self
+            .db
+            .fetch_optional(query("SELECT id FROM orders WHERE cart_id = ?").bind(cart_id))
+            .await?
+        {
             Some(r) => Ok(Some(self.get(&r.text("id")?).await?)),
             None => Ok(None),
         }
     }
 
     /// Orders, newest first, optionally of one customer.
-    pub async fn list(&self, customer_id: Option<&str>, page: PageRequest) -> CoreResult<Page<Order>> {
+    pub async fn list(
+        &self,
+        customer_id: Option<&str>,
+        page: PageRequest,
+    ) -> CoreResult<Page<Order>> {
         let count = self
             .db
-            .fetch_one(query("SELECT COUNT(*) AS n FROM orders WHERE (? IS NULL OR customer_id = ?)").bind(customer_id).bind(customer_id))
+            .fetch_one(
+                query("SELECT COUNT(*) AS n FROM orders WHERE (? IS NULL OR customer_id = ?)")
+                    .bind(customer_id)
+                    .bind(customer_id),
+            )
             .await?
             .int("n")?;
         let ids: Vec<String> = self
@@ -299,6 +327,11 @@ impl OrderService {
         for id in ids {
             items.push(self.get(&id).await?);
         }
-        Ok(Page { items, count, limit: page.limit, offset: page.offset })
+        Ok(Page {
+            items,
+            count,
+            limit: page.limit,
+            offset: page.offset,
+        })
     }
 }

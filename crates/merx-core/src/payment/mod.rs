@@ -28,8 +28,19 @@ pub enum Authorization {
 pub trait PaymentProvider: Send + Sync + 'static {
     fn id(&self) -> &str;
     /// Starts a session for `amount` minor units; returns the provider's data for the client.
-    fn initiate<'a>(&'a self, amount: i64, currency: &'a str, idempotency_key: &'a str) -> BoxFuture<'a, anyhow::Result<Value>>;
-    fn authorize<'a>(&'a self, data: &'a Value, amount: i64, currency: &'a str, idempotency_key: &'a str) -> BoxFuture<'a, anyhow::Result<Authorization>>;
+    fn initiate<'a>(
+        &'a self,
+        amount: i64,
+        currency: &'a str,
+        idempotency_key: &'a str,
+    ) -> BoxFuture<'a, anyhow::Result<Value>>;
+    fn authorize<'a>(
+        &'a self,
+        data: &'a Value,
+        amount: i64,
+        currency: &'a str,
+        idempotency_key: &'a str,
+    ) -> BoxFuture<'a, anyhow::Result<Authorization>>;
     fn cancel<'a>(&'a self, data: &'a Value) -> BoxFuture<'a, anyhow::Result<()>>;
 }
 
@@ -40,10 +51,21 @@ impl PaymentProvider for SystemProvider {
     fn id(&self) -> &str {
         "pp_system_default"
     }
-    fn initiate<'a>(&'a self, _: i64, _: &'a str, _: &'a str) -> BoxFuture<'a, anyhow::Result<Value>> {
+    fn initiate<'a>(
+        &'a self,
+        _: i64,
+        _: &'a str,
+        _: &'a str,
+    ) -> BoxFuture<'a, anyhow::Result<Value>> {
         Box::pin(async { Ok(json!({})) })
     }
-    fn authorize<'a>(&'a self, data: &'a Value, _: i64, _: &'a str, _: &'a str) -> BoxFuture<'a, anyhow::Result<Authorization>> {
+    fn authorize<'a>(
+        &'a self,
+        data: &'a Value,
+        _: i64,
+        _: &'a str,
+        _: &'a str,
+    ) -> BoxFuture<'a, anyhow::Result<Authorization>> {
         Box::pin(async move { Ok(Authorization::Authorized(data.clone())) })
     }
     fn cancel<'a>(&'a self, _: &'a Value) -> BoxFuture<'a, anyhow::Result<()>> {
@@ -129,7 +151,10 @@ impl PaymentService {
     pub fn new(db: Db) -> Self {
         let mut providers: HashMap<String, Arc<dyn PaymentProvider>> = HashMap::new();
         providers.insert("pp_system_default".into(), Arc::new(SystemProvider));
-        Self { db, providers: Arc::new(providers) }
+        Self {
+            db,
+            providers: Arc::new(providers),
+        }
     }
 
     /// Adds a provider (e.g. Stripe, or a test double).
@@ -147,7 +172,9 @@ impl PaymentService {
     }
 
     fn provider(&self, id: &str) -> CoreResult<Arc<dyn PaymentProvider>> {
-        self.providers.get(id).cloned().ok_or_else(|| DomainError::invalid(format!("Payment provider {id} is not available")).into())
+        self.providers.get(id).cloned().ok_or_else(|| {
+            DomainError::invalid(format!("Payment provider {id} is not available")).into()
+        })
     }
 
     async fn sessions(&self, collection_id: &str) -> CoreResult<Vec<Session>> {
@@ -163,18 +190,30 @@ impl PaymentService {
     pub async fn collection(&self, id: &str) -> CoreResult<Collection> {
         let mut c = self
             .db
-            .fetch_optional(query(format!("SELECT {COLLECTION_COLUMNS} FROM payment_collection WHERE id = ?")).bind(id))
+            .fetch_optional(
+                query(format!(
+                    "SELECT {COLLECTION_COLUMNS} FROM payment_collection WHERE id = ?"
+                ))
+                .bind(id),
+            )
             .await?
             .as_ref()
             .map(collection_from_row)
             .transpose()?
-            .ok_or_else(|| DomainError::not_found(format!("Payment collection with id: {id} was not found")))?;
+            .ok_or_else(|| {
+                DomainError::not_found(format!("Payment collection with id: {id} was not found"))
+            })?;
         c.sessions = self.sessions(id).await?;
         Ok(c)
     }
 
     pub async fn collection_of_cart(&self, cart_id: &str) -> CoreResult<Option<Collection>> {
-        let id = self.db.fetch_optional(query("SELECT id FROM payment_collection WHERE cart_id = ?").bind(cart_id)).await?;
+        let id = self
+            .db
+            .fetch_optional(
+                query("SELECT id FROM payment_collection WHERE cart_id = ?").bind(cart_id),
+            )
+            .await?;
         match id {
             Some(r) => Ok(Some(self.collection(&r.text("id")?).await?)),
             None => Ok(None),
@@ -182,7 +221,12 @@ impl PaymentService {
     }
 
     /// The cart's collection, created (or its amount brought up to date) for `amount`.
-    pub async fn ensure_collection(&self, cart_id: &str, currency: &str, amount: i64) -> CoreResult<Collection> {
+    pub async fn ensure_collection(
+        &self,
+        cart_id: &str,
+        currency: &str,
+        amount: i64,
+    ) -> CoreResult<Collection> {
         let at = now();
         self.db
             .execute(
@@ -207,21 +251,38 @@ impl PaymentService {
                     .bind(cart_id),
             )
             .await?;
-        self.collection_of_cart(cart_id).await?.ok_or_else(|| DomainError::not_found("Payment collection vanished").into())
+        self.collection_of_cart(cart_id)
+            .await?
+            .ok_or_else(|| DomainError::not_found("Payment collection vanished").into())
     }
 
     /// Starts a session with a provider, replacing earlier ones (Medusa's behaviour).
-    pub async fn init_session(&self, collection_id: &str, provider_id: &str, amount: i64, region_providers: &[String], context: Value) -> CoreResult<Collection> {
+    pub async fn init_session(
+        &self,
+        collection_id: &str,
+        provider_id: &str,
+        amount: i64,
+        region_providers: &[String],
+        context: Value,
+    ) -> CoreResult<Collection> {
         if !region_providers.iter().any(|p| p == provider_id) {
-            return Err(DomainError::invalid(format!("Payment provider {provider_id} is not enabled in the cart's region")).into());
+            return Err(DomainError::invalid(format!(
+                "Payment provider {provider_id} is not enabled in the cart's region"
+            ))
+            .into());
         }
         let provider = self.provider(provider_id)?;
         let c = self.collection(collection_id).await?;
         if c.status == "authorized" || c.completed_at.is_some() {
-            return Err(DomainError::not_allowed("The payment collection is already authorized").into());
+            return Err(
+                DomainError::not_allowed("The payment collection is already authorized").into(),
+            );
         }
         let id = new_id("payses");
-        let data = provider.initiate(amount, &c.currency_code, &id).await.map_err(|e| DomainError::new(ErrorKind::Unexpected, format!("{e:#}")))?;
+        let data = provider
+            .initiate(amount, &c.currency_code, &id)
+            .await
+            .map_err(|e| DomainError::new(ErrorKind::Unexpected, format!("{e:#}")))?;
         let at = now();
         let mut tx = self.db.begin().await?;
         tx.execute(query("UPDATE payment_session SET deleted_at = ? WHERE payment_collection_id = ? AND deleted_at IS NULL").bind(at).bind(collection_id)).await?;
@@ -245,21 +306,43 @@ impl PaymentService {
 
     /// Authorizes the cart's current session for `amount`; returns the payment id. A decline is a
     /// `payment_authorization_error`; so is a session for another amount (the cart changed).
-    pub async fn authorize(&self, cart_id: &str, amount: i64, idempotency_key: &str) -> CoreResult<String> {
-        let c = self.collection_of_cart(cart_id).await?.ok_or_else(|| DomainError::invalid("The cart has no payment collection"))?;
+    pub async fn authorize(
+        &self,
+        cart_id: &str,
+        amount: i64,
+        idempotency_key: &str,
+    ) -> CoreResult<String> {
+        let c = self
+            .collection_of_cart(cart_id)
+            .await?
+            .ok_or_else(|| DomainError::invalid("The cart has no payment collection"))?;
         if let Some(r) = self.db.fetch_optional(query("SELECT id FROM payment WHERE payment_collection_id = ? AND canceled_at IS NULL").bind(&c.id)).await? {
             // Already authorized (a resumed step): the same payment.
             return Ok(r.text("id")?);
         }
-        let session = c.sessions.last().cloned().ok_or_else(|| DomainError::invalid("The cart has no payment session"))?;
+        let session = c
+            .sessions
+            .last()
+            .cloned()
+            .ok_or_else(|| DomainError::invalid("The cart has no payment session"))?;
         if session.amount != amount {
             return Err(DomainError::new(ErrorKind::PaymentAuthorization, "The cart changed after the payment session was created; initiate a new payment session").into());
         }
         let provider = self.provider(&session.provider_id)?;
         let outcome = provider
-            .authorize(&session.data, amount, &session.currency_code, idempotency_key)
+            .authorize(
+                &session.data,
+                amount,
+                &session.currency_code,
+                idempotency_key,
+            )
             .await
-            .map_err(|e| DomainError::new(ErrorKind::PaymentAuthorization, format!("Payment provider error: {e:#}")))?;
+            .map_err(|e| {
+                DomainError::new(
+                    ErrorKind::PaymentAuthorization,
+                    format!("Payment provider error: {e:#}"),
+                )
+            })?;
         let at = now();
         match outcome {
             Authorization::Authorized(data) => {
@@ -290,11 +373,19 @@ impl PaymentService {
             }
             Authorization::RequiresMore(_) => {
                 self.db.execute(query("UPDATE payment_session SET status = 'requires_more', updated_at = ? WHERE id = ?").bind(at).bind(&session.id)).await?;
-                Err(DomainError::new(ErrorKind::PaymentAuthorization, "Payment requires more action by the customer").into())
+                Err(DomainError::new(
+                    ErrorKind::PaymentAuthorization,
+                    "Payment requires more action by the customer",
+                )
+                .into())
             }
             Authorization::Declined(reason) => {
                 self.db.execute(query("UPDATE payment_session SET status = 'error', updated_at = ? WHERE id = ?").bind(at).bind(&session.id)).await?;
-                Err(DomainError::new(ErrorKind::PaymentAuthorization, format!("Payment authorization failed: {reason}")).into())
+                Err(DomainError::new(
+                    ErrorKind::PaymentAuthorization,
+                    format!("Payment authorization failed: {reason}"),
+                )
+                .into())
             }
         }
     }
@@ -309,11 +400,25 @@ impl PaymentService {
             return Ok(());
         }
         let provider = self.provider(&r.text("provider_id")?)?;
-        provider.cancel(&r.json("data")?).await.map_err(|e| DomainError::new(ErrorKind::Unexpected, format!("{e:#}")))?;
+        provider
+            .cancel(&r.json("data")?)
+            .await
+            .map_err(|e| DomainError::new(ErrorKind::Unexpected, format!("{e:#}")))?;
         let at = now();
         let mut tx = self.db.begin().await?;
-        tx.execute(query("UPDATE payment SET canceled_at = ?, updated_at = ? WHERE id = ?").bind(at).bind(at).bind(payment_id)).await?;
-        tx.execute(query("UPDATE payment_session SET status = 'canceled', updated_at = ? WHERE id = ?").bind(at).bind(r.text("payment_session_id")?)).await?;
+        tx.execute(
+            query("UPDATE payment SET canceled_at = ?, updated_at = ? WHERE id = ?")
+                .bind(at)
+                .bind(at)
+                .bind(payment_id),
+        )
+        .await?;
+        tx.execute(
+            query("UPDATE payment_session SET status = 'canceled', updated_at = ? WHERE id = ?")
+                .bind(at)
+                .bind(r.text("payment_session_id")?),
+        )
+        .await?;
         tx.execute(query("UPDATE payment_collection SET status = 'canceled', authorized_amount = 0, updated_at = ? WHERE id = ?").bind(at).bind(r.text("payment_collection_id")?))
             .await?;
         tx.commit().await?;
@@ -321,8 +426,18 @@ impl PaymentService {
     }
 
     /// Links a payment to its order, inside the order's transaction.
-    pub(crate) async fn attach_to_order(tx: &mut Tx, payment_id: &str, order_id: &str) -> CoreResult<()> {
-        tx.execute(query("UPDATE payment SET order_id = ?, updated_at = ? WHERE id = ?").bind(order_id).bind(now()).bind(payment_id)).await?;
+    pub(crate) async fn attach_to_order(
+        tx: &mut Tx,
+        payment_id: &str,
+        order_id: &str,
+    ) -> CoreResult<()> {
+        tx.execute(
+            query("UPDATE payment SET order_id = ?, updated_at = ? WHERE id = ?")
+                .bind(order_id)
+                .bind(now())
+                .bind(payment_id),
+        )
+        .await?;
         tx.execute(query("UPDATE payment_collection SET completed_at = ? WHERE id = (SELECT payment_collection_id FROM payment WHERE id = ?)").bind(now()).bind(payment_id)).await?;
         Ok(())
     }

@@ -49,9 +49,6 @@ pub struct RegionChanges {
     pub metadata: Option<Option<Value>>,
 }
 
-/// The payment providers Merx has built in.
-pub const KNOWN_PROVIDERS: &[&str] = &["pp_system_default", "pp_stripe_stripe"];
-
 fn normalise_currency(code: &str) -> Result<String, DomainError> {
     Currency::find(code)
         .map(|c| c.code.to_string())
@@ -71,11 +68,18 @@ fn normalise_countries(codes: &[String]) -> Result<Vec<String>, DomainError> {
     Ok(out)
 }
 
+/// Provider ids look like Medusa's (`pp_<name>`); whether one is installed is decided when a
+/// payment session is started, so a region can be configured before its provider is deployed.
 fn normalise_providers(ids: &[String]) -> Result<Vec<String>, DomainError> {
     for id in ids {
-        if !KNOWN_PROVIDERS.contains(&id.as_str()) {
+        let well_formed = id.starts_with("pp_")
+            && id.len() > 3
+            && id
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+        if !well_formed {
             return Err(DomainError::invalid(format!(
-                "Unknown payment provider: {id}"
+                "Unknown payment provider: {id} (ids look like pp_system_default)"
             )));
         }
     }

@@ -108,8 +108,18 @@ pub fn price_for(option: &ShippingOption, cart: &CartView) -> i64 {
     match option.price_type {
         PriceType::Flat => base,
         PriceType::Calculated => {
-            let per_item = option.data.as_ref().and_then(|d| d.get("per_item")).and_then(Value::as_i64).unwrap_or(0);
-            let units: i64 = cart.items.iter().filter(|(i, _)| i.requires_shipping).map(|(i, _)| i.quantity).sum();
+            let per_item = option
+                .data
+                .as_ref()
+                .and_then(|d| d.get("per_item"))
+                .and_then(Value::as_i64)
+                .unwrap_or(0);
+            let units: i64 = cart
+                .items
+                .iter()
+                .filter(|(i, _)| i.requires_shipping)
+                .map(|(i, _)| i.quantity)
+                .sum();
             base + per_item * units
         }
     }
@@ -118,7 +128,8 @@ pub fn price_for(option: &ShippingOption, cart: &CartView) -> i64 {
 /// Whether a cart meets an option's subtotal requirements (item subtotal, before tax).
 pub fn meets_requirements(option: &ShippingOption, cart: &CartView) -> bool {
     let subtotal = cart.totals.item_subtotal;
-    option.min_subtotal.is_none_or(|m| subtotal >= m) && option.max_subtotal.is_none_or(|m| subtotal <= m)
+    option.min_subtotal.is_none_or(|m| subtotal >= m)
+        && option.max_subtotal.is_none_or(|m| subtotal <= m)
 }
 
 #[derive(Clone)]
@@ -133,7 +144,13 @@ impl ShippingService {
 
     /// The default shipping profile, created on first use.
     async fn default_profile(&self) -> CoreResult<String> {
-        if let Some(r) = self.db.fetch_optional(query("SELECT id FROM shipping_profile WHERE type = 'default' AND deleted_at IS NULL")).await? {
+        if let Some(r) = self
+            .db
+            .fetch_optional(query(
+                "SELECT id FROM shipping_profile WHERE type = 'default' AND deleted_at IS NULL",
+            ))
+            .await?
+        {
             return Ok(r.text("id")?);
         }
         let id = new_id("sp");
@@ -154,14 +171,24 @@ impl ShippingService {
         if o.amount.is_some_and(|a| a < 0) {
             return Err(DomainError::invalid("amount must not be negative").into());
         }
-        let exists = self.db.fetch_optional(query("SELECT id FROM region WHERE id = ? AND deleted_at IS NULL").bind(&o.region_id)).await?;
+        let exists = self
+            .db
+            .fetch_optional(
+                query("SELECT id FROM region WHERE id = ? AND deleted_at IS NULL")
+                    .bind(&o.region_id),
+            )
+            .await?;
         if exists.is_none() {
-            return Err(DomainError::invalid(format!("Region {} does not exist", o.region_id)).into());
+            return Err(
+                DomainError::invalid(format!("Region {} does not exist", o.region_id)).into(),
+            );
         }
         let profile = self.default_profile().await?;
         let at = now();
         let id = new_id("so");
-        let code = o.type_code.unwrap_or_else(|| crate::catalog::slugify(&o.name));
+        let code = o
+            .type_code
+            .unwrap_or_else(|| crate::catalog::slugify(&o.name));
         let mut tx = self.db.begin().await?;
         tx.execute(
             query(format!("INSERT INTO shipping_option ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"))
@@ -184,22 +211,43 @@ impl ShippingService {
                 .bind(at),
         )
         .await?;
-        append(&mut tx, NewEvent::new("shipping_option.created", "shipping_option", &id, json!({"id": id}))).await?;
+        append(
+            &mut tx,
+            NewEvent::new(
+                "shipping_option.created",
+                "shipping_option",
+                &id,
+                json!({"id": id}),
+            ),
+        )
+        .await?;
         tx.commit().await?;
         self.get(&id).await
     }
 
     pub async fn get(&self, id: &str) -> CoreResult<ShippingOption> {
         self.db
-            .fetch_optional(query(format!("SELECT {COLUMNS} FROM shipping_option WHERE id = ? AND deleted_at IS NULL")).bind(id))
+            .fetch_optional(
+                query(format!(
+                    "SELECT {COLUMNS} FROM shipping_option WHERE id = ? AND deleted_at IS NULL"
+                ))
+                .bind(id),
+            )
             .await?
             .as_ref()
             .map(from_row)
             .transpose()?
-            .ok_or_else(|| DomainError::not_found(format!("Shipping option with id: {id} was not found")).into())
+            .ok_or_else(|| {
+                DomainError::not_found(format!("Shipping option with id: {id} was not found"))
+                    .into()
+            })
     }
 
-    pub async fn list(&self, region_id: Option<&str>, page: PageRequest) -> CoreResult<Page<ShippingOption>> {
+    pub async fn list(
+        &self,
+        region_id: Option<&str>,
+        page: PageRequest,
+    ) -> CoreResult<Page<ShippingOption>> {
         let count = self
             .db
             .fetch_one(query("SELECT COUNT(*) AS n FROM shipping_option WHERE deleted_at IS NULL AND (? IS NULL OR region_id = ?)").bind(region_id).bind(region_id))
@@ -215,20 +263,45 @@ impl ShippingService {
                     .bind(page.offset),
             )
             .await?;
-        Ok(Page { items: rows.iter().map(from_row).collect::<DbResult<_>>()?, count, limit: page.limit, offset: page.offset })
+        Ok(Page {
+            items: rows.iter().map(from_row).collect::<DbResult<_>>()?,
+            count,
+            limit: page.limit,
+            offset: page.offset,
+        })
     }
 
     pub async fn delete(&self, id: &str) -> CoreResult<()> {
-        let n = self.db.execute(query("UPDATE shipping_option SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL").bind(now()).bind(id)).await?;
+        let n = self
+            .db
+            .execute(
+                query(
+                    "UPDATE shipping_option SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL",
+                )
+                .bind(now())
+                .bind(id),
+            )
+            .await?;
         if n == 0 {
-            return Err(DomainError::not_found(format!("Shipping option with id: {id} was not found")).into());
+            return Err(DomainError::not_found(format!(
+                "Shipping option with id: {id} was not found"
+            ))
+            .into());
         }
         Ok(())
     }
 
     /// Options a cart can use: its region's, not for returns, whose requirements it meets.
     pub async fn for_cart(&self, cart: &CartView) -> CoreResult<Vec<(ShippingOption, i64)>> {
-        let page = self.list(Some(&cart.cart.region_id), PageRequest { limit: 1000, offset: 0 }).await?;
+        let page = self
+            .list(
+                Some(&cart.cart.region_id),
+                PageRequest {
+                    limit: 1000,
+                    offset: 0,
+                },
+            )
+            .await?;
         Ok(page
             .items
             .into_iter()
@@ -241,16 +314,31 @@ impl ShippingService {
     }
 
     /// Checks that an option may ship a cart and returns its price.
-    pub async fn validate_for_cart(&self, option_id: &str, cart: &CartView) -> CoreResult<(ShippingOption, i64)> {
-        let option = self.get(option_id).await.map_err(|_| DomainError::invalid(format!("Shipping option {option_id} does not exist")))?;
+    pub async fn validate_for_cart(
+        &self,
+        option_id: &str,
+        cart: &CartView,
+    ) -> CoreResult<(ShippingOption, i64)> {
+        let option = self.get(option_id).await.map_err(|_| {
+            DomainError::invalid(format!("Shipping option {option_id} does not exist"))
+        })?;
         if option.region_id != cart.cart.region_id {
-            return Err(DomainError::invalid(format!("Shipping option {option_id} is not available in the cart's region")).into());
+            return Err(DomainError::invalid(format!(
+                "Shipping option {option_id} is not available in the cart's region"
+            ))
+            .into());
         }
         if option.is_return {
-            return Err(DomainError::invalid(format!("Shipping option {option_id} is for returns")).into());
+            return Err(DomainError::invalid(format!(
+                "Shipping option {option_id} is for returns"
+            ))
+            .into());
         }
         if !meets_requirements(&option, cart) {
-            return Err(DomainError::invalid(format!("The cart does not meet the requirements of shipping option {option_id}")).into());
+            return Err(DomainError::invalid(format!(
+                "The cart does not meet the requirements of shipping option {option_id}"
+            ))
+            .into());
         }
         let amount = price_for(&option, cart);
         Ok((option, amount))

@@ -25,12 +25,37 @@ const SHIP_WRITE: Permission = Permission::write("fulfillments");
 const ORDERS_READ: Permission = Permission::read("orders");
 
 pub(crate) fn routes(r: AdminRoutes) -> AdminRoutes {
-    r.add(Method::GET, "/admin/shipping-options", SHIP_READ, list_options)
-        .add(Method::POST, "/admin/shipping-options", SHIP_WRITE, create_option)
-        .add(Method::GET, "/admin/shipping-options/{id}", SHIP_READ, retrieve_option)
-        .add(Method::DELETE, "/admin/shipping-options/{id}", SHIP_WRITE, delete_option)
-        .add(Method::GET, "/admin/orders", ORDERS_READ, list_orders)
-        .add(Method::GET, "/admin/orders/{id}", ORDERS_READ, retrieve_order)
+    r.add(
+        Method::GET,
+        "/admin/shipping-options",
+        SHIP_READ,
+        list_options,
+    )
+    .add(
+        Method::POST,
+        "/admin/shipping-options",
+        SHIP_WRITE,
+        create_option,
+    )
+    .add(
+        Method::GET,
+        "/admin/shipping-options/{id}",
+        SHIP_READ,
+        retrieve_option,
+    )
+    .add(
+        Method::DELETE,
+        "/admin/shipping-options/{id}",
+        SHIP_WRITE,
+        delete_option,
+    )
+    .add(Method::GET, "/admin/orders", ORDERS_READ, list_orders)
+    .add(
+        Method::GET,
+        "/admin/orders/{id}",
+        ORDERS_READ,
+        retrieve_order,
+    )
 }
 
 async fn option_json(s: &AppState, o: &ShippingOption) -> ApiResult<Value> {
@@ -75,18 +100,30 @@ pub struct OptionBody {
 
 fn minor(v: Option<Decimal>, cur: &Currency, what: &str) -> ApiResult<Option<i64>> {
     v.map(|d| {
-        merx_types::money::major_to_minor_exact(d, cur.decimal_digits)
-            .ok_or_else(|| ApiError::invalid(format!("{what} has more decimals than {} allows", cur.code)))
+        merx_types::money::major_to_minor_exact(d, cur.decimal_digits).ok_or_else(|| {
+            ApiError::invalid(format!("{what} has more decimals than {} allows", cur.code))
+        })
     })
     .transpose()
 }
 
-pub async fn create_option(State(s): State<AppState>, ApiJson(b): ApiJson<OptionBody>) -> ApiResult<Json<Value>> {
-    let region = s.core.regions.get(&b.region_id).await.map_err(|_| ApiError::invalid(format!("Region {} does not exist", b.region_id)))?;
-    let cur = Currency::find(&region.currency_code).ok_or_else(|| ApiError::invalid("the region's currency is unknown"))?;
+pub async fn create_option(
+    State(s): State<AppState>,
+    ApiJson(b): ApiJson<OptionBody>,
+) -> ApiResult<Json<Value>> {
+    let region = s
+        .core
+        .regions
+        .get(&b.region_id)
+        .await
+        .map_err(|_| ApiError::invalid(format!("Region {} does not exist", b.region_id)))?;
+    let cur = Currency::find(&region.currency_code)
+        .ok_or_else(|| ApiError::invalid("the region's currency is unknown"))?;
     let price_type = match b.price_type.as_deref() {
         None => None,
-        Some(p) => Some(PriceType::parse(p).ok_or_else(|| ApiError::invalid(format!("price_type must be flat or calculated, not {p:?}")))?),
+        Some(p) => Some(PriceType::parse(p).ok_or_else(|| {
+            ApiError::invalid(format!("price_type must be flat or calculated, not {p:?}"))
+        })?),
     };
     let per_item = minor(b.per_item_amount, cur, "per_item_amount")?;
     let o = s
@@ -110,7 +147,10 @@ pub async fn create_option(State(s): State<AppState>, ApiJson(b): ApiJson<Option
     Ok(Json(json!({"shipping_option": option_json(&s, &o).await?})))
 }
 
-pub async fn list_options(State(s): State<AppState>, RawQuery(raw): RawQuery) -> ApiResult<Json<Value>> {
+pub async fn list_options(
+    State(s): State<AppState>,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<Json<Value>> {
     let qs = Qs::parse(raw.as_deref().unwrap_or_default())?;
     let page = PageRequest::parse(qs.int("limit")?, qs.int("offset")?, 20)?;
     let page = s.core.shipping.list(qs.str("region_id")?, page).await?;
@@ -121,17 +161,26 @@ pub async fn list_options(State(s): State<AppState>, RawQuery(raw): RawQuery) ->
     Ok(Json(list_body("shipping_options", items, &page)))
 }
 
-pub async fn retrieve_option(State(s): State<AppState>, Path(id): Path<String>) -> ApiResult<Json<Value>> {
+pub async fn retrieve_option(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
     let o = s.core.shipping.get(&id).await?;
     Ok(Json(json!({"shipping_option": option_json(&s, &o).await?})))
 }
 
-pub async fn delete_option(State(s): State<AppState>, Path(id): Path<String>) -> ApiResult<Json<Deleted>> {
+pub async fn delete_option(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Deleted>> {
     s.core.shipping.delete(&id).await?;
     Ok(Json(Deleted::new(id, "shipping_option")))
 }
 
-pub async fn list_orders(State(s): State<AppState>, RawQuery(raw): RawQuery) -> ApiResult<Json<Value>> {
+pub async fn list_orders(
+    State(s): State<AppState>,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<Json<Value>> {
     let qs = Qs::parse(raw.as_deref().unwrap_or_default())?;
     let page = PageRequest::parse(qs.int("limit")?, qs.int("offset")?, 20)?;
     let page = s.core.orders.list(qs.str("customer_id")?, page).await?;
@@ -142,7 +191,10 @@ pub async fn list_orders(State(s): State<AppState>, RawQuery(raw): RawQuery) -> 
     Ok(Json(list_body("orders", items, &page)))
 }
 
-pub async fn retrieve_order(State(s): State<AppState>, Path(id): Path<String>) -> ApiResult<Json<Value>> {
+pub async fn retrieve_order(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
     let o = s.core.orders.get(&id).await?;
     Ok(Json(json!({"order": order_json(&s, &o).await?})))
 }

@@ -162,10 +162,17 @@ async fn cart_json(s: &AppState, v: &CartView) -> ApiResult<Value> {
         .map(|(sm, t)| {
             let mut m = Map::new();
             for (k, val) in [
-                ("id", json!(sm.id)), ("cart_id", json!(c.id)), ("name", json!(sm.name)), ("shipping_option_id", json!(sm.shipping_option_id)),
-                ("amount", amount(sm.amount, cur)), ("is_tax_inclusive", json!(sm.is_tax_inclusive)), ("data", sm.data.clone().unwrap_or(json!({}))),
-                ("tax_lines", tax_lines(t, "casmtxl", &sm.id, cur)), ("adjustments", json!([])),
-                ("created_at", json!(ts(sm.created_at))), ("updated_at", json!(ts(sm.updated_at))),
+                ("id", json!(sm.id)),
+                ("cart_id", json!(c.id)),
+                ("name", json!(sm.name)),
+                ("shipping_option_id", json!(sm.shipping_option_id)),
+                ("amount", amount(sm.amount, cur)),
+                ("is_tax_inclusive", json!(sm.is_tax_inclusive)),
+                ("data", sm.data.clone().unwrap_or(json!({}))),
+                ("tax_lines", tax_lines(t, "casmtxl", &sm.id, cur)),
+                ("adjustments", json!([])),
+                ("created_at", json!(ts(sm.created_at))),
+                ("updated_at", json!(ts(sm.updated_at))),
             ] {
                 m.insert(k.into(), val);
             }
@@ -181,18 +188,44 @@ async fn cart_json(s: &AppState, v: &CartView) -> ApiResult<Value> {
     let collection = s.core.payments.collection_of_cart(&c.id).await?;
     let mut m = Map::new();
     for (k, val) in [
-        ("id", json!(c.id)), ("currency_code", json!(c.currency_code)), ("email", json!(c.email)), ("region_id", json!(c.region_id)),
-        ("customer_id", json!(c.customer_id)), ("sales_channel_id", json!(c.sales_channel_id)),
-        ("shipping_address_id", json!(c.shipping_address.as_ref().map(|a| a.id.clone()))),
-        ("billing_address_id", json!(c.billing_address.as_ref().map(|a| a.id.clone()))),
-        ("shipping_address", address_json(&c.shipping_address)), ("billing_address", address_json(&c.billing_address)),
-        ("metadata", json!(c.metadata)), ("completed_at", json!(opt_ts(c.completed_at))), ("locale", Value::Null),
-        ("created_at", json!(ts(c.created_at))), ("updated_at", json!(ts(c.updated_at))),
-        ("items", Value::Array(items)), ("shipping_methods", Value::Array(methods)), ("promotions", json!([])), ("credit_lines", json!([])),
+        ("id", json!(c.id)),
+        ("currency_code", json!(c.currency_code)),
+        ("email", json!(c.email)),
+        ("region_id", json!(c.region_id)),
+        ("customer_id", json!(c.customer_id)),
+        ("sales_channel_id", json!(c.sales_channel_id)),
+        (
+            "shipping_address_id",
+            json!(c.shipping_address.as_ref().map(|a| a.id.clone())),
+        ),
+        (
+            "billing_address_id",
+            json!(c.billing_address.as_ref().map(|a| a.id.clone())),
+        ),
+        ("shipping_address", address_json(&c.shipping_address)),
+        ("billing_address", address_json(&c.billing_address)),
+        ("metadata", json!(c.metadata)),
+        ("completed_at", json!(opt_ts(c.completed_at))),
+        ("locale", Value::Null),
+        ("created_at", json!(ts(c.created_at))),
+        ("updated_at", json!(ts(c.updated_at))),
+        ("items", Value::Array(items)),
+        ("shipping_methods", Value::Array(methods)),
+        ("promotions", json!([])),
+        ("credit_lines", json!([])),
         ("customer", json!(customer)),
-        ("region", json!({"id": region.id, "name": region.name, "currency_code": region.currency_code, "automatic_taxes": region.automatic_taxes,
-            "countries": region.countries.iter().filter_map(|c| merx_types::Country::find(c)).map(|ct| json!({"iso_2": ct.iso_2, "iso_3": ct.iso_3, "num_code": ct.num_code, "name": ct.name, "display_name": ct.display_name, "region_id": region.id})).collect::<Vec<_>>()})),
-        ("payment_collection", collection.as_ref().map(collection_json).unwrap_or(Value::Null)),
+        (
+            "region",
+            json!({"id": region.id, "name": region.name, "currency_code": region.currency_code, "automatic_taxes": region.automatic_taxes,
+            "countries": region.countries.iter().filter_map(|c| merx_types::Country::find(c)).map(|ct| json!({"iso_2": ct.iso_2, "iso_3": ct.iso_3, "num_code": ct.num_code, "name": ct.name, "display_name": ct.display_name, "region_id": region.id})).collect::<Vec<_>>()}),
+        ),
+        (
+            "payment_collection",
+            collection
+                .as_ref()
+                .map(collection_json)
+                .unwrap_or(Value::Null),
+        ),
     ] {
         m.insert(k.into(), val);
     }
@@ -261,11 +294,22 @@ pub(crate) async fn order_json(s: &AppState, o: &Order) -> ApiResult<Value> {
         .map(|sm| {
             let mut m = Map::new();
             for (k, val) in [
-                ("id", json!(sm.id)), ("order_id", json!(o.id)), ("name", json!(sm.name)), ("description", Value::Null),
-                ("shipping_option_id", json!(sm.shipping_option_id)), ("amount", amount(sm.amount, cur)), ("raw_amount", raw_amount(sm.amount, cur)),
-                ("is_tax_inclusive", json!(sm.is_tax_inclusive)), ("is_custom_amount", json!(false)), ("data", sm.data.clone().unwrap_or(json!({}))),
-                ("metadata", Value::Null), ("tax_lines", tax_lines(&sm.totals, "ordsmtxl", &sm.id, cur)), ("adjustments", json!([])),
-                ("created_at", json!(ts(sm.created_at))), ("updated_at", json!(ts(sm.updated_at))), ("deleted_at", Value::Null),
+                ("id", json!(sm.id)),
+                ("order_id", json!(o.id)),
+                ("name", json!(sm.name)),
+                ("description", Value::Null),
+                ("shipping_option_id", json!(sm.shipping_option_id)),
+                ("amount", amount(sm.amount, cur)),
+                ("raw_amount", raw_amount(sm.amount, cur)),
+                ("is_tax_inclusive", json!(sm.is_tax_inclusive)),
+                ("is_custom_amount", json!(false)),
+                ("data", sm.data.clone().unwrap_or(json!({}))),
+                ("metadata", Value::Null),
+                ("tax_lines", tax_lines(&sm.totals, "ordsmtxl", &sm.id, cur)),
+                ("adjustments", json!([])),
+                ("created_at", json!(ts(sm.created_at))),
+                ("updated_at", json!(ts(sm.updated_at))),
+                ("deleted_at", Value::Null),
             ] {
                 m.insert(k.into(), val);
             }
@@ -276,20 +320,38 @@ pub(crate) async fn order_json(s: &AppState, o: &Order) -> ApiResult<Value> {
     let total = o.totals.total;
     let mut m = Map::new();
     for (k, val) in [
-        ("id", json!(o.id)), ("display_id", json!(o.display_id)), ("custom_display_id", Value::Null), ("status", json!(o.status)),
-        ("email", json!(o.email)), ("currency_code", json!(o.currency_code)), ("region_id", json!(o.region_id)),
-        ("customer_id", json!(o.customer_id)), ("sales_channel_id", json!(o.sales_channel_id)),
-        ("shipping_address", address_json(&o.shipping_address)), ("billing_address", address_json(&o.billing_address)),
-        ("items", Value::Array(items)), ("shipping_methods", Value::Array(methods)), ("credit_lines", json!([])),
-        ("payment_collections", Value::Array(collection.iter().map(collection_json).collect())),
-        ("payment_status", json!(payment_status)), ("fulfillment_status", json!(fulfillment_status)),
-        ("summary", json!({
-            "paid_total": amount(paid, cur), "refunded_total": amount(refunded, cur), "accounting_total": amount(total, cur),
-            "credit_line_total": 0, "transaction_total": amount(paid - refunded, cur), "pending_difference": amount(total - paid + refunded, cur),
-            "current_order_total": amount(total, cur), "original_order_total": amount(total, cur),
-        })),
-        ("metadata", json!(o.metadata)), ("canceled_at", json!(opt_ts(o.canceled_at))),
-        ("created_at", json!(ts(o.created_at))), ("updated_at", json!(ts(o.updated_at))),
+        ("id", json!(o.id)),
+        ("display_id", json!(o.display_id)),
+        ("custom_display_id", Value::Null),
+        ("status", json!(o.status)),
+        ("email", json!(o.email)),
+        ("currency_code", json!(o.currency_code)),
+        ("region_id", json!(o.region_id)),
+        ("customer_id", json!(o.customer_id)),
+        ("sales_channel_id", json!(o.sales_channel_id)),
+        ("shipping_address", address_json(&o.shipping_address)),
+        ("billing_address", address_json(&o.billing_address)),
+        ("items", Value::Array(items)),
+        ("shipping_methods", Value::Array(methods)),
+        ("credit_lines", json!([])),
+        (
+            "payment_collections",
+            Value::Array(collection.iter().map(collection_json).collect()),
+        ),
+        ("payment_status", json!(payment_status)),
+        ("fulfillment_status", json!(fulfillment_status)),
+        (
+            "summary",
+            json!({
+                "paid_total": amount(paid, cur), "refunded_total": amount(refunded, cur), "accounting_total": amount(total, cur),
+                "credit_line_total": 0, "transaction_total": amount(paid - refunded, cur), "pending_difference": amount(total - paid + refunded, cur),
+                "current_order_total": amount(total, cur), "original_order_total": amount(total, cur),
+            }),
+        ),
+        ("metadata", json!(o.metadata)),
+        ("canceled_at", json!(opt_ts(o.canceled_at))),
+        ("created_at", json!(ts(o.created_at))),
+        ("updated_at", json!(ts(o.updated_at))),
     ] {
         m.insert(k.into(), val);
     }
@@ -332,16 +394,24 @@ fn body_or_default<T: serde::de::DeserializeOwned + Default>(bytes: &Bytes) -> A
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Ok(T::default());
     }
-    serde_json::from_slice(bytes).map_err(|e| ApiError::invalid(format!("Invalid request body: {e}")))
+    serde_json::from_slice(bytes)
+        .map_err(|e| ApiError::invalid(format!("Invalid request body: {e}")))
 }
 
 async fn customer_of(s: &AppState, headers: &axum::http::HeaderMap) -> Option<(String, String)> {
-    let claims = session::claims(s, headers).await.filter(|c| c.actor_type == "customer" && !c.actor_id.is_empty())?;
+    let claims = session::claims(s, headers)
+        .await
+        .filter(|c| c.actor_type == "customer" && !c.actor_id.is_empty())?;
     let customer = s.core.customers.get(&claims.actor_id).await.ok()?;
     Some((customer.id, customer.email))
 }
 
-pub async fn create_cart(State(s): State<AppState>, scope: StoreScope, headers: axum::http::HeaderMap, body: Bytes) -> ApiResult<Json<Value>> {
+pub async fn create_cart(
+    State(s): State<AppState>,
+    scope: StoreScope,
+    headers: axum::http::HeaderMap,
+    body: Bytes,
+) -> ApiResult<Json<Value>> {
     let b: CartBody = body_or_default(&body)?;
     if b.promo_codes.as_ref().is_some_and(|p| !p.is_empty()) {
         return Err(ApiError::invalid("Promotions are not supported yet"));
@@ -356,28 +426,50 @@ pub async fn create_cart(State(s): State<AppState>, scope: StoreScope, headers: 
         shipping_address: b.shipping_address.as_ref().map(AddressBody::fields),
         billing_address: b.billing_address.as_ref().map(AddressBody::fields),
         metadata: b.metadata,
-        items: b.items.unwrap_or_default().into_iter().map(|i| (i.variant_id, i.quantity)).collect(),
+        items: b
+            .items
+            .unwrap_or_default()
+            .into_iter()
+            .map(|i| (i.variant_id, i.quantity))
+            .collect(),
     };
     if input.items.iter().any(|(_, q)| *q < 1) {
         return Err(ApiError::invalid("quantity must be a positive integer"));
     }
-    let view = s.core.carts.create(input, &scope.0.sales_channel_ids).await?;
+    let view = s
+        .core
+        .carts
+        .create(input, &scope.0.sales_channel_ids)
+        .await?;
     Ok(Json(json!({"cart": cart_json(&s, &view).await?})))
 }
 
-pub async fn retrieve_cart(State(s): State<AppState>, _: StoreScope, Path(id): Path<String>) -> ApiResult<Json<Value>> {
+pub async fn retrieve_cart(
+    State(s): State<AppState>,
+    _: StoreScope,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
     let view = s.core.carts.view(&id).await?;
     Ok(Json(json!({"cart": cart_json(&s, &view).await?})))
 }
 
-pub async fn update_cart(State(s): State<AppState>, scope: StoreScope, Path(id): Path<String>, body: Bytes) -> ApiResult<Json<Value>> {
+pub async fn update_cart(
+    State(s): State<AppState>,
+    scope: StoreScope,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> ApiResult<Json<Value>> {
     let b: CartBody = body_or_default(&body)?;
     if b.items.is_some() || b.promo_codes.as_ref().is_some_and(|p| !p.is_empty()) {
-        return Err(ApiError::invalid("Use the line-items and promotions routes to change items and promotions"));
+        return Err(ApiError::invalid(
+            "Use the line-items and promotions routes to change items and promotions",
+        ));
     }
     if let Some(c) = &b.sales_channel_id {
         if !scope.0.sales_channel_ids.contains(c) {
-            return Err(ApiError::invalid(format!("Sales channel {c} is not associated with the publishable key")));
+            return Err(ApiError::invalid(format!(
+                "Sales channel {c} is not associated with the publishable key"
+            )));
         }
     }
     let changes = CartChanges {
@@ -392,14 +484,32 @@ pub async fn update_cart(State(s): State<AppState>, scope: StoreScope, Path(id):
     Ok(Json(json!({"cart": cart_json(&s, &view).await?})))
 }
 
-pub async fn transfer_cart(State(s): State<AppState>, _: StoreScope, c: CustomerActor, Path(id): Path<String>) -> ApiResult<Json<Value>> {
+pub async fn transfer_cart(
+    State(s): State<AppState>,
+    _: StoreScope,
+    c: CustomerActor,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
     let customer = s.core.customers.get(&c.customer_id).await?;
-    let view = s.core.carts.set_customer(&id, &customer.id, &customer.email).await?;
+    let view = s
+        .core
+        .carts
+        .set_customer(&id, &customer.id, &customer.email)
+        .await?;
     Ok(Json(json!({"cart": cart_json(&s, &view).await?})))
 }
 
-pub async fn add_item(State(s): State<AppState>, _: StoreScope, Path(id): Path<String>, ApiJson(b): ApiJson<ItemBody>) -> ApiResult<Json<Value>> {
-    let view = s.core.carts.add_item(&id, &b.variant_id, b.quantity, b.metadata).await?;
+pub async fn add_item(
+    State(s): State<AppState>,
+    _: StoreScope,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<ItemBody>,
+) -> ApiResult<Json<Value>> {
+    let view = s
+        .core
+        .carts
+        .add_item(&id, &b.variant_id, b.quantity, b.metadata)
+        .await?;
     Ok(Json(json!({"cart": cart_json(&s, &view).await?})))
 }
 
@@ -410,14 +520,29 @@ pub struct ItemUpdate {
     pub metadata: Option<Value>,
 }
 
-pub async fn update_item(State(s): State<AppState>, _: StoreScope, Path((id, line)): Path<(String, String)>, ApiJson(b): ApiJson<ItemUpdate>) -> ApiResult<Json<Value>> {
-    let view = s.core.carts.update_item(&id, &line, b.quantity, b.metadata).await?;
+pub async fn update_item(
+    State(s): State<AppState>,
+    _: StoreScope,
+    Path((id, line)): Path<(String, String)>,
+    ApiJson(b): ApiJson<ItemUpdate>,
+) -> ApiResult<Json<Value>> {
+    let view = s
+        .core
+        .carts
+        .update_item(&id, &line, b.quantity, b.metadata)
+        .await?;
     Ok(Json(json!({"cart": cart_json(&s, &view).await?})))
 }
 
-pub async fn delete_item(State(s): State<AppState>, _: StoreScope, Path((id, line)): Path<(String, String)>) -> ApiResult<Json<Value>> {
+pub async fn delete_item(
+    State(s): State<AppState>,
+    _: StoreScope,
+    Path((id, line)): Path<(String, String)>,
+) -> ApiResult<Json<Value>> {
     let view = s.core.carts.delete_item(&id, &line).await?;
-    Ok(Json(json!({"id": line, "object": "line-item", "deleted": true, "parent": cart_json(&s, &view).await?})))
+    Ok(Json(
+        json!({"id": line, "object": "line-item", "deleted": true, "parent": cart_json(&s, &view).await?}),
+    ))
 }
 
 #[derive(Debug, Deserialize)]
@@ -427,16 +552,35 @@ pub struct MethodBody {
     pub data: Option<Value>,
 }
 
-pub async fn add_shipping_method(State(s): State<AppState>, _: StoreScope, Path(id): Path<String>, ApiJson(b): ApiJson<MethodBody>) -> ApiResult<Json<Value>> {
+pub async fn add_shipping_method(
+    State(s): State<AppState>,
+    _: StoreScope,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<MethodBody>,
+) -> ApiResult<Json<Value>> {
     let view = s.core.carts.view(&id).await?;
-    let (option, price) = s.core.shipping.validate_for_cart(&b.option_id, &view).await?;
-    let view = s.core.carts.set_shipping_method(&id, &option.id, &option.name, price, b.data).await?;
+    let (option, price) = s
+        .core
+        .shipping
+        .validate_for_cart(&b.option_id, &view)
+        .await?;
+    let view = s
+        .core
+        .carts
+        .set_shipping_method(&id, &option.id, &option.name, price, b.data)
+        .await?;
     Ok(Json(json!({"cart": cart_json(&s, &view).await?})))
 }
 
-pub async fn complete(State(s): State<AppState>, _: StoreScope, Path(id): Path<String>) -> ApiResult<Json<Value>> {
+pub async fn complete(
+    State(s): State<AppState>,
+    _: StoreScope,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
     match checkout::complete(&s.core, &id).await? {
-        Completion::Order(o) => Ok(Json(json!({"type": "order", "order": order_json(&s, &o).await?}))),
+        Completion::Order(o) => Ok(Json(
+            json!({"type": "order", "order": order_json(&s, &o).await?}),
+        )),
         Completion::PaymentFailed { cart, message } => Ok(Json(json!({
             "type": "cart",
             "cart": cart_json(&s, &cart).await?,
@@ -460,13 +604,21 @@ fn option_json(o: &ShippingOption, amount_minor: i64, cur: &str) -> Value {
     })
 }
 
-pub async fn shipping_options(State(s): State<AppState>, _: StoreScope, RawQuery(raw): RawQuery) -> ApiResult<Json<Value>> {
+pub async fn shipping_options(
+    State(s): State<AppState>,
+    _: StoreScope,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<Json<Value>> {
     let qs = Qs::parse(raw.as_deref().unwrap_or_default())?;
-    let cart_id = qs.str("cart_id")?.ok_or_else(|| ApiError::invalid("cart_id is required"))?;
+    let cart_id = qs
+        .str("cart_id")?
+        .ok_or_else(|| ApiError::invalid("cart_id is required"))?;
     let view = s.core.carts.view(cart_id).await?;
     let options = s.core.shipping.for_cart(&view).await?;
     let cur = view.cart.currency_code.clone();
-    Ok(Json(json!({"shipping_options": options.iter().map(|(o, a)| option_json(o, *a, &cur)).collect::<Vec<_>>()})))
+    Ok(Json(
+        json!({"shipping_options": options.iter().map(|(o, a)| option_json(o, *a, &cur)).collect::<Vec<_>>()}),
+    ))
 }
 
 #[derive(Debug, Deserialize)]
@@ -478,22 +630,42 @@ pub struct CalculateBody {
     pub data: Option<Value>,
 }
 
-pub async fn calculate_option(State(s): State<AppState>, _: StoreScope, Path(id): Path<String>, ApiJson(b): ApiJson<CalculateBody>) -> ApiResult<Json<Value>> {
+pub async fn calculate_option(
+    State(s): State<AppState>,
+    _: StoreScope,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<CalculateBody>,
+) -> ApiResult<Json<Value>> {
     let view = s.core.carts.view(&b.cart_id).await?;
     let (option, price) = s.core.shipping.validate_for_cart(&id, &view).await?;
-    Ok(Json(json!({"shipping_option": option_json(&option, price, &view.cart.currency_code)})))
+    Ok(Json(
+        json!({"shipping_option": option_json(&option, price, &view.cart.currency_code)}),
+    ))
 }
 
 // ---------- payment
 
-pub async fn payment_providers(State(s): State<AppState>, _: StoreScope, RawQuery(raw): RawQuery) -> ApiResult<Json<Value>> {
+pub async fn payment_providers(
+    State(s): State<AppState>,
+    _: StoreScope,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<Json<Value>> {
     let qs = Qs::parse(raw.as_deref().unwrap_or_default())?;
-    let region_id = qs.str("region_id")?.ok_or_else(|| ApiError::invalid("region_id is required"))?;
+    let region_id = qs
+        .str("region_id")?
+        .ok_or_else(|| ApiError::invalid("region_id is required"))?;
     let region = s.core.regions.get(region_id).await?;
     let known = s.core.payments.provider_ids();
-    let providers: Vec<Value> = region.payment_providers.iter().filter(|p| known.contains(p)).map(|p| json!({"id": p, "is_enabled": true})).collect();
+    let providers: Vec<Value> = region
+        .payment_providers
+        .iter()
+        .filter(|p| known.contains(p))
+        .map(|p| json!({"id": p, "is_enabled": true}))
+        .collect();
     let n = providers.len();
-    Ok(Json(json!({"payment_providers": providers, "count": n, "offset": 0, "limit": 20})))
+    Ok(Json(
+        json!({"payment_providers": providers, "count": n, "offset": 0, "limit": 20}),
+    ))
 }
 
 #[derive(Debug, Deserialize)]
@@ -502,12 +674,20 @@ pub struct CollectionBody {
     pub cart_id: String,
 }
 
-pub async fn create_collection(State(s): State<AppState>, _: StoreScope, ApiJson(b): ApiJson<CollectionBody>) -> ApiResult<Json<Value>> {
+pub async fn create_collection(
+    State(s): State<AppState>,
+    _: StoreScope,
+    ApiJson(b): ApiJson<CollectionBody>,
+) -> ApiResult<Json<Value>> {
     let view = s.core.carts.view(&b.cart_id).await?;
     if view.cart.completed_at.is_some() {
         return Err(DomainError::not_allowed("The cart is already completed").into());
     }
-    let c = s.core.payments.ensure_collection(&view.cart.id, &view.cart.currency_code, view.totals.total).await?;
+    let c = s
+        .core
+        .payments
+        .ensure_collection(&view.cart.id, &view.cart.currency_code, view.totals.total)
+        .await?;
     Ok(Json(json!({"payment_collection": collection_json(&c)})))
 }
 
@@ -519,7 +699,12 @@ pub struct SessionBody {
     pub context: Option<Value>,
 }
 
-pub async fn init_session(State(s): State<AppState>, _: StoreScope, Path(id): Path<String>, ApiJson(b): ApiJson<SessionBody>) -> ApiResult<Json<Value>> {
+pub async fn init_session(
+    State(s): State<AppState>,
+    _: StoreScope,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<SessionBody>,
+) -> ApiResult<Json<Value>> {
     let c = s.core.payments.collection(&id).await?;
     let view = s.core.carts.view(&c.cart_id).await?;
     if view.cart.completed_at.is_some() {
@@ -527,18 +712,37 @@ pub async fn init_session(State(s): State<AppState>, _: StoreScope, Path(id): Pa
     }
     let region = s.core.regions.get(&view.cart.region_id).await?;
     let _ = b.data;
-    let c = s.core.payments.init_session(&id, &b.provider_id, view.totals.total, &region.payment_providers, b.context.unwrap_or(json!({}))).await?;
+    let c = s
+        .core
+        .payments
+        .init_session(
+            &id,
+            &b.provider_id,
+            view.totals.total,
+            &region.payment_providers,
+            b.context.unwrap_or(json!({})),
+        )
+        .await?;
     Ok(Json(json!({"payment_collection": collection_json(&c)})))
 }
 
 // ---------- orders
 
-pub async fn retrieve_order(State(s): State<AppState>, _: StoreScope, Path(id): Path<String>) -> ApiResult<Json<Value>> {
+pub async fn retrieve_order(
+    State(s): State<AppState>,
+    _: StoreScope,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
     let o = s.core.orders.get(&id).await?;
     Ok(Json(json!({"order": order_json(&s, &o).await?})))
 }
 
-pub async fn list_orders(State(s): State<AppState>, _: StoreScope, c: CustomerActor, RawQuery(raw): RawQuery) -> ApiResult<Json<Value>> {
+pub async fn list_orders(
+    State(s): State<AppState>,
+    _: StoreScope,
+    c: CustomerActor,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<Json<Value>> {
     let qs = Qs::parse(raw.as_deref().unwrap_or_default())?;
     let page = PageRequest::parse(qs.int("limit")?, qs.int("offset")?, 20)?;
     let page = s.core.orders.list(Some(&c.customer_id), page).await?;
@@ -546,5 +750,7 @@ pub async fn list_orders(State(s): State<AppState>, _: StoreScope, c: CustomerAc
     for o in &page.items {
         orders.push(order_json(&s, o).await?);
     }
-    Ok(Json(json!({"orders": orders, "count": page.count, "offset": page.offset, "limit": page.limit})))
+    Ok(Json(
+        json!({"orders": orders, "count": page.count, "offset": page.offset, "limit": page.limit}),
+    ))
 }

@@ -117,17 +117,44 @@ pub(crate) fn router(state: AppState) -> Router<AppState> {
         .route("/store/product-types", get(catalog::types))
         .route("/store/product-types/{id}", get(catalog::product_type))
         .route("/store/carts", axum::routing::post(checkout::create_cart))
-        .route("/store/carts/{id}", get(checkout::retrieve_cart).post(checkout::update_cart))
-        .route("/store/carts/{id}/customer", axum::routing::post(checkout::transfer_cart))
-        .route("/store/carts/{id}/line-items", axum::routing::post(checkout::add_item))
-        .route("/store/carts/{id}/line-items/{line_id}", axum::routing::post(checkout::update_item).delete(checkout::delete_item))
-        .route("/store/carts/{id}/shipping-methods", axum::routing::post(checkout::add_shipping_method))
-        .route("/store/carts/{id}/complete", axum::routing::post(checkout::complete))
+        .route(
+            "/store/carts/{id}",
+            get(checkout::retrieve_cart).post(checkout::update_cart),
+        )
+        .route(
+            "/store/carts/{id}/customer",
+            axum::routing::post(checkout::transfer_cart),
+        )
+        .route(
+            "/store/carts/{id}/line-items",
+            axum::routing::post(checkout::add_item),
+        )
+        .route(
+            "/store/carts/{id}/line-items/{line_id}",
+            axum::routing::post(checkout::update_item).delete(checkout::delete_item),
+        )
+        .route(
+            "/store/carts/{id}/shipping-methods",
+            axum::routing::post(checkout::add_shipping_method),
+        )
+        .route(
+            "/store/carts/{id}/complete",
+            axum::routing::post(checkout::complete),
+        )
         .route("/store/shipping-options", get(checkout::shipping_options))
-        .route("/store/shipping-options/{id}/calculate", axum::routing::post(checkout::calculate_option))
+        .route(
+            "/store/shipping-options/{id}/calculate",
+            axum::routing::post(checkout::calculate_option),
+        )
         .route("/store/payment-providers", get(checkout::payment_providers))
-        .route("/store/payment-collections", axum::routing::post(checkout::create_collection))
-        .route("/store/payment-collections/{id}/payment-sessions", axum::routing::post(checkout::init_session))
+        .route(
+            "/store/payment-collections",
+            axum::routing::post(checkout::create_collection),
+        )
+        .route(
+            "/store/payment-collections/{id}/payment-sessions",
+            axum::routing::post(checkout::init_session),
+        )
         .route("/store/orders", get(checkout::list_orders))
         .route("/store/orders/{id}", get(checkout::retrieve_order))
         .route("/store/customers", axum::routing::post(customers::create))

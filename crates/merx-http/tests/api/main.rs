@@ -7,6 +7,7 @@ mod receiver;
 mod admin_auth;
 mod auth;
 mod catalog;
+mod checkout;
 mod foundation;
 mod inventory;
 mod platform;
