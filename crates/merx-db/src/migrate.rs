@@ -31,6 +31,7 @@ pub static MIGRATIONS: &[Migration] = &[
     migration!(5, "0005_inventory"),
     migration!(6, "0006_auth"),
     migration!(7, "0007_checkout"),
+    migration!(8, "0008_fulfillment"),
 ];
 
 const BOOKKEEPING: &str = "CREATE TABLE IF NOT EXISTS merx_migrations (

@@ -1108,3 +1108,152 @@ impl InventoryService {
         Ok(total)
     }
 }
+
+impl InventoryService {
+    /// Ships `quantity` units of a variant's line from `location`: consumes the line's reservations
+    /// and takes the units out of stock there (inside the caller's transaction).
+    pub async fn fulfill_in(
+        tx: &mut Tx,
+        variant_id: &str,
+        line_item_id: &str,
+        location_id: &str,
+        quantity: i64,
+        change: &Change,
+    ) -> CoreResult<()> {
+        let items = store::variant_items_in(tx, &[variant_id.to_string()])
+            .await?
+            .remove(variant_id)
+            .unwrap_or_default();
+        for item in items {
+            let mut need = quantity * item.required_quantity;
+            let rows = tx
+                .fetch_all(
+                    query(format!("SELECT {RESERVATION_COLUMNS} FROM reservation_item WHERE deleted_at IS NULL AND line_item_id = ? AND inventory_item_id = ? ORDER BY created_at, id"))
+                        .bind(line_item_id)
+                        .bind(&item.inventory_item_id),
+                )
+                .await?;
+            let mut allow_backorder = false;
+            for r in rows
+                .iter()
+                .map(reservation_from_row)
+                .collect::<DbResult<Vec<_>>>()?
+            {
+                if need == 0 {
+                    break;
+                }
+                allow_backorder |= r.allow_backorder;
+                let take = need.min(r.quantity);
+                if take == r.quantity {
+                    tx.execute(query("UPDATE reservation_item SET deleted_at = ?, updated_at = ? WHERE id = ?").bind(now()).bind(now()).bind(&r.id)).await?;
+                } else {
+                    tx.execute(query("UPDATE reservation_item SET quantity = quantity - ?, updated_at = ? WHERE id = ?").bind(take).bind(now()).bind(&r.id)).await?;
+                }
+                unreserve(tx, &r.inventory_item_id, &r.location_id, take).await?;
+                record_change(
+                    tx,
+                    &r.inventory_item_id,
+                    &r.location_id,
+                    (0, -take, 0),
+                    change,
+                )
+                .await?;
+                need -= take;
+            }
+            let shipped = quantity * item.required_quantity;
+            let n = tx
+                .execute(
+                    query(
+                        "UPDATE inventory_level SET stocked_quantity = stocked_quantity - ?, updated_at = ? \
+                         WHERE inventory_item_id = ? AND location_id = ? AND (stocked_quantity >= ? OR ?)",
+                    )
+                    .bind(shipped)
+                    .bind(now())
+                    .bind(&item.inventory_item_id)
+                    .bind(location_id)
+                    .bind(shipped)
+                    .bind(allow_backorder),
+                )
+                .await;
+            let n = match n {
+                Ok(n) => n,
+                // Backordered units beyond the shelf: the check constraint keeps stock at zero or more.
+                Err(e) if e.is_check_violation() => 0,
+                Err(e) => return Err(e.into()),
+            };
+            if n == 0 {
+                return Err(DomainError::not_allowed(format!(
+                    "Location {location_id} does not hold {shipped} units of inventory item {}",
+                    item.inventory_item_id
+                ))
+                .into());
+            }
+            record_change(
+                tx,
+                &item.inventory_item_id,
+                location_id,
+                (-shipped, 0, 0),
+                change,
+            )
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// Puts `quantity` units of a variant back in stock at `location` (returns, cancelled
+    /// fulfillments), creating the level if the location never held the item. With `reserve_for`,
+    /// the units are reserved again for that line.
+    pub async fn restock_in(
+        tx: &mut Tx,
+        variant_id: &str,
+        location_id: &str,
+        quantity: i64,
+        reserve_for: Option<&str>,
+        change: &Change,
+    ) -> CoreResult<()> {
+        let items = store::variant_items_in(tx, &[variant_id.to_string()])
+            .await?
+            .remove(variant_id)
+            .unwrap_or_default();
+        for item in items {
+            let units = quantity * item.required_quantity;
+            let at = now();
+            tx.execute(
+                query(format!("INSERT INTO inventory_level ({LEVEL_COLUMNS}) VALUES (?, ?, ?, 0, 0, 0, NULL, ?, ?) ON CONFLICT (inventory_item_id, location_id) DO NOTHING"))
+                    .bind(new_id("ilev"))
+                    .bind(&item.inventory_item_id)
+                    .bind(location_id)
+                    .bind(at)
+                    .bind(at),
+            )
+            .await?;
+            tx.execute(
+                query("UPDATE inventory_level SET stocked_quantity = stocked_quantity + ?, updated_at = ? WHERE inventory_item_id = ? AND location_id = ?")
+                    .bind(units)
+                    .bind(at)
+                    .bind(&item.inventory_item_id)
+                    .bind(location_id),
+            )
+            .await?;
+            record_change(
+                tx,
+                &item.inventory_item_id,
+                location_id,
+                (units, 0, 0),
+                change,
+            )
+            .await?;
+            if let Some(line) = reserve_for {
+                let r = NewReservation {
+                    inventory_item_id: item.inventory_item_id.clone(),
+                    location_id: location_id.to_string(),
+                    quantity: units,
+                    line_item_id: Some(line.to_string()),
+                    ..Default::default()
+                };
+                Self::reserve_in(tx, r, true, change.actor.as_deref()).await?;
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,6 +1,10 @@
 //! Orders: created once per cart from its snapshot (lines, prices, tax lines, totals, addresses),
 //! then read by the customer and the store.
 
+mod ops;
+
+pub use ops::{Fulfillment, LineQuantity, OrderOps, Return, ReturnReason};
+
 use merx_db::{query, Db, DbResult, Row, Tx};
 use merx_types::id::new_id;
 use merx_types::time::now;

@@ -7,6 +7,7 @@ mod catalog;
 pub(crate) mod events;
 mod inventory;
 mod orders;
+pub(crate) use orders::{reason_json, return_json};
 mod pricing;
 mod setup;
 mod users;
@@ -83,6 +84,7 @@ fn build() -> AdminRoutes {
     let routes = inventory::routes(routes);
     let routes = users::routes(routes);
     let routes = orders::routes(routes);
+    let routes = orders::operation_routes(routes);
     api_keys::routes(routes)
 }
 

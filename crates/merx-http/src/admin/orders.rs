@@ -198,3 +198,362 @@ pub async fn retrieve_order(
     let o = s.core.orders.get(&id).await?;
     Ok(Json(json!({"order": order_json(&s, &o).await?})))
 }
+
+// ---------- order operations
+
+use merx_core::order::{Fulfillment, LineQuantity, Return, ReturnReason};
+
+const ORDERS_WRITE: Permission = Permission::write("orders");
+const RETURNS_READ: Permission = Permission::read("returns");
+const RETURNS_WRITE: Permission = Permission::write("returns");
+
+pub(crate) fn operation_routes(r: AdminRoutes) -> AdminRoutes {
+    r.add(
+        Method::POST,
+        "/admin/orders/{id}/fulfillments",
+        ORDERS_WRITE,
+        create_fulfillment,
+    )
+    .add(
+        Method::POST,
+        "/admin/orders/{id}/fulfillments/{fid}/shipments",
+        ORDERS_WRITE,
+        ship,
+    )
+    .add(
+        Method::POST,
+        "/admin/orders/{id}/fulfillments/{fid}/mark-as-delivered",
+        ORDERS_WRITE,
+        deliver,
+    )
+    .add(
+        Method::POST,
+        "/admin/orders/{id}/fulfillments/{fid}/cancel",
+        ORDERS_WRITE,
+        cancel_fulfillment,
+    )
+    .add(
+        Method::POST,
+        "/admin/orders/{id}/capture",
+        Permission::write("payments"),
+        capture,
+    )
+    .add(
+        Method::POST,
+        "/admin/orders/{id}/refund",
+        Permission::write("payments"),
+        refund,
+    )
+    .add(
+        Method::POST,
+        "/admin/orders/{id}/cancel",
+        ORDERS_WRITE,
+        cancel,
+    )
+    .add(
+        Method::GET,
+        "/admin/return-reasons",
+        RETURNS_READ,
+        list_reasons,
+    )
+    .add(
+        Method::POST,
+        "/admin/return-reasons",
+        RETURNS_WRITE,
+        create_reason,
+    )
+    .add(Method::POST, "/admin/returns", RETURNS_WRITE, create_return)
+    .add(
+        Method::GET,
+        "/admin/returns/{id}",
+        RETURNS_READ,
+        retrieve_return,
+    )
+    .add(
+        Method::POST,
+        "/admin/returns/{id}/receive",
+        RETURNS_WRITE,
+        receive_return,
+    )
+}
+
+pub fn fulfillment_json(f: &Fulfillment) -> Value {
+    json!({
+        "id": f.id, "order_id": f.order_id, "location_id": f.location_id, "provider_id": f.provider_id,
+        "items": f.items.iter().map(|l| json!({"line_item_id": l.line_item_id, "quantity": l.quantity})).collect::<Vec<_>>(),
+        "labels": f.labels, "shipped_at": crate::dto::opt_ts(f.shipped_at), "delivered_at": crate::dto::opt_ts(f.delivered_at),
+        "canceled_at": crate::dto::opt_ts(f.canceled_at), "created_at": ts(f.created_at),
+    })
+}
+
+pub fn return_json(r: &Return, currency: &str) -> Value {
+    json!({
+        "id": r.id, "order_id": r.order_id, "status": r.status, "location_id": r.location_id,
+        "items": r.items.iter().map(|l| json!({"item_id": l.line_item_id, "quantity": l.quantity, "reason_id": l.reason_id})).collect::<Vec<_>>(),
+        "refund_amount": r.refund_amount.map(|a| amount(a, currency)), "received_at": crate::dto::opt_ts(r.received_at), "created_at": ts(r.created_at),
+    })
+}
+
+pub fn reason_json(r: &ReturnReason) -> Value {
+    json!({"id": r.id, "value": r.value, "label": r.label, "description": r.description, "created_at": ts(r.created_at), "deleted_at": null})
+}
+
+/// The admin view of an order: the store view plus fulfillments and returns.
+async fn admin_order(s: &AppState, id: &str) -> ApiResult<Json<Value>> {
+    let o = s.core.orders.get(id).await?;
+    let mut v = order_json(s, &o).await?;
+    v["fulfillments"] = Value::Array(
+        s.core
+            .order_ops
+            .fulfillments(id)
+            .await?
+            .iter()
+            .map(fulfillment_json)
+            .collect(),
+    );
+    v["returns"] = Value::Array(
+        s.core
+            .order_ops
+            .returns(id)
+            .await?
+            .iter()
+            .map(|r| return_json(r, &o.currency_code))
+            .collect(),
+    );
+    Ok(Json(json!({"order": v})))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LineBody {
+    pub id: String,
+    pub quantity: i64,
+    pub reason_id: Option<String>,
+    /// Accepted for Medusa compatibility; not stored yet.
+    #[allow(dead_code)]
+    pub note: Option<String>,
+}
+
+fn lines(items: Vec<LineBody>) -> Vec<LineQuantity> {
+    items
+        .into_iter()
+        .map(|l| LineQuantity {
+            line_item_id: l.id,
+            quantity: l.quantity,
+            reason_id: l.reason_id,
+        })
+        .collect()
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FulfillmentBody {
+    pub location_id: String,
+    pub items: Vec<LineBody>,
+    /// Accepted for Medusa compatibility; not stored yet.
+    #[allow(dead_code)]
+    pub metadata: Option<Value>,
+    /// Accepted for Medusa compatibility; Merx sends no fulfillment notifications yet.
+    #[allow(dead_code)]
+    pub no_notification: Option<bool>,
+}
+
+pub async fn create_fulfillment(
+    State(s): State<AppState>,
+    actor: super::AdminActor,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<FulfillmentBody>,
+) -> ApiResult<Json<Value>> {
+    s.core
+        .order_ops
+        .create_fulfillment(&id, &b.location_id, lines(b.items), Some(&actor.id))
+        .await?;
+    admin_order(&s, &id).await
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct ShipBody {
+    #[serde(default)]
+    pub labels: Vec<Value>,
+    pub items: Option<Vec<LineBody>>,
+}
+
+pub async fn ship(
+    State(s): State<AppState>,
+    Path((id, fid)): Path<(String, String)>,
+    ApiJson(b): ApiJson<ShipBody>,
+) -> ApiResult<Json<Value>> {
+    let _ = b.items;
+    s.core.order_ops.ship(&id, &fid, b.labels).await?;
+    admin_order(&s, &id).await
+}
+
+pub async fn deliver(
+    State(s): State<AppState>,
+    Path((id, fid)): Path<(String, String)>,
+) -> ApiResult<Json<Value>> {
+    s.core.order_ops.deliver(&id, &fid).await?;
+    admin_order(&s, &id).await
+}
+
+pub async fn cancel_fulfillment(
+    State(s): State<AppState>,
+    actor: super::AdminActor,
+    Path((id, fid)): Path<(String, String)>,
+) -> ApiResult<Json<Value>> {
+    s.core
+        .order_ops
+        .cancel_fulfillment(&id, &fid, Some(&actor.id))
+        .await?;
+    admin_order(&s, &id).await
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct AmountBody {
+    pub amount: Option<Decimal>,
+    pub note: Option<String>,
+}
+
+async fn minor_for_order(
+    s: &AppState,
+    order_id: &str,
+    v: Option<Decimal>,
+) -> ApiResult<Option<i64>> {
+    let o = s.core.orders.get(order_id).await?;
+    let cur =
+        Currency::find(&o.currency_code).ok_or_else(|| ApiError::invalid("unknown currency"))?;
+    minor(v, cur, "amount")
+}
+
+fn optional_body<T: serde::de::DeserializeOwned + Default>(
+    bytes: &axum::body::Bytes,
+) -> ApiResult<T> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Ok(T::default());
+    }
+    serde_json::from_slice(bytes)
+        .map_err(|e| ApiError::invalid(format!("Invalid request body: {e}")))
+}
+
+pub async fn capture(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    body: axum::body::Bytes,
+) -> ApiResult<Json<Value>> {
+    let b: AmountBody = optional_body(&body)?;
+    let amount = minor_for_order(&s, &id, b.amount).await?;
+    s.core.order_ops.capture(&id, amount).await?;
+    admin_order(&s, &id).await
+}
+
+pub async fn refund(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<AmountBody>,
+) -> ApiResult<Json<Value>> {
+    let amount = minor_for_order(&s, &id, b.amount)
+        .await?
+        .ok_or_else(|| ApiError::invalid("amount is required"))?;
+    s.core
+        .order_ops
+        .refund(&id, amount, b.note.as_deref())
+        .await?;
+    admin_order(&s, &id).await
+}
+
+pub async fn cancel(
+    State(s): State<AppState>,
+    actor: super::AdminActor,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    s.core.order_ops.cancel(&id, Some(&actor.id)).await?;
+    admin_order(&s, &id).await
+}
+
+pub async fn list_reasons(State(s): State<AppState>) -> ApiResult<Json<Value>> {
+    let reasons = s.core.order_ops.reasons().await?;
+    let n = reasons.len();
+    Ok(Json(
+        json!({"return_reasons": reasons.iter().map(reason_json).collect::<Vec<_>>(), "count": n, "offset": 0, "limit": n}),
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReasonBody {
+    pub value: String,
+    pub label: String,
+    pub description: Option<String>,
+}
+
+pub async fn create_reason(
+    State(s): State<AppState>,
+    ApiJson(b): ApiJson<ReasonBody>,
+) -> ApiResult<Json<Value>> {
+    let r = s
+        .core
+        .order_ops
+        .create_reason(&b.value, &b.label, b.description)
+        .await?;
+    Ok(Json(json!({"return_reason": reason_json(&r)})))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReturnBody {
+    pub order_id: String,
+    pub items: Vec<LineBody>,
+    pub location_id: Option<String>,
+    pub return_shipping: Option<Value>,
+    pub note: Option<String>,
+}
+
+pub async fn create_return(
+    State(s): State<AppState>,
+    ApiJson(b): ApiJson<ReturnBody>,
+) -> ApiResult<Json<Value>> {
+    let _ = (&b.return_shipping, &b.note);
+    let r = s
+        .core
+        .order_ops
+        .request_return(&b.order_id, lines(b.items), b.location_id)
+        .await?;
+    let o = s.core.orders.get(&r.order_id).await?;
+    Ok(Json(json!({"return": return_json(&r, &o.currency_code)})))
+}
+
+pub async fn retrieve_return(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let r = s.core.order_ops.get_return(&id).await?;
+    let o = s.core.orders.get(&r.order_id).await?;
+    Ok(Json(json!({"return": return_json(&r, &o.currency_code)})))
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct ReceiveBody {
+    pub location_id: Option<String>,
+    pub refund_amount: Option<Decimal>,
+}
+
+pub async fn receive_return(
+    State(s): State<AppState>,
+    actor: super::AdminActor,
+    Path(id): Path<String>,
+    body: axum::body::Bytes,
+) -> ApiResult<Json<Value>> {
+    let b: ReceiveBody = optional_body(&body)?;
+    let r = s.core.order_ops.get_return(&id).await?;
+    let refund = minor_for_order(&s, &r.order_id, b.refund_amount).await?;
+    let r = s
+        .core
+        .order_ops
+        .receive_return(&id, b.location_id, refund, Some(&actor.id))
+        .await?;
+    let o = s.core.orders.get(&r.order_id).await?;
+    Ok(Json(json!({"return": return_json(&r, &o.currency_code)})))
+}

@@ -754,3 +754,83 @@ pub async fn list_orders(
         json!({"orders": orders, "count": page.count, "offset": page.offset, "limit": page.limit}),
     ))
 }
+
+// ---------- returns
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReturnLine {
+    pub id: String,
+    pub quantity: i64,
+    pub reason_id: Option<String>,
+    /// Accepted for Medusa compatibility; not stored yet.
+    #[allow(dead_code)]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StoreReturnBody {
+    pub order_id: String,
+    pub items: Vec<ReturnLine>,
+    pub return_shipping: Option<Value>,
+    pub location_id: Option<String>,
+    pub note: Option<String>,
+}
+
+/// `POST /store/returns` (and Medusa 2.6's `/store/return`): requests a return of shipped units.
+pub async fn create_return(
+    State(s): State<AppState>,
+    _: StoreScope,
+    ApiJson(b): ApiJson<StoreReturnBody>,
+) -> ApiResult<Json<Value>> {
+    let _ = (&b.return_shipping, &b.note);
+    let lines = b
+        .items
+        .into_iter()
+        .map(|l| merx_core::order::LineQuantity {
+            line_item_id: l.id,
+            quantity: l.quantity,
+            reason_id: l.reason_id,
+        })
+        .collect();
+    let r = s
+        .core
+        .order_ops
+        .request_return(&b.order_id, lines, b.location_id)
+        .await?;
+    let o = s.core.orders.get(&r.order_id).await?;
+    Ok(Json(
+        json!({"return": crate::admin::return_json(&r, &o.currency_code)}),
+    ))
+}
+
+pub async fn return_reasons(State(s): State<AppState>, _: StoreScope) -> ApiResult<Json<Value>> {
+    let reasons = s.core.order_ops.reasons().await?;
+    let n = reasons.len();
+    Ok(Json(
+        json!({"return_reasons": reasons.iter().map(crate::admin::reason_json).collect::<Vec<_>>(), "count": n, "offset": 0, "limit": n}),
+    ))
+}
+
+pub async fn return_reason(
+    State(s): State<AppState>,
+    _: StoreScope,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let r = s
+        .core
+        .order_ops
+        .reasons()
+        .await?
+        .into_iter()
+        .find(|r| r.id == id)
+        .ok_or_else(|| {
+            ApiError::from(DomainError::not_found(format!(
+                "Return reason with id: {id} was not found"
+            )))
+        })?;
+    Ok(Json(
+        json!({"return_reason": crate::admin::reason_json(&r)}),
+    ))
+}

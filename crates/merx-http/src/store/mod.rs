@@ -95,6 +95,7 @@ pub const ROUTES: &[&str] = &[
     "/store/payment-providers",
     "/store/orders",
     "/store/orders/{id}",
+    "/store/return-reasons",
     "/store/customers/me",
     "/store/customers/me/addresses",
     "/store/customers/me/addresses/{id}",
@@ -155,6 +156,16 @@ pub(crate) fn router(state: AppState) -> Router<AppState> {
             "/store/payment-collections/{id}/payment-sessions",
             axum::routing::post(checkout::init_session),
         )
+        .route(
+            "/store/returns",
+            axum::routing::post(checkout::create_return),
+        )
+        .route(
+            "/store/return",
+            axum::routing::post(checkout::create_return),
+        )
+        .route("/store/return-reasons", get(checkout::return_reasons))
+        .route("/store/return-reasons/{id}", get(checkout::return_reason))
         .route("/store/orders", get(checkout::list_orders))
         .route("/store/orders/{id}", get(checkout::retrieve_order))
         .route("/store/customers", axum::routing::post(customers::create))

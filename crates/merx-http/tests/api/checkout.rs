@@ -64,20 +64,22 @@ impl PaymentProvider for TestProvider {
     }
 }
 
-struct Shop {
-    pk: String,
-    region: String,
-    other_region_option: String,
-    variant: String,
-    item: String,
-    option: String,
+pub(crate) struct Shop {
+    pub pk: String,
+    pub region: String,
+    pub other_region_option: String,
+    pub variant: String,
+    pub item: String,
+    pub option: String,
+    pub admin: String,
+    pub location: String,
 }
 
 async fn post(app: &TestApp, key: &str, path: &str, body: Value) -> Value {
     app.post_as(path, key, &body).await.ok()
 }
 
-async fn setup(app: &TestApp, currency: &str, price: f64, stock: i64) -> Shop {
+pub(crate) async fn setup(app: &TestApp, currency: &str, price: f64, stock: i64) -> Shop {
     let admin = app.admin_key(Role::Admin).await;
     let region = post(
         app,
@@ -171,6 +173,8 @@ async fn setup(app: &TestApp, currency: &str, price: f64, stock: i64) -> Shop {
     )
     .await;
     Shop {
+        admin: admin.clone(),
+        location: loc.clone(),
         pk: key["api_key"]["token"].as_str().unwrap().to_string(),
         region,
         other_region_option: other_option["shipping_option"]["id"]
@@ -186,7 +190,7 @@ async fn setup(app: &TestApp, currency: &str, price: f64, stock: i64) -> Shop {
     }
 }
 
-async fn store(
+pub(crate) async fn store(
     app: &TestApp,
     s: &Shop,
     method: Method,
@@ -204,7 +208,7 @@ async fn store(
 }
 
 /// A cart ready to complete with `qty` widgets and a session with `provider`.
-async fn ready_cart(app: &TestApp, s: &Shop, qty: i64, provider: &str) -> String {
+pub(crate) async fn ready_cart(app: &TestApp, s: &Shop, qty: i64, provider: &str) -> String {
     let cart = store(app, s, Method::POST, "/store/carts", Some(json!({"region_id": s.region, "email": "buyer@example.com",
         "shipping_address": {"first_name": "B", "address_1": "Str 1", "city": "Berlin", "country_code": "de", "postal_code": "10115"}}))).await.ok();
     let id = cart["cart"]["id"].as_str().unwrap().to_string();
@@ -248,7 +252,7 @@ async fn ready_cart(app: &TestApp, s: &Shop, qty: i64, provider: &str) -> String
     id
 }
 
-async fn reserved(app: &TestApp, item: &str) -> i64 {
+pub(crate) async fn reserved(app: &TestApp, item: &str) -> i64 {
     app.db
         .fetch_one(query("SELECT CAST(COALESCE(SUM(reserved_quantity), 0) AS BIGINT) AS n FROM inventory_level WHERE inventory_item_id = ?").bind(item))
         .await

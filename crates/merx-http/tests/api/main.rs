@@ -10,4 +10,5 @@ mod catalog;
 mod checkout;
 mod foundation;
 mod inventory;
+mod orders;
 mod platform;

@@ -1,0 +1,41 @@
+-- Fulfillments, return reasons and returns.
+
+CREATE TABLE fulfillment (
+    id TEXT PRIMARY KEY,
+    order_id TEXT NOT NULL REFERENCES orders (id),
+    location_id TEXT NOT NULL,
+    provider_id TEXT NOT NULL,
+    items TEXT NOT NULL,
+    labels TEXT,
+    shipped_at TEXT,
+    delivered_at TEXT,
+    canceled_at TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX fulfillment_order ON fulfillment (order_id);
+
+CREATE TABLE return_reason (
+    id TEXT PRIMARY KEY,
+    value TEXT NOT NULL,
+    label TEXT NOT NULL,
+    description TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    deleted_at TEXT
+);
+CREATE UNIQUE INDEX return_reason_value ON return_reason (value) WHERE deleted_at IS NULL;
+
+CREATE TABLE order_return (
+    id TEXT PRIMARY KEY,
+    order_id TEXT NOT NULL REFERENCES orders (id),
+    status TEXT NOT NULL,
+    location_id TEXT,
+    items TEXT NOT NULL,
+    refund_amount BIGINT,
+    received_at TEXT,
+    canceled_at TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX order_return_order ON order_return (order_id);
