@@ -101,6 +101,19 @@ struct ServeArgs {
     /// NATS server for cross-process events and cache invalidation (e.g. nats://127.0.0.1:4222).
     #[arg(long, env = "MERX_NATS_URL")]
     nats_url: Option<String>,
+    /// Stripe secret key: enables the `pp_stripe_stripe` payment provider.
+    #[arg(long, env = "MERX_STRIPE_API_KEY", hide_env_values = true)]
+    stripe_api_key: Option<String>,
+    /// Stripe webhook endpoint secret (`whsec_…`) for `/hooks/payment/stripe`.
+    #[arg(long, env = "MERX_STRIPE_WEBHOOK_SECRET", hide_env_values = true)]
+    stripe_webhook_secret: Option<String>,
+    /// Stripe API base URL (tests point it at a local server).
+    #[arg(
+        long,
+        env = "MERX_STRIPE_API_BASE",
+        default_value = "https://api.stripe.com"
+    )]
+    stripe_api_base: String,
     /// Secret that signs JWTs (generated and stored in the database when absent).
     #[arg(long, env = "MERX_JWT_SECRET", hide_env_values = true)]
     jwt_secret: Option<String>,
@@ -254,10 +267,22 @@ async fn serve(args: ServeArgs, file: FileConfig, database_url: &str) -> anyhow:
     )
     .await
     .context("loading the JWT secret")?;
-    let core = Core::with_auth(
+    let mut providers: Vec<std::sync::Arc<dyn merx_core::payment::PaymentProvider>> = Vec::new();
+    if let Some(api_key) = args.stripe_api_key.clone() {
+        use merx_core::payment::stripe::{StripeConfig, StripeProvider};
+        providers.push(std::sync::Arc::new(StripeProvider::new(StripeConfig {
+            api_key,
+            webhook_secret: args.stripe_webhook_secret.clone().unwrap_or_default(),
+            api_base: args.stripe_api_base.clone(),
+            tolerance_secs: 300,
+        })));
+        tracing::info!("Stripe payments enabled (pp_stripe_stripe)");
+    }
+    let core = Core::with_providers(
         db.clone(),
         secret,
         std::sync::Arc::new(merx_core::notification::LogNotifier),
+        providers,
     );
     let demo = if args.demo {
         let report = merx_core::seed::demo(&core)

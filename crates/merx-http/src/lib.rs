@@ -8,6 +8,7 @@ pub mod error;
 pub mod extract;
 pub mod fields;
 mod health;
+mod hooks;
 pub mod idempotency;
 mod layers;
 pub mod metrics;
@@ -79,6 +80,7 @@ pub fn router_with_extensions(state: AppState, extensions: Router<AppState>) -> 
         .merge(admin::router(state.clone()))
         .merge(store::router(state.clone()))
         .merge(auth_routes::router())
+        .merge(hooks::router())
         .route("/health", get(health::health))
         .route("/health/ready", get(health::ready))
         .route("/metrics", get(metrics::render))

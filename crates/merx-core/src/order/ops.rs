@@ -404,6 +404,28 @@ impl OrderOps {
         ))
     }
 
+    /// Asks the payment's provider to capture or refund before Merx records it.
+    async fn provider_call(&self, payment_id: &str, amount: i64, refund: bool) -> CoreResult<()> {
+        let r = self
+            .db
+            .fetch_one(query("SELECT provider_id, data FROM payment WHERE id = ?").bind(payment_id))
+            .await?;
+        let provider = self.payments.provider_by_id(&r.text("provider_id")?)?;
+        let data = r.json("data")?;
+        let result = if refund {
+            provider.refund(&data, amount).await
+        } else {
+            provider.capture(&data, amount).await
+        };
+        result.map_err(|e| {
+            DomainError::new(
+                merx_types::ErrorKind::Unexpected,
+                format!("payment provider: {e:#}"),
+            )
+            .into()
+        })
+    }
+
     /// Captures (part of) the authorized amount; `None` captures the rest.
     pub async fn capture(&self, order_id: &str, amount: Option<i64>) -> CoreResult<Order> {
         let order = self.orders.get(order_id).await?;
@@ -417,6 +439,7 @@ impl OrderOps {
             ))
             .into());
         }
+        self.provider_call(&payment, amount, false).await?;
         let mut tx = self.db.begin().await?;
         tx.execute(query("UPDATE payment SET captured_amount = captured_amount + ?, captured_at = ?, updated_at = ? WHERE id = ?").bind(amount).bind(now()).bind(now()).bind(&payment)).await?;
         tx.execute(query("UPDATE payment_collection SET captured_amount = captured_amount + ?, updated_at = ? WHERE id = ?").bind(amount).bind(now()).bind(&collection)).await?;
@@ -448,6 +471,7 @@ impl OrderOps {
             ))
             .into());
         }
+        self.provider_call(&payment, amount, true).await?;
         let mut tx = self.db.begin().await?;
         Self::refund_in(&mut tx, order_id, &payment, &collection, amount, note).await?;
         tx.commit().await?;
@@ -691,6 +715,9 @@ impl OrderOps {
             }
             None => None,
         };
+        if let Some((p, _, amount)) = &payment {
+            self.provider_call(p, *amount, true).await?;
+        }
         let change = Change {
             reason: format!("return {id} received"),
             actor: actor.map(str::to_string),

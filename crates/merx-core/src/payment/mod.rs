@@ -12,6 +12,8 @@ use merx_types::{DomainError, ErrorKind};
 use serde_json::{json, Value};
 use time::OffsetDateTime;
 
+pub mod stripe;
+
 use crate::error::CoreResult;
 use crate::platform::BoxFuture;
 
@@ -42,6 +44,37 @@ pub trait PaymentProvider: Send + Sync + 'static {
         idempotency_key: &'a str,
     ) -> BoxFuture<'a, anyhow::Result<Authorization>>;
     fn cancel<'a>(&'a self, data: &'a Value) -> BoxFuture<'a, anyhow::Result<()>>;
+    /// Captures `amount` of an authorization (the system provider has nothing to do).
+    fn capture<'a>(&'a self, _data: &'a Value, _amount: i64) -> BoxFuture<'a, anyhow::Result<()>> {
+        Box::pin(async { Ok(()) })
+    }
+    /// Refunds `amount` of a capture.
+    fn refund<'a>(&'a self, _data: &'a Value, _amount: i64) -> BoxFuture<'a, anyhow::Result<()>> {
+        Box::pin(async { Ok(()) })
+    }
+    /// Reads a provider webhook: verifies it and says which session it concerns and what happened.
+    fn webhook<'a>(
+        &'a self,
+        _headers: &'a [(String, String)],
+        _body: &'a [u8],
+    ) -> BoxFuture<'a, anyhow::Result<WebhookEvent>> {
+        Box::pin(async { anyhow::bail!("this provider takes no webhooks") })
+    }
+}
+
+/// What a verified provider webhook says.
+#[derive(Debug, Clone, PartialEq)]
+pub enum WebhookEvent {
+    /// The payment behind the session with this provider reference (e.g. a PaymentIntent id) is
+    /// authorized or paid: the cart can be completed.
+    Authorized {
+        reference: String,
+    },
+    Failed {
+        reference: String,
+    },
+    /// Verified, but nothing for Merx to do.
+    Ignored,
 }
 
 /// Medusa's `pp_system_default`.
@@ -423,6 +456,32 @@ impl PaymentService {
             .await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// The cart whose current session references `reference` at `provider_id` (webhooks).
+    pub async fn cart_of_reference(
+        &self,
+        provider_id: &str,
+        reference: &str,
+    ) -> CoreResult<Option<String>> {
+        let rows = self
+            .db
+            .fetch_all(
+                query("SELECT c.cart_id, s.data FROM payment_session s JOIN payment_collection c ON c.id = s.payment_collection_id WHERE s.provider_id = ? AND s.deleted_at IS NULL")
+                    .bind(provider_id),
+            )
+            .await?;
+        for r in rows {
+            if r.json("data")?.get("id").and_then(Value::as_str) == Some(reference) {
+                return Ok(Some(r.text("cart_id")?));
+            }
+        }
+        Ok(None)
+    }
+
+    /// The provider, for order operations and webhooks.
+    pub fn provider_by_id(&self, id: &str) -> CoreResult<Arc<dyn PaymentProvider>> {
+        self.provider(id)
     }
 
     /// Links a payment to its order, inside the order's transaction.

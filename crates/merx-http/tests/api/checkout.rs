@@ -86,7 +86,7 @@ pub(crate) async fn setup(app: &TestApp, currency: &str, price: f64, stock: i64)
         &admin,
         "/admin/regions",
         json!({"name": "Home", "currency_code": currency, "countries": ["de"],
-        "payment_providers": ["pp_system_default", "pp_test"]}),
+        "payment_providers": ["pp_system_default", "pp_test", "pp_stripe_stripe"]}),
     )
     .await["region"]["id"]
         .as_str()

@@ -3,6 +3,7 @@
 
 mod helpers;
 mod receiver;
+mod stripe;
 
 mod admin_auth;
 mod auth;
