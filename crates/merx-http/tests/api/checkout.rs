@@ -724,3 +724,107 @@ async fn bad_input(app: TestApp, _: Arc<TestProvider>) {
     assert_eq!(orders(&app).await, 0);
 }
 checkout_test!(bad_checkout_input_is_a_4xx_and_changes_nothing, bad_input);
+
+async fn calculated_shipping(app: TestApp, _: Arc<TestProvider>) {
+    let s = setup(&app, "eur", 10.0, 20).await;
+    app.post_as(
+        "/admin/shipping-options",
+        &s.admin,
+        &json!({"name": "Express", "region_id": s.region, "price_type": "calculated",
+        "amount": 9.99, "per_item_amount": 1.5, "min_subtotal": 25}),
+    )
+    .await
+    .ok();
+    let cart = store(
+        &app,
+        &s,
+        Method::POST,
+        "/store/carts",
+        Some(json!({"region_id": s.region})),
+    )
+    .await
+    .ok()["cart"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    store(
+        &app,
+        &s,
+        Method::POST,
+        &format!("/store/carts/{cart}/line-items"),
+        Some(json!({"variant_id": s.variant, "quantity": 2})),
+    )
+    .await
+    .ok();
+    let options = store(
+        &app,
+        &s,
+        Method::GET,
+        &format!("/store/shipping-options?cart_id={cart}"),
+        None,
+    )
+    .await
+    .ok();
+    let names: Vec<&str> = options["shipping_options"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Standard"], "Express needs a subtotal of 25");
+    store(
+        &app,
+        &s,
+        Method::POST,
+        &format!("/store/carts/{cart}/line-items"),
+        Some(json!({"variant_id": s.variant, "quantity": 1})),
+    )
+    .await
+    .ok();
+    let options = store(
+        &app,
+        &s,
+        Method::GET,
+        &format!("/store/shipping-options?cart_id={cart}"),
+        None,
+    )
+    .await
+    .ok();
+    let express = options["shipping_options"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["name"] == "Express")
+        .unwrap()
+        .clone();
+    assert_eq!(express["price_type"], "calculated");
+    assert_eq!(express["amount"], json!(14.49), "9.99 + 3 × 1.50");
+    let calc = store(
+        &app,
+        &s,
+        Method::POST,
+        &format!(
+            "/store/shipping-options/{}/calculate",
+            express["id"].as_str().unwrap()
+        ),
+        Some(json!({"cart_id": cart})),
+    )
+    .await
+    .ok();
+    assert_eq!(calc["shipping_option"]["amount"], json!(14.49));
+    let with = store(
+        &app,
+        &s,
+        Method::POST,
+        &format!("/store/carts/{cart}/shipping-methods"),
+        Some(json!({"option_id": express["id"]})),
+    )
+    .await
+    .ok();
+    assert_eq!(with["cart"]["shipping_methods"][0]["amount"], json!(14.49));
+    assert_eq!(with["cart"]["shipping_subtotal"], json!(14.49));
+}
+checkout_test!(
+    calculated_shipping_options_are_priced_by_the_manual_provider_and_gated_by_requirements,
+    calculated_shipping
+);
