@@ -214,6 +214,16 @@ pub(crate) async fn create_from_cart(tx: &mut Tx, view: &CartView) -> CoreResult
     Ok(id)
 }
 
+/// Which orders to list.
+#[derive(Debug, Clone, Default)]
+pub struct OrderFilter {
+    pub customer_id: Option<String>,
+    /// `pending`, `completed`, `canceled`…
+    pub statuses: Vec<String>,
+    /// An email fragment or a display id.
+    pub q: Option<String>,
+}
+
 #[derive(Clone)]
 pub struct OrderService {
     db: Db,
@@ -305,21 +315,56 @@ impl OrderService {
         customer_id: Option<&str>,
         page: PageRequest,
     ) -> CoreResult<Page<Order>> {
+        self.search(
+            &OrderFilter {
+                customer_id: customer_id.map(str::to_string),
+                ..OrderFilter::default()
+            },
+            page,
+        )
+        .await
+    }
+
+    /// Orders matching `f`, newest first.
+    pub async fn search(&self, f: &OrderFilter, page: PageRequest) -> CoreResult<Page<Order>> {
+        let mut w = String::from("1 = 1");
+        let mut args: Vec<merx_db::Value> = Vec::new();
+        if let Some(c) = &f.customer_id {
+            w.push_str(" AND customer_id = ?");
+            args.push(c.clone().into());
+        }
+        if !f.statuses.is_empty() {
+            w.push_str(&format!(
+                " AND status IN ({})",
+                merx_db::sql::placeholders(f.statuses.len())
+            ));
+            args.extend(f.statuses.iter().map(|s| s.clone().into()));
+        }
+        if let Some(q) = &f.q {
+            // An email fragment, or a display id (`#12` or `12`).
+            match q.trim_start_matches('#').parse::<i64>() {
+                Ok(n) => {
+                    w.push_str(" AND display_id = ?");
+                    args.push(n.into());
+                }
+                Err(_) => {
+                    w.push_str(" AND LOWER(COALESCE(email, '')) LIKE ?");
+                    args.push(format!("%{}%", q.to_lowercase().replace(['%', '_'], "")).into());
+                }
+            }
+        }
         let count = self
             .db
-            .fetch_one(
-                query("SELECT COUNT(*) AS n FROM orders WHERE (? IS NULL OR customer_id = ?)")
-                    .bind(customer_id)
-                    .bind(customer_id),
-            )
+            .fetch_one(merx_db::Query::from_parts(
+                format!("SELECT COUNT(*) AS n FROM orders WHERE {w}"),
+                args.clone(),
+            ))
             .await?
             .int("n")?;
         let ids: Vec<String> = self
             .db
             .fetch_all(
-                query("SELECT id FROM orders WHERE (? IS NULL OR customer_id = ?) ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?")
-                    .bind(customer_id)
-                    .bind(customer_id)
+                merx_db::Query::from_parts(format!("SELECT id FROM orders WHERE {w} ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?"), args)
                     .bind(page.limit)
                     .bind(page.offset),
             )

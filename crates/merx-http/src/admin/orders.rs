@@ -183,7 +183,12 @@ pub async fn list_orders(
 ) -> ApiResult<Json<Value>> {
     let qs = Qs::parse(raw.as_deref().unwrap_or_default())?;
     let page = PageRequest::parse(qs.int("limit")?, qs.int("offset")?, 20)?;
-    let page = s.core.orders.list(qs.str("customer_id")?, page).await?;
+    let filter = merx_core::order::OrderFilter {
+        customer_id: qs.str("customer_id")?.map(str::to_string),
+        statuses: qs.list("status")?,
+        q: qs.str("q")?.map(str::to_string),
+    };
+    let page = s.core.orders.search(&filter, page).await?;
     let mut items = Vec::new();
     for o in &page.items {
         items.push(order_json(&s, o).await?);
