@@ -450,54 +450,61 @@ pub async fn load(db: &Db, ids: &[String], rel: Relations) -> DbResult<Vec<Produ
         }
     }
     if rel.product_type {
-        let type_ids: Vec<String> = bundles
-            .iter()
-            .filter_map(|b| b.product.type_id.clone())
-            .collect();
-        if !type_ids.is_empty() {
-            let types: HashMap<String, Label> = db
-                .fetch_all(in_query(
-                    "SELECT id, value, metadata, created_at, updated_at FROM product_type WHERE id IN ({})",
-                    &type_ids,
-                ))
-                .await?
-                .iter()
-                .map(|r| label_from_row(r).map(|l| (l.id.clone(), l)))
-                .collect::<DbResult<_>>()?;
-            for b in &mut bundles {
-                b.product_type = b
-                    .product
-                    .type_id
-                    .as_ref()
-                    .and_then(|id| types.get(id).cloned());
-            }
+        let types = load_referenced(
+            db,
+            "SELECT id, value, metadata, created_at, updated_at FROM product_type WHERE id IN ({})",
+            bundles.iter().filter_map(|b| b.product.type_id.clone()),
+            label_from_row,
+            |l: &Label| l.id.clone(),
+        )
+        .await?;
+        for b in &mut bundles {
+            b.product_type = b
+                .product
+                .type_id
+                .as_ref()
+                .and_then(|id| types.get(id).cloned());
         }
     }
     if rel.collection {
-        let collection_ids: Vec<String> = bundles
-            .iter()
-            .filter_map(|b| b.product.collection_id.clone())
-            .collect();
-        if !collection_ids.is_empty() {
-            let collections: HashMap<String, Collection> = db
-                .fetch_all(in_query(
-                    "SELECT id, title, handle, metadata, created_at, updated_at FROM product_collection WHERE id IN ({})",
-                    &collection_ids,
-                ))
-                .await?
-                .iter()
-                .map(|r| collection_from_row(r).map(|c| (c.id.clone(), c)))
-                .collect::<DbResult<_>>()?;
-            for b in &mut bundles {
-                b.collection = b
-                    .product
-                    .collection_id
-                    .as_ref()
-                    .and_then(|id| collections.get(id).cloned());
-            }
+        let collections = load_referenced(
+            db,
+            "SELECT id, title, handle, metadata, created_at, updated_at FROM product_collection WHERE id IN ({})",
+            bundles.iter().filter_map(|b| b.product.collection_id.clone()),
+            collection_from_row,
+            |c: &Collection| c.id.clone(),
+        )
+        .await?;
+        for b in &mut bundles {
+            b.collection = b
+                .product
+                .collection_id
+                .as_ref()
+                .and_then(|id| collections.get(id).cloned());
         }
     }
     Ok(bundles)
+}
+
+/// Loads the rows a page of products points at (its types, its collections), each id asked once.
+async fn load_referenced<T>(
+    db: &Db,
+    sql: &str,
+    ids: impl Iterator<Item = String>,
+    from_row: fn(&Row) -> DbResult<T>,
+    key: fn(&T) -> String,
+) -> DbResult<HashMap<String, T>> {
+    let mut ids: Vec<String> = ids.collect();
+    ids.sort_unstable();
+    ids.dedup();
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    db.fetch_all(in_query(sql, &ids))
+        .await?
+        .iter()
+        .map(|r| from_row(r).map(|v| (key(&v), v)))
+        .collect()
 }
 
 pub async fn insert_product(tx: &mut Tx, p: &Product) -> DbResult<()> {
