@@ -303,6 +303,10 @@ async fn serve(args: ServeArgs, file: FileConfig, database_url: &str) -> anyhow:
     if let Some(url) = args.nats_url.or(file.nats_url) {
         let nats = merx_bus_nats::Nats::connect(&url).await?;
         background.bus = Some(nats.event_bus());
+        background.invalidator = Some(
+            nats.connect_invalidator(merx_core::platform::bus::Invalidator::new())
+                .await?,
+        );
         tracing::info!(%url, "publishing events to NATS JetStream");
     }
     let background = Background::start(&core, background);

@@ -127,8 +127,10 @@ impl Db {
     /// front and a read-then-write transaction can never fail half-way on a lock upgrade.
     pub async fn begin(&self) -> DbResult<Tx> {
         Ok(match &self.pools {
-            Pools::Sqlite { write, .. } => Tx::Sqlite(write.begin_with("BEGIN IMMEDIATE").await?),
-            Pools::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+            Pools::Sqlite { write, .. } => {
+                Tx::new(TxInner::Sqlite(write.begin_with("BEGIN IMMEDIATE").await?))
+            }
+            Pools::Postgres(pool) => Tx::new(TxInner::Postgres(pool.begin().await?)),
         })
     }
 
@@ -208,28 +210,46 @@ impl Db {
 }
 
 /// A write transaction. Dropped without [`Tx::commit`], it rolls back.
-pub enum Tx {
+pub struct Tx {
+    inner: TxInner,
+    after_commit: Vec<Box<dyn FnOnce() + Send>>,
+}
+
+enum TxInner {
     Sqlite(Transaction<'static, Sqlite>),
     Postgres(Transaction<'static, Postgres>),
 }
 
 impl Tx {
-    pub fn backend(&self) -> Backend {
-        match self {
-            Tx::Sqlite(_) => Backend::Sqlite,
-            Tx::Postgres(_) => Backend::Postgres,
+    fn new(inner: TxInner) -> Self {
+        Self {
+            inner,
+            after_commit: Vec::new(),
         }
     }
 
+    pub fn backend(&self) -> Backend {
+        match self.inner {
+            TxInner::Sqlite(_) => Backend::Sqlite,
+            TxInner::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Runs `f` once this transaction has committed (never if it rolls back): how a change tells
+    /// in-process readers, e.g. caches, that committed state moved on.
+    pub fn after_commit(&mut self, f: impl FnOnce() + Send + 'static) {
+        self.after_commit.push(Box::new(f));
+    }
+
     pub async fn fetch_all(&mut self, q: Query) -> DbResult<Vec<Row>> {
-        match self {
-            Tx::Sqlite(tx) => Ok(sqlite_query(&q)
+        match &mut self.inner {
+            TxInner::Sqlite(tx) => Ok(sqlite_query(&q)
                 .fetch_all(&mut **tx)
                 .await?
                 .into_iter()
                 .map(Row::Sqlite)
                 .collect()),
-            Tx::Postgres(tx) => {
+            TxInner::Postgres(tx) => {
                 let sql = sql::to_postgres(&q.sql);
                 Ok(pg_query(&sql, &q)
                     .fetch_all(&mut **tx)
@@ -242,12 +262,12 @@ impl Tx {
     }
 
     pub async fn fetch_optional(&mut self, q: Query) -> DbResult<Option<Row>> {
-        match self {
-            Tx::Sqlite(tx) => Ok(sqlite_query(&q)
+        match &mut self.inner {
+            TxInner::Sqlite(tx) => Ok(sqlite_query(&q)
                 .fetch_optional(&mut **tx)
                 .await?
                 .map(Row::Sqlite)),
-            Tx::Postgres(tx) => {
+            TxInner::Postgres(tx) => {
                 let sql = sql::to_postgres(&q.sql);
                 Ok(pg_query(&sql, &q)
                     .fetch_optional(&mut **tx)
@@ -265,9 +285,9 @@ impl Tx {
 
     /// Runs a write statement; returns the rows affected.
     pub async fn execute(&mut self, q: Query) -> DbResult<u64> {
-        match self {
-            Tx::Sqlite(tx) => Ok(sqlite_query(&q).execute(&mut **tx).await?.rows_affected()),
-            Tx::Postgres(tx) => {
+        match &mut self.inner {
+            TxInner::Sqlite(tx) => Ok(sqlite_query(&q).execute(&mut **tx).await?.rows_affected()),
+            TxInner::Postgres(tx) => {
                 let sql = sql::to_postgres(&q.sql);
                 Ok(pg_query(&sql, &q).execute(&mut **tx).await?.rows_affected())
             }
@@ -276,11 +296,11 @@ impl Tx {
 
     /// Runs `sql` as-is (several statements allowed) inside this transaction.
     pub async fn execute_script(&mut self, sql: &str) -> DbResult<()> {
-        match self {
-            Tx::Sqlite(tx) => {
+        match &mut self.inner {
+            TxInner::Sqlite(tx) => {
                 sqlx::raw_sql(sql).execute(&mut **tx).await?;
             }
-            Tx::Postgres(tx) => {
+            TxInner::Postgres(tx) => {
                 sqlx::raw_sql(sql).execute(&mut **tx).await?;
             }
         }
@@ -288,17 +308,20 @@ impl Tx {
     }
 
     pub async fn commit(self) -> DbResult<()> {
-        match self {
-            Tx::Sqlite(tx) => tx.commit().await?,
-            Tx::Postgres(tx) => tx.commit().await?,
+        match self.inner {
+            TxInner::Sqlite(tx) => tx.commit().await?,
+            TxInner::Postgres(tx) => tx.commit().await?,
+        }
+        for f in self.after_commit {
+            f();
         }
         Ok(())
     }
 
     pub async fn rollback(self) -> DbResult<()> {
-        match self {
-            Tx::Sqlite(tx) => tx.rollback().await?,
-            Tx::Postgres(tx) => tx.rollback().await?,
+        match self.inner {
+            TxInner::Sqlite(tx) => tx.rollback().await?,
+            TxInner::Postgres(tx) => tx.rollback().await?,
         }
         Ok(())
     }

@@ -14,6 +14,7 @@ mod layers;
 pub mod metrics;
 pub mod openapi;
 pub mod qs;
+pub mod read_cache;
 mod render;
 mod session;
 pub(crate) mod store;
@@ -34,6 +35,11 @@ pub struct HttpConfig {
     pub body_limit_bytes: usize,
     /// Origins allowed by CORS (`*` for any, without credentials).
     pub cors_origins: Vec<String>,
+    /// Memory for cached Store API reads, in bytes (0 turns the cache off).
+    pub read_cache_bytes: usize,
+    /// Longest a cached read is served without a write invalidating it: the bound on staleness
+    /// when an invalidation is lost (several processes without NATS).
+    pub read_cache_ttl: std::time::Duration,
 }
 
 impl Default for HttpConfig {
@@ -45,6 +51,8 @@ impl Default for HttpConfig {
                 "http://localhost:5173".into(),
                 "http://localhost:9000".into(),
             ],
+            read_cache_bytes: 16 * 1024 * 1024,
+            read_cache_ttl: std::time::Duration::from_secs(30),
         }
     }
 }
@@ -54,12 +62,17 @@ impl Default for HttpConfig {
 pub struct AppState {
     pub core: Core,
     pub config: Arc<HttpConfig>,
+    pub read_cache: Arc<read_cache::ReadCache>,
 }
 
 impl AppState {
     pub fn new(core: Core, config: HttpConfig) -> Self {
         Self {
             core,
+            read_cache: Arc::new(read_cache::ReadCache::new(
+                config.read_cache_bytes,
+                config.read_cache_ttl,
+            )),
             config: Arc::new(config),
         }
     }

@@ -290,18 +290,21 @@ impl TaxonomyService {
             id,
             "Collection",
             "product_collection.deleted",
+            "UPDATE product SET collection_id = NULL WHERE collection_id = ?",
         )
-        .await?;
-        let mut tx = self.db.begin().await?;
-        tx.execute(
-            query("UPDATE product SET collection_id = NULL WHERE collection_id = ?").bind(id),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        .await
     }
 
-    async fn soft_delete(&self, table: &str, id: &str, noun: &str, event: &str) -> CoreResult<()> {
+    /// Marks `id` deleted and runs `detach` (which takes the id) to take it off its products, in
+    /// one transaction with the event, so readers never see a product pointing at a deleted row.
+    async fn soft_delete(
+        &self,
+        table: &str,
+        id: &str,
+        noun: &str,
+        event: &str,
+        detach: &'static str,
+    ) -> CoreResult<()> {
         let at = now();
         let mut tx = self.db.begin().await?;
         let n = tx
@@ -312,6 +315,7 @@ impl TaxonomyService {
                 DomainError::not_found(format!("{noun} with id: {id} was not found")).into(),
             );
         }
+        tx.execute(query(detach).bind(id)).await?;
         append(&mut tx, NewEvent::new(event, table, id, json!({"id": id}))).await?;
         tx.commit().await?;
         Ok(())
@@ -444,15 +448,12 @@ impl TaxonomyService {
             id,
             kind.noun(),
             &format!("{}.deleted", kind.event()),
+            match kind {
+                LabelKind::Tag => "DELETE FROM product_tag_link WHERE tag_id = ?",
+                LabelKind::Type => "UPDATE product SET type_id = NULL WHERE type_id = ?",
+            },
         )
-        .await?;
-        if kind == LabelKind::Type {
-            let mut tx = self.db.begin().await?;
-            tx.execute(query("UPDATE product SET type_id = NULL WHERE type_id = ?").bind(id))
-                .await?;
-            tx.commit().await?;
-        }
-        Ok(())
+        .await
     }
 
     // ---- categories
@@ -690,12 +691,8 @@ impl TaxonomyService {
             id,
             "Product category",
             "product_category.deleted",
+            "DELETE FROM product_category_link WHERE category_id = ?",
         )
-        .await?;
-        let mut tx = self.db.begin().await?;
-        tx.execute(query("DELETE FROM product_category_link WHERE category_id = ?").bind(id))
-            .await?;
-        tx.commit().await?;
-        Ok(())
+        .await
     }
 }

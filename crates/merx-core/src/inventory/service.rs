@@ -428,6 +428,7 @@ impl InventoryService {
                 .bind(required_quantity),
         )
         .await?;
+        variant_link_changed(&mut tx, variant_id, item_id, Some(required_quantity)).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -435,6 +436,7 @@ impl InventoryService {
     pub async fn unlink_variant(&self, variant_id: &str, item_id: &str) -> CoreResult<()> {
         let mut tx = self.db.begin().await?;
         tx.execute(query("DELETE FROM product_variant_inventory_item WHERE variant_id = ? AND inventory_item_id = ?").bind(variant_id).bind(item_id)).await?;
+        variant_link_changed(&mut tx, variant_id, item_id, None).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -1256,4 +1258,25 @@ impl InventoryService {
         }
         Ok(())
     }
+}
+
+/// `inventory_item.updated`: which variant an item stocks (and how many units per variant) changed,
+/// so the variant's availability did too.
+async fn variant_link_changed(
+    tx: &mut Tx,
+    variant_id: &str,
+    item_id: &str,
+    required_quantity: Option<i64>,
+) -> DbResult<()> {
+    append(
+        tx,
+        NewEvent::new(
+            "inventory_item.updated",
+            "inventory_item",
+            item_id,
+            json!({"id": item_id, "variant_id": variant_id, "required_quantity": required_quantity}),
+        ),
+    )
+    .await?;
+    Ok(())
 }

@@ -7,7 +7,7 @@ use std::time::Duration;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-use super::bus::EventBus;
+use super::bus::{EventBus, Invalidator};
 use super::jobs::{Job, Scheduler};
 use super::outbox::{DispatchConfig, Dispatcher};
 use super::subscribers::Subscribers;
@@ -24,6 +24,8 @@ pub struct BackgroundConfig {
     pub dispatch: DispatchConfig,
     pub subscribers: Subscribers,
     pub bus: Option<Arc<dyn EventBus>>,
+    /// Carries read-model invalidations to other processes (NATS); local-only when not set.
+    pub invalidator: Option<Invalidator>,
     /// How often the scheduler looks for due jobs.
     pub tick: Duration,
 }
@@ -34,6 +36,7 @@ impl Default for BackgroundConfig {
             dispatch: DispatchConfig::default(),
             subscribers: Subscribers::new(),
             bus: None,
+            invalidator: None,
             tick: Duration::from_secs(1),
         }
     }
@@ -88,6 +91,7 @@ impl Background {
         if let Some(bus) = config.bus {
             dispatcher = dispatcher.with_bus(bus);
         }
+        dispatcher = dispatcher.with_invalidator(config.invalidator.unwrap_or_default());
         let mut scheduler = Scheduler::new(core.db.clone());
         for job in standard_jobs(core) {
             scheduler.add(job);

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use tokio::sync::broadcast;
 
 use super::events::Event;
+use super::freshness::{self, ReadModel};
 use super::BoxFuture;
 
 /// Publishes dispatched events to an external stream.
@@ -64,6 +65,9 @@ impl Invalidator {
 
     /// Called by the transport for a key that came from another process.
     pub fn deliver_local(&self, key: &str) {
+        if let Some(model) = ReadModel::from_key(key) {
+            freshness::bump(model);
+        }
         // No receivers is fine: nothing is cached yet.
         let _ = self.local.send(key.to_string());
     }

@@ -8,6 +8,8 @@ use serde_json::Value;
 use time::OffsetDateTime;
 
 use std::sync::OnceLock;
+
+use super::freshness;
 use tokio::sync::Notify;
 
 /// A committed event, as subscribers, webhooks and the external bus receive it.
@@ -59,6 +61,10 @@ pub(crate) fn appended() -> &'static Notify {
 /// Appends `event` in the caller's transaction; returns its id. Rolled back with the transaction.
 pub async fn append(tx: &mut Tx, event: NewEvent) -> DbResult<String> {
     let id = new_id(prefix::EVENT);
+    let models = freshness::models_of(&event.name);
+    if !models.is_empty() {
+        tx.after_commit(move || models.iter().for_each(|m| freshness::bump(*m)));
+    }
     tx.execute(
         query(
             "INSERT INTO outbox_event (id, name, aggregate_type, aggregate_id, payload, created_at) \

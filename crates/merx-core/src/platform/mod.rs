@@ -5,6 +5,7 @@
 pub mod background;
 pub mod bus;
 pub mod events;
+pub mod freshness;
 pub mod idempotency;
 pub mod jobs;
 pub mod outbox;

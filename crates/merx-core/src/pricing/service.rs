@@ -129,6 +129,15 @@ impl PricingService {
         Ok(out)
     }
 
+    /// The next moment after `after` at which a price list starts or ends: until then, computed
+    /// prices can only change through a write (which emits an event).
+    pub async fn next_window_change(
+        &self,
+        after: time::OffsetDateTime,
+    ) -> CoreResult<Option<time::OffsetDateTime>> {
+        Ok(store::next_window_change(&self.db, after).await?)
+    }
+
     /// Every price of the given variants (base and price-list), by variant: `(price set id, prices)`.
     pub async fn all_prices(
         &self,

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use merx_db::{query, sql::placeholders, Db, DbResult, Row, Tx};
 use merx_types::id::new_id;
 use merx_types::time::now;
+use time::OffsetDateTime;
 
 use super::calc::{Candidate, ListTerms, PriceListType};
 use super::model::{NewPrice, PriceList};
@@ -342,4 +343,33 @@ pub async fn groups_of_customer(db: &Db, customer_id: &str) -> DbResult<Vec<Stri
     .iter()
     .map(|r| r.text("customer_group_id"))
     .collect()
+}
+
+/// The earliest `starts_at`/`ends_at` of a live price list later than `after`.
+pub async fn next_window_change(
+    db: &Db,
+    after: OffsetDateTime,
+) -> DbResult<Option<OffsetDateTime>> {
+    let rows = db
+        .fetch_all(
+            query(
+                "SELECT starts_at, ends_at FROM price_list \
+                 WHERE deleted_at IS NULL AND (starts_at > ? OR ends_at > ?)",
+            )
+            .bind(after)
+            .bind(after),
+        )
+        .await?;
+    let mut next: Option<OffsetDateTime> = None;
+    for r in rows {
+        for t in [r.opt_time("starts_at")?, r.opt_time("ends_at")?]
+            .into_iter()
+            .flatten()
+        {
+            if t > after && next.is_none_or(|n| t < n) {
+                next = Some(t);
+            }
+        }
+    }
+    Ok(next)
 }

@@ -1,9 +1,12 @@
 //! `GET /store/products[/:id]`.
 
 use std::collections::HashMap;
+use std::time::Duration;
 
+use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
-use axum::Json;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
 use merx_core::catalog::{
     Cmp, ProductBundle, ProductFilter, ProductOrder, ProductStatus, Relations,
 };
@@ -15,6 +18,7 @@ use super::{list_body, StoreScope};
 use crate::error::{ApiError, ApiResult};
 use crate::fields::{select, Selection};
 use crate::qs::Qs;
+use crate::read_cache::Versions;
 use crate::render::{
     default_product_selection, product_json, VariantExtras, CALCULATED_PRICE, PRODUCT,
 };
@@ -183,13 +187,73 @@ fn public_categories(bundles: &mut [ProductBundle]) {
     }
 }
 
+/// What the cache keys an answer on: the route, the query as sent, and the channels the key sees
+/// (not the key itself, so keys with the same channels share answers).
+fn cache_key(route: &str, scope: &StoreScope, raw: &str) -> String {
+    format!("{route}?{raw}#{}", scope.0.sales_channel_ids.join(","))
+}
+
+/// A JSON body that is already serialized.
+fn json_body(body: Bytes) -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], body).into_response()
+}
+
+/// Serializes `value`, caches it under `key` (computed at `versions`) and answers it.
+async fn answer(
+    state: &AppState,
+    key: String,
+    versions: Versions,
+    plan: &Plan,
+    value: Value,
+) -> ApiResult<Response> {
+    let body = Bytes::from(serde_json::to_vec(&value).map_err(|e| ApiError::internal(&e))?);
+    let shows_stock = plan
+        .sel
+        .rel("variants")
+        .is_some_and(|v| v.has("inventory_quantity"));
+    let versions = if shows_stock {
+        versions
+    } else {
+        versions.without_inventory()
+    };
+    let until = match &plan.pricing {
+        Some(_) => price_deadline(state, versions).await?,
+        None => None,
+    };
+    state.read_cache.put(key, body.clone(), versions, until);
+    Ok(json_body(body))
+}
+
+/// How long computed prices stay right without a write: until the next price list starts or ends.
+async fn price_deadline(state: &AppState, versions: Versions) -> ApiResult<Option<Duration>> {
+    if !state.read_cache.enabled() {
+        return Ok(None);
+    }
+    let now = merx_types::time::now();
+    let next = match state.read_cache.price_window(versions, now) {
+        Some(next) => next,
+        None => {
+            let next = state.core.pricing.next_window_change(now).await?;
+            state.read_cache.set_price_window(versions, next);
+            next
+        }
+    };
+    Ok(next.map(|t| Duration::try_from(t - now).unwrap_or(Duration::ZERO)))
+}
+
 /// List published products in the key's sales channels.
 pub async fn list(
     State(state): State<AppState>,
     scope: StoreScope,
     RawQuery(raw): RawQuery,
-) -> ApiResult<Json<Value>> {
-    let qs = Qs::parse(raw.as_deref().unwrap_or_default())?;
+) -> ApiResult<Response> {
+    let raw = raw.unwrap_or_default();
+    let key = cache_key("/store/products", &scope, &raw);
+    if let Some(body) = state.read_cache.get(&key) {
+        return Ok(json_body(body));
+    }
+    let versions = Versions::snapshot();
+    let qs = Qs::parse(&raw)?;
     let page = PageRequest::parse(qs.int("limit")?, qs.int("offset")?, 50)?;
     let filter = filter(&qs, &scope)?;
     let plan = plan(&state, &qs, false).await?;
@@ -206,7 +270,8 @@ pub async fn list(
         .iter()
         .map(|b| product_json(b, &plan.sel, &extras))
         .collect();
-    Ok(Json(list_body("products", items, &ids)))
+    let value = list_body("products", items, &ids);
+    answer(&state, key, versions, &plan, value).await
 }
 
 /// Retrieve a published product in the key's sales channels.
@@ -215,8 +280,14 @@ pub async fn retrieve(
     scope: StoreScope,
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
-) -> ApiResult<Json<Value>> {
-    let qs = Qs::parse(raw.as_deref().unwrap_or_default())?;
+) -> ApiResult<Response> {
+    let raw = raw.unwrap_or_default();
+    let key = cache_key(&format!("/store/products/{id}"), &scope, &raw);
+    if let Some(body) = state.read_cache.get(&key) {
+        return Ok(json_body(body));
+    }
+    let versions = Versions::snapshot();
+    let qs = Qs::parse(&raw)?;
     let mut filter = filter(&qs, &scope)?;
     filter.ids = vec![id.clone()];
     let plan = plan(&state, &qs, true).await?;
@@ -250,5 +321,5 @@ pub async fn retrieve(
                 "Product with id: {id} was not found"
             )))
         })?;
-    Ok(Json(json!({ "product": product })))
+    answer(&state, key, versions, &plan, json!({ "product": product })).await
 }

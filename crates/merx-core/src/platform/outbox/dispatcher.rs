@@ -7,8 +7,9 @@ use tokio::sync::watch;
 use super::store::{self, Claimed};
 use super::DispatchConfig;
 use crate::error::CoreResult;
-use crate::platform::bus::EventBus;
+use crate::platform::bus::{EventBus, Invalidator};
 use crate::platform::events::appended;
+use crate::platform::freshness::{self, ReadModel};
 use crate::platform::pattern_matches;
 use crate::platform::subscribers::Subscribers;
 use crate::platform::webhooks::{self, store as webhook_store};
@@ -34,6 +35,7 @@ pub struct Dispatcher {
     db: Db,
     subscribers: Subscribers,
     bus: Option<Arc<dyn EventBus>>,
+    invalidator: Option<Invalidator>,
     http: reqwest::Client,
     config: DispatchConfig,
 }
@@ -44,6 +46,7 @@ impl Dispatcher {
             db,
             subscribers,
             bus: None,
+            invalidator: None,
             http: reqwest::Client::new(),
             config,
         }
@@ -52,6 +55,13 @@ impl Dispatcher {
     /// Also publishes every event to an external bus.
     pub fn with_bus(mut self, bus: Arc<dyn EventBus>) -> Self {
         self.bus = Some(bus);
+        self
+    }
+
+    /// Also invalidates the read models each fanned-out event changes, in every process the
+    /// invalidator reaches.
+    pub fn with_invalidator(mut self, invalidator: Invalidator) -> Self {
+        self.invalidator = Some(invalidator);
         self
     }
 
@@ -88,6 +98,19 @@ impl Dispatcher {
         let seqs: Vec<i64> = events.iter().map(|e| e.seq).collect();
         store::mark_fanned_out(&mut tx, &seqs).await?;
         tx.commit().await?;
+        if let Some(invalidator) = &self.invalidator {
+            let mut models: Vec<ReadModel> = Vec::new();
+            for event in &events {
+                for m in freshness::models_of(&event.name) {
+                    if !models.contains(m) {
+                        models.push(*m);
+                    }
+                }
+            }
+            for m in models {
+                invalidator.invalidate(m.key()).await;
+            }
+        }
         Ok(events.len())
     }
 

@@ -1,0 +1,118 @@
+//! Versions of the read models that caches depend on. A cached answer remembers the versions it was
+//! computed at and is served only while they are unchanged.
+//!
+//! A version moves on (1) in this process, right after a transaction that appended a relevant event
+//! commits ([`crate::platform::events::append`] registers the bump), and (2) everywhere, when the
+//! outbox dispatcher fans the event out: it sends the model's key through the
+//! [`crate::platform::bus::Invalidator`], which bumps here and, with NATS, in every other process.
+//! The versions are per process (not per `Core`): two services in one process only invalidate each
+//! other more often, never less.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// A family of data that cached reads depend on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ReadModel {
+    /// Products and everything a product read shows: variants, options, images, taxonomy, prices,
+    /// price lists, regions, tax rates, sales channels, the store's settings.
+    Catalog,
+    /// Stock: inventory items, levels, reservations, stock locations and their channels.
+    Inventory,
+}
+
+impl ReadModel {
+    pub const ALL: [ReadModel; 2] = [ReadModel::Catalog, ReadModel::Inventory];
+
+    fn index(self) -> usize {
+        match self {
+            ReadModel::Catalog => 0,
+            ReadModel::Inventory => 1,
+        }
+    }
+
+    /// The invalidation key other processes receive.
+    pub fn key(self) -> &'static str {
+        match self {
+            ReadModel::Catalog => "read_model:catalog",
+            ReadModel::Inventory => "read_model:inventory",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<ReadModel> {
+        ReadModel::ALL.into_iter().find(|m| m.key() == key)
+    }
+}
+
+/// Event-name prefixes that change the catalog read model.
+const CATALOG_EVENTS: &[&str] = &[
+    "product.",
+    "product_",
+    "price_list.",
+    "price.",
+    "region.",
+    "tax_rate.",
+    "tax_region.",
+    "sales_channel.",
+    "store.",
+];
+
+/// Event-name prefixes that change stock.
+const INVENTORY_EVENTS: &[&str] = &[
+    "inventory.",
+    "inventory_item.",
+    "inventory_level.",
+    "reservation.",
+    "stock_location.",
+];
+
+/// The read models an event named `name` changes.
+pub fn models_of(name: &str) -> &'static [ReadModel] {
+    let catalog = CATALOG_EVENTS.iter().any(|p| name.starts_with(p));
+    let inventory = INVENTORY_EVENTS.iter().any(|p| name.starts_with(p));
+    match (catalog, inventory) {
+        (true, true) => &ReadModel::ALL,
+        (true, false) => &[ReadModel::Catalog],
+        (false, true) => &[ReadModel::Inventory],
+        (false, false) => &[],
+    }
+}
+
+static VERSIONS: [AtomicU64; 2] = [AtomicU64::new(0), AtomicU64::new(0)];
+
+/// The current version of `model` in this process.
+pub fn version(model: ReadModel) -> u64 {
+    VERSIONS[model.index()].load(Ordering::Acquire)
+}
+
+/// Moves `model` on: answers cached at an earlier version are no longer served.
+pub fn bump(model: ReadModel) {
+    VERSIONS[model.index()].fetch_add(1, Ordering::AcqRel);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn events_map_to_models() {
+        assert_eq!(models_of("product.updated"), &[ReadModel::Catalog]);
+        assert_eq!(models_of("product_variant.created"), &[ReadModel::Catalog]);
+        assert_eq!(models_of("price_list.deleted"), &[ReadModel::Catalog]);
+        assert_eq!(
+            models_of("inventory.level_changed"),
+            &[ReadModel::Inventory]
+        );
+        assert_eq!(models_of("stock_location.updated"), &[ReadModel::Inventory]);
+        assert!(models_of("order.placed").is_empty());
+        assert!(models_of("cart.updated").is_empty());
+        assert!(models_of("products.x").is_empty());
+    }
+
+    #[test]
+    fn keys_round_trip() {
+        for m in ReadModel::ALL {
+            assert_eq!(ReadModel::from_key(m.key()), Some(m));
+        }
+        assert_eq!(ReadModel::from_key("other"), None);
+    }
+}
