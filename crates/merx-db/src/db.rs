@@ -1,4 +1,5 @@
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, Postgres};
@@ -7,6 +8,7 @@ use sqlx::sqlite::{
 };
 use sqlx::{Sqlite, Transaction};
 
+use crate::readers::Readers;
 use crate::{sql, DbError, DbResult, Query, Row, Value};
 
 /// Which engine a [`Db`] talks to.
@@ -37,7 +39,9 @@ enum Pools {
     /// SQLite allows one writer at a time: writes go through a single connection (so they queue in
     /// the process instead of spinning on SQLITE_BUSY), reads through a pool of their own.
     Sqlite {
-        read: SqlitePool,
+        /// `None` for an in-memory database, which exists once per connection: reads share the
+        /// writer's.
+        read: Option<Arc<Readers>>,
         write: SqlitePool,
     },
     Postgres(PgPool),
@@ -82,23 +86,27 @@ impl Db {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10));
+            .busy_timeout(Duration::from_secs(10))
+            // Reads map the file instead of copying pages through read(2); bounded, so a big
+            // database does not become resident memory.
+            .pragma("mmap_size", (64 * 1024 * 1024).to_string());
         let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+        // A connection to a local file cannot go stale: no ping before each use (sqlx's default
+        // costs a round trip to the connection's thread per query).
         let write = SqlitePoolOptions::new()
+            .test_before_acquire(false)
             .max_connections(1)
             .acquire_timeout(options.acquire_timeout)
             .connect_with(opts.clone())
             .await?;
         // An in-memory database exists once per connection, so it must share the writer's.
-        let read = if in_memory {
-            write.clone()
-        } else {
-            SqlitePoolOptions::new()
-                .max_connections(options.max_connections.max(2))
-                .acquire_timeout(options.acquire_timeout)
-                .connect_with(opts)
-                .await?
-        };
+        let read = (!in_memory).then(|| {
+            Arc::new(Readers::new(
+                opts,
+                options.max_connections.max(2) as usize,
+                options.acquire_timeout,
+            ))
+        });
         Ok(Db {
             pools: Pools::Sqlite { read, write },
         })
@@ -106,7 +114,18 @@ impl Db {
 
     /// Connects to Postgres with explicit options (used by tests to pick a fresh database).
     pub async fn connect_postgres(pg: PgConnectOptions, options: &DbOptions) -> anyhow::Result<Db> {
+        // Ping a connection only when it sat idle long enough for the server or the network to have
+        // dropped it; a busy pool skips the extra round trip per query.
         let pool = PgPoolOptions::new()
+            .test_before_acquire(false)
+            .before_acquire(|conn, meta| {
+                Box::pin(async move {
+                    if meta.idle_for > Duration::from_secs(30) {
+                        sqlx::Connection::ping(conn).await?;
+                    }
+                    Ok(true)
+                })
+            })
             .max_connections(options.max_connections)
             .acquire_timeout(options.acquire_timeout)
             .connect_with(pg)
@@ -149,8 +168,17 @@ impl Db {
 
     pub async fn fetch_all(&self, q: Query) -> DbResult<Vec<Row>> {
         match &self.pools {
-            Pools::Sqlite { read, .. } => Ok(sqlite_query(&q)
-                .fetch_all(read)
+            Pools::Sqlite {
+                read: Some(readers),
+                ..
+            } => {
+                let mut reader = readers.get().await?;
+                let rows = sqlite_query(&q).fetch_all(reader.conn()).await;
+                reader.finish();
+                Ok(rows?.into_iter().map(Row::Sqlite).collect())
+            }
+            Pools::Sqlite { write, .. } => Ok(sqlite_query(&q)
+                .fetch_all(write)
                 .await?
                 .into_iter()
                 .map(Row::Sqlite)
@@ -169,8 +197,17 @@ impl Db {
 
     pub async fn fetch_optional(&self, q: Query) -> DbResult<Option<Row>> {
         match &self.pools {
-            Pools::Sqlite { read, .. } => Ok(sqlite_query(&q)
-                .fetch_optional(read)
+            Pools::Sqlite {
+                read: Some(readers),
+                ..
+            } => {
+                let mut reader = readers.get().await?;
+                let row = sqlite_query(&q).fetch_optional(reader.conn()).await;
+                reader.finish();
+                Ok(row?.map(Row::Sqlite))
+            }
+            Pools::Sqlite { write, .. } => Ok(sqlite_query(&q)
+                .fetch_optional(write)
                 .await?
                 .map(Row::Sqlite)),
             Pools::Postgres(pool) => {
@@ -201,7 +238,9 @@ impl Db {
     pub async fn close(&self) {
         match &self.pools {
             Pools::Sqlite { read, write } => {
-                read.close().await;
+                if let Some(readers) = read {
+                    readers.close().await;
+                }
                 write.close().await;
             }
             Pools::Postgres(pool) => pool.close().await,

@@ -7,6 +7,7 @@ mod db;
 mod error;
 pub mod migrate;
 mod query;
+mod readers;
 mod row;
 pub mod sql;
 pub mod testing;

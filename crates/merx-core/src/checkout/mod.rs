@@ -69,8 +69,12 @@ impl Step for Reserve {
                 };
                 InventoryService::reserve_variant_in(&mut tx, &req, None).await?;
             }
+            let output = json!({"lines": lines, "total": view.totals.total});
+            ctx.journal_in(&mut tx, &output)
+                .await
+                .map_err(|e| StepError::Other(e.into()))?;
             tx.commit().await.map_err(|e| StepError::Other(e.into()))?;
-            Ok(json!({"lines": lines, "total": view.totals.total}))
+            Ok(output)
         })
     }
     fn compensate<'a>(
@@ -163,8 +167,12 @@ impl Step for CreateOrder {
             let order_id = order::create_from_cart(&mut tx, &view).await?;
             PaymentService::attach_to_order(&mut tx, &payment_id, &order_id).await?;
             CartService::mark_completed(&mut tx, &id).await?;
+            let output = json!({"order_id": order_id});
+            ctx.journal_in(&mut tx, &output)
+                .await
+                .map_err(|e| StepError::Other(e.into()))?;
             tx.commit().await.map_err(|e| StepError::Other(e.into()))?;
-            Ok(json!({"order_id": order_id}))
+            Ok(output)
         })
     }
     fn compensate<'a>(

@@ -241,14 +241,21 @@ impl PaymentService {
     }
 
     pub async fn collection_of_cart(&self, cart_id: &str) -> CoreResult<Option<Collection>> {
-        let id = self
+        let row = self
             .db
             .fetch_optional(
-                query("SELECT id FROM payment_collection WHERE cart_id = ?").bind(cart_id),
+                query(format!(
+                    "SELECT {COLLECTION_COLUMNS} FROM payment_collection WHERE cart_id = ?"
+                ))
+                .bind(cart_id),
             )
             .await?;
-        match id {
-            Some(r) => Ok(Some(self.collection(&r.text("id")?).await?)),
+        match row {
+            Some(r) => {
+                let mut c = collection_from_row(&r)?;
+                c.sessions = self.sessions(&c.id).await?;
+                Ok(Some(c))
+            }
             None => Ok(None),
         }
     }
@@ -261,11 +268,14 @@ impl PaymentService {
         amount: i64,
     ) -> CoreResult<Collection> {
         let at = now();
+        // One statement: created, or its amount brought up to date unless payment has begun.
         self.db
             .execute(
                 query(
                     "INSERT INTO payment_collection (id, cart_id, currency_code, amount, status, authorized_amount, captured_amount, refunded_amount, created_at, updated_at) \
-                     VALUES (?, ?, ?, ?, 'not_paid', 0, 0, 0, ?, ?) ON CONFLICT (cart_id) DO NOTHING",
+                     VALUES (?, ?, ?, ?, 'not_paid', 0, 0, 0, ?, ?) \
+                     ON CONFLICT (cart_id) DO UPDATE SET amount = excluded.amount, currency_code = excluded.currency_code, updated_at = excluded.updated_at \
+                     WHERE payment_collection.status IN ('not_paid', 'awaiting', 'canceled')",
                 )
                 .bind(new_id("pay_col"))
                 .bind(cart_id)
@@ -273,15 +283,6 @@ impl PaymentService {
                 .bind(amount)
                 .bind(at)
                 .bind(at),
-            )
-            .await?;
-        self.db
-            .execute(
-                query("UPDATE payment_collection SET amount = ?, currency_code = ?, updated_at = ? WHERE cart_id = ? AND status IN ('not_paid', 'awaiting', 'canceled')")
-                    .bind(amount)
-                    .bind(currency)
-                    .bind(at)
-                    .bind(cart_id),
             )
             .await?;
         self.collection_of_cart(cart_id)

@@ -8,7 +8,10 @@
 //! The versions are per process (not per `Core`): two services in one process only invalidate each
 //! other more often, never less.
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 /// A family of data that cached reads depend on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -87,6 +90,71 @@ pub fn version(model: ReadModel) -> u64 {
 /// Moves `model` on: answers cached at an earlier version are no longer served.
 pub fn bump(model: ReadModel) {
     VERSIONS[model.index()].fetch_add(1, Ordering::AcqRel);
+}
+
+/// Values read from the database and kept in memory while `model` stays at the version they were
+/// read at, and at most `ttl` (the bound on staleness should an invalidation from another process be
+/// lost). Cheap to clone; clones share entries.
+#[derive(Clone)]
+pub struct Memo<V> {
+    model: ReadModel,
+    ttl: Duration,
+    entries: Arc<Mutex<HashMap<String, MemoEntry<V>>>>,
+}
+
+struct MemoEntry<V> {
+    version: u64,
+    read_at: Instant,
+    value: V,
+}
+
+/// How long a memo trusts a value without hearing of a change: the staleness bound when several
+/// processes share a database without NATS.
+pub const MEMO_TTL: Duration = Duration::from_secs(10);
+
+/// Entries kept before a memo starts over (keys are ids or places: few in a real store).
+const MEMO_CAPACITY: usize = 4096;
+
+impl<V: Clone> Memo<V> {
+    pub fn new(model: ReadModel, ttl: Duration) -> Self {
+        Self {
+            model,
+            ttl,
+            entries: Arc::new(Mutex::new(HashMap::new())),
+        }
+    }
+
+    /// The value under `key`, or `load`'s (kept if nothing changed while it ran).
+    pub async fn get_or_load<E, F>(&self, key: &str, load: F) -> Result<V, E>
+    where
+        F: std::future::Future<Output = Result<V, E>>,
+    {
+        let current = version(self.model);
+        {
+            let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some(e) = entries.get(key) {
+                if e.version == current && e.read_at.elapsed() < self.ttl {
+                    return Ok(e.value.clone());
+                }
+            }
+        }
+        let value = load.await?;
+        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        if version(self.model) == current {
+            if entries.len() >= MEMO_CAPACITY {
+                entries.clear();
+            }
+            entries.insert(
+                key.to_string(),
+                MemoEntry {
+                    version: current,
+                    read_at: Instant::now(),
+                    value: value.clone(),
+                },
+            );
+        }
+        Ok(value)
+    }
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ use time::OffsetDateTime;
 
 use crate::error::CoreResult;
 use crate::platform::events::{append, NewEvent};
+use crate::platform::freshness::{Memo, ReadModel, MEMO_TTL};
 
 /// A region with its countries and payment providers.
 #[derive(Debug, Clone, PartialEq)]
@@ -189,11 +190,16 @@ async fn set_providers(tx: &mut Tx, region_id: &str, providers: &[String]) -> Db
 #[derive(Clone)]
 pub struct RegionService {
     db: Db,
+    /// Regions by id: every cart call needs its region.
+    by_id: Memo<Region>,
 }
 
 impl RegionService {
     pub fn new(db: Db) -> Self {
-        Self { db }
+        Self {
+            db,
+            by_id: Memo::new(ReadModel::Catalog, MEMO_TTL),
+        }
     }
 
     pub async fn create(&self, input: NewRegion) -> CoreResult<Region> {
@@ -302,6 +308,10 @@ impl RegionService {
     }
 
     pub async fn get(&self, id: &str) -> CoreResult<Region> {
+        self.by_id.get_or_load(id, self.read(id)).await
+    }
+
+    async fn read(&self, id: &str) -> CoreResult<Region> {
         let row = self
             .db
             .fetch_optional(

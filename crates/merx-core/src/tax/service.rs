@@ -11,6 +11,7 @@ use time::OffsetDateTime;
 use super::calc::{Rate, RateTarget, RegionRates};
 use crate::error::CoreResult;
 use crate::platform::events::{append, NewEvent};
+use crate::platform::freshness::{Memo, ReadModel, MEMO_TTL};
 
 /// A tax region: a country, or a province of one.
 #[derive(Debug, Clone, PartialEq)]
@@ -162,11 +163,16 @@ async fn insert_rate(tx: &mut Tx, region_id: &str, r: &NewTaxRate) -> CoreResult
 #[derive(Clone)]
 pub struct TaxService {
     db: Db,
+    /// Rates by place (`country|province`): every priced cart and product read needs them.
+    by_place: Memo<(Option<RegionRates>, Option<RegionRates>)>,
 }
 
 impl TaxService {
     pub fn new(db: Db) -> Self {
-        Self { db }
+        Self {
+            db,
+            by_place: Memo::new(ReadModel::Catalog, MEMO_TTL),
+        }
     }
 
     /// Creates a tax region (a province needs its country's region to exist), with an optional
@@ -380,6 +386,17 @@ impl TaxService {
 
     /// The province's and the country's rates, for [`super::calc::applicable_rates`].
     pub async fn rates_for_place(
+        &self,
+        country_code: &str,
+        province_code: Option<&str>,
+    ) -> CoreResult<(Option<RegionRates>, Option<RegionRates>)> {
+        let key = format!("{country_code}|{}", province_code.unwrap_or_default());
+        self.by_place
+            .get_or_load(&key, self.read_rates_for_place(country_code, province_code))
+            .await
+    }
+
+    async fn read_rates_for_place(
         &self,
         country_code: &str,
         province_code: Option<&str>,

@@ -13,3 +13,4 @@ mod foundation;
 mod inventory;
 mod orders;
 mod platform;
+mod read_cache;

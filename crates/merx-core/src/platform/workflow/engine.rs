@@ -1,4 +1,5 @@
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -8,7 +9,7 @@ use merx_types::time::now;
 use merx_types::{DomainError, ErrorKind};
 use serde_json::Value;
 
-use super::store::{self, ExecutionRow};
+use super::store::{self, ExecutionRow, SUCCEEDED};
 use super::{Recovery, StepContext, StepError, Workflow};
 use crate::error::{CoreError, CoreResult};
 
@@ -33,7 +34,6 @@ pub struct WorkflowEngine {
 /// Journal statuses.
 const RUNNING: &str = "running";
 const COMPENSATING: &str = "compensating";
-const SUCCEEDED: &str = "succeeded";
 const COMPENSATED: &str = "compensated";
 
 fn kind_name(kind: ErrorKind) -> &'static str {
@@ -122,26 +122,49 @@ impl WorkflowEngine {
         input: &Value,
         mut outputs: Vec<Value>,
     ) -> CoreResult<Completed> {
+        let steps = wf.steps.len();
         for (index, step) in wf.steps.iter().enumerate().skip(outputs.len()) {
+            let last = index + 1 == steps;
             let ctx = StepContext {
                 db: &self.db,
                 execution_id: id,
                 index,
                 input,
                 outputs: &outputs,
+                step_name: step.name(),
+                lease_until: now() + self.lease,
+                last,
+                journaled: AtomicBool::new(false),
             };
             match step.invoke(&ctx).await {
                 Ok(output) => {
-                    store::record_step(
-                        &self.db,
-                        id,
-                        index,
-                        step.name(),
-                        &output,
-                        now() + self.lease,
-                    )
-                    .await?;
+                    // A step may have journalled itself in its own transaction (and, as the last
+                    // step, completed the execution there).
+                    if !ctx.journaled.load(Ordering::Acquire) {
+                        let all = last.then(|| {
+                            let mut v = outputs.clone();
+                            v.push(output.clone());
+                            Value::Array(v)
+                        });
+                        store::record_step(
+                            &self.db,
+                            id,
+                            index,
+                            step.name(),
+                            &output,
+                            now() + self.lease,
+                            all.as_ref(),
+                        )
+                        .await?;
+                    }
                     outputs.push(output);
+                    if last {
+                        return Ok(Completed {
+                            execution_id: id.to_string(),
+                            outputs,
+                            replayed: false,
+                        });
+                    }
                 }
                 Err(error) => {
                     tracing::info!(workflow = %wf.name, execution = id, step = step.name(), %error, "step failed; compensating");
@@ -208,6 +231,10 @@ impl WorkflowEngine {
                 index,
                 input,
                 outputs: &outputs[..index],
+                step_name: step.name(),
+                lease_until: now() + self.lease,
+                last: false,
+                journaled: AtomicBool::new(false),
             };
             if let Err(e) = step.compensate(&ctx, &outputs[index]).await {
                 tracing::error!(workflow = %wf.name, execution = id, step = step.name(), error = %e, "compensation failed; will retry");

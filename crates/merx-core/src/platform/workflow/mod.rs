@@ -28,9 +28,40 @@ pub struct StepContext<'a> {
     pub input: &'a Value,
     /// Outputs of the steps before this one, in order.
     pub outputs: &'a [Value],
+    pub(crate) step_name: &'a str,
+    /// Lease to renew when journalling this step.
+    pub(crate) lease_until: time::OffsetDateTime,
+    /// Whether this is the workflow's last step (journalling it also completes the execution).
+    pub(crate) last: bool,
+    /// Set once the step journalled itself in its own transaction.
+    pub(crate) journaled: std::sync::atomic::AtomicBool,
 }
 
 impl StepContext<'_> {
+    /// Journals this step's `output` inside the step's own transaction `tx`, so the step's effect
+    /// and its journal entry commit together (and the engine skips its separate journal write).
+    /// Call it last, right before committing `tx`.
+    pub async fn journal_in(&self, tx: &mut merx_db::Tx, output: &Value) -> merx_db::DbResult<()> {
+        let outputs = self.last.then(|| {
+            let mut all = self.outputs.to_vec();
+            all.push(output.clone());
+            Value::Array(all)
+        });
+        store::record_step_in(
+            tx,
+            self.execution_id,
+            self.index,
+            self.step_name,
+            output,
+            self.lease_until,
+            outputs.as_ref(),
+        )
+        .await?;
+        self.journaled
+            .store(true, std::sync::atomic::Ordering::Release);
+        Ok(())
+    }
+
     /// A key unique to this step of this execution, to pass to external providers so that a step
     /// re-run after a crash is recognised as the same request.
     pub fn idempotency_key(&self) -> String {

@@ -5,6 +5,9 @@ use merx_types::time::now;
 use serde_json::Value;
 use time::OffsetDateTime;
 
+/// Status of an execution whose every step completed.
+pub(crate) const SUCCEEDED: &str = "succeeded";
+
 pub struct ExecutionRow {
     pub id: String,
     pub workflow: String,
@@ -102,7 +105,8 @@ pub async fn done_steps(db: &Db, execution_id: &str) -> DbResult<Vec<(usize, Str
         .collect()
 }
 
-/// Journals a completed step and renews the lease, atomically.
+/// Journals a completed step and renews the lease, atomically; with `final_outputs` (the last
+/// step) the execution is marked succeeded in the same transaction.
 pub async fn record_step(
     db: &Db,
     execution_id: &str,
@@ -110,9 +114,33 @@ pub async fn record_step(
     name: &str,
     output: &Value,
     lease_until: OffsetDateTime,
+    final_outputs: Option<&Value>,
+) -> DbResult<()> {
+    let mut tx = db.begin().await?;
+    record_step_in(
+        &mut tx,
+        execution_id,
+        index,
+        name,
+        output,
+        lease_until,
+        final_outputs,
+    )
+    .await?;
+    tx.commit().await
+}
+
+/// [`record_step`] inside the caller's transaction.
+pub async fn record_step_in(
+    tx: &mut Tx,
+    execution_id: &str,
+    index: usize,
+    name: &str,
+    output: &Value,
+    lease_until: OffsetDateTime,
+    final_outputs: Option<&Value>,
 ) -> DbResult<()> {
     let at = now();
-    let mut tx = db.begin().await?;
     tx.execute(
         query(
             "INSERT INTO workflow_step (execution_id, idx, name, status, output, created_at, updated_at) \
@@ -126,14 +154,32 @@ pub async fn record_step(
         .bind(at),
     )
     .await?;
-    tx.execute(
-        query("UPDATE workflow_execution SET locked_until = ?, updated_at = ? WHERE id = ?")
-            .bind(lease_until)
-            .bind(at)
-            .bind(execution_id),
-    )
-    .await?;
-    tx.commit().await
+    match final_outputs {
+        None => {
+            tx.execute(
+                query(
+                    "UPDATE workflow_execution SET locked_until = ?, updated_at = ? WHERE id = ?",
+                )
+                .bind(lease_until)
+                .bind(at)
+                .bind(execution_id),
+            )
+            .await?;
+        }
+        Some(outputs) => {
+            tx.execute(
+                query(
+                    "UPDATE workflow_execution SET status = ?, output = ?, locked_until = NULL, updated_at = ? WHERE id = ?",
+                )
+                .bind(SUCCEEDED)
+                .bind(outputs.clone())
+                .bind(at)
+                .bind(execution_id),
+            )
+            .await?;
+        }
+    }
+    Ok(())
 }
 
 pub async fn mark_step_compensated(db: &Db, execution_id: &str, index: usize) -> DbResult<()> {
