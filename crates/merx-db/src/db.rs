@@ -3,12 +3,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, Postgres};
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
-};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 use sqlx::{Sqlite, Transaction};
 
 use crate::readers::Readers;
+use crate::writer::{SqliteTx, Writer};
 use crate::{sql, DbError, DbResult, Query, Row, Value};
 
 /// Which engine a [`Db`] talks to.
@@ -42,7 +41,7 @@ enum Pools {
         /// `None` for an in-memory database, which exists once per connection: reads share the
         /// writer's.
         read: Option<Arc<Readers>>,
-        write: SqlitePool,
+        write: Arc<Writer>,
     },
     Postgres(PgPool),
 }
@@ -91,14 +90,9 @@ impl Db {
             // database does not become resident memory.
             .pragma("mmap_size", (64 * 1024 * 1024).to_string());
         let in_memory = url.contains(":memory:") || url.contains("mode=memory");
-        // A connection to a local file cannot go stale: no ping before each use (sqlx's default
-        // costs a round trip to the connection's thread per query).
-        let write = SqlitePoolOptions::new()
-            .test_before_acquire(false)
-            .max_connections(1)
-            .acquire_timeout(options.acquire_timeout)
-            .connect_with(opts.clone())
-            .await?;
+        let write = Arc::new(Writer::new(opts.clone(), options.acquire_timeout));
+        // Connect now, so a bad path or a locked file is reported here.
+        drop(write.lock().await?);
         // An in-memory database exists once per connection, so it must share the writer's.
         let read = (!in_memory).then(|| {
             Arc::new(Readers::new(
@@ -147,7 +141,7 @@ impl Db {
     pub async fn begin(&self) -> DbResult<Tx> {
         Ok(match &self.pools {
             Pools::Sqlite { write, .. } => {
-                Tx::new(TxInner::Sqlite(write.begin_with("BEGIN IMMEDIATE").await?))
+                Tx::new(TxInner::Sqlite(SqliteTx::new(write.begin().await?)))
             }
             Pools::Postgres(pool) => Tx::new(TxInner::Postgres(pool.begin().await?)),
         })
@@ -157,7 +151,8 @@ impl Db {
     pub async fn execute_script(&self, sql: &str) -> DbResult<()> {
         match &self.pools {
             Pools::Sqlite { write, .. } => {
-                sqlx::raw_sql(sql).execute(write).await?;
+                let mut guard = write.lock().await?;
+                on_conn::script(guard.conn(), sql).await?;
             }
             Pools::Postgres(pool) => {
                 sqlx::raw_sql(sql).execute(pool).await?;
@@ -173,16 +168,15 @@ impl Db {
                 ..
             } => {
                 let mut reader = readers.get().await?;
-                let rows = sqlite_query(&q).fetch_all(reader.conn()).await;
+                let rows = on_conn::fetch_all(reader.conn(), &q).await;
                 reader.finish();
                 Ok(rows?.into_iter().map(Row::Sqlite).collect())
             }
-            Pools::Sqlite { write, .. } => Ok(sqlite_query(&q)
-                .fetch_all(write)
-                .await?
-                .into_iter()
-                .map(Row::Sqlite)
-                .collect()),
+            Pools::Sqlite { write, .. } => {
+                let mut guard = write.lock().await?;
+                let rows = on_conn::fetch_all(guard.conn(), &q).await?;
+                Ok(rows.into_iter().map(Row::Sqlite).collect())
+            }
             Pools::Postgres(pool) => {
                 let sql = sql::to_postgres(&q.sql);
                 Ok(pg_query(&sql, &q)
@@ -202,14 +196,15 @@ impl Db {
                 ..
             } => {
                 let mut reader = readers.get().await?;
-                let row = sqlite_query(&q).fetch_optional(reader.conn()).await;
+                let row = on_conn::fetch_optional(reader.conn(), &q).await;
                 reader.finish();
                 Ok(row?.map(Row::Sqlite))
             }
-            Pools::Sqlite { write, .. } => Ok(sqlite_query(&q)
-                .fetch_optional(write)
-                .await?
-                .map(Row::Sqlite)),
+            Pools::Sqlite { write, .. } => {
+                let mut guard = write.lock().await?;
+                let row = on_conn::fetch_optional(guard.conn(), &q).await?;
+                Ok(row.map(Row::Sqlite))
+            }
             Pools::Postgres(pool) => {
                 let sql = sql::to_postgres(&q.sql);
                 Ok(pg_query(&sql, &q)
@@ -255,7 +250,7 @@ pub struct Tx {
 }
 
 enum TxInner {
-    Sqlite(Transaction<'static, Sqlite>),
+    Sqlite(SqliteTx),
     Postgres(Transaction<'static, Postgres>),
 }
 
@@ -282,8 +277,7 @@ impl Tx {
 
     pub async fn fetch_all(&mut self, q: Query) -> DbResult<Vec<Row>> {
         match &mut self.inner {
-            TxInner::Sqlite(tx) => Ok(sqlite_query(&q)
-                .fetch_all(&mut **tx)
+            TxInner::Sqlite(tx) => Ok(on_conn::fetch_all(tx.conn(), &q)
                 .await?
                 .into_iter()
                 .map(Row::Sqlite)
@@ -302,8 +296,7 @@ impl Tx {
 
     pub async fn fetch_optional(&mut self, q: Query) -> DbResult<Option<Row>> {
         match &mut self.inner {
-            TxInner::Sqlite(tx) => Ok(sqlite_query(&q)
-                .fetch_optional(&mut **tx)
+            TxInner::Sqlite(tx) => Ok(on_conn::fetch_optional(tx.conn(), &q)
                 .await?
                 .map(Row::Sqlite)),
             TxInner::Postgres(tx) => {
@@ -325,7 +318,7 @@ impl Tx {
     /// Runs a write statement; returns the rows affected.
     pub async fn execute(&mut self, q: Query) -> DbResult<u64> {
         match &mut self.inner {
-            TxInner::Sqlite(tx) => Ok(sqlite_query(&q).execute(&mut **tx).await?.rows_affected()),
+            TxInner::Sqlite(tx) => Ok(on_conn::execute(tx.conn(), &q).await?.rows_affected()),
             TxInner::Postgres(tx) => {
                 let sql = sql::to_postgres(&q.sql);
                 Ok(pg_query(&sql, &q).execute(&mut **tx).await?.rows_affected())
@@ -337,7 +330,7 @@ impl Tx {
     pub async fn execute_script(&mut self, sql: &str) -> DbResult<()> {
         match &mut self.inner {
             TxInner::Sqlite(tx) => {
-                sqlx::raw_sql(sql).execute(&mut **tx).await?;
+                on_conn::script(tx.conn(), sql).await?;
             }
             TxInner::Postgres(tx) => {
                 sqlx::raw_sql(sql).execute(&mut **tx).await?;
@@ -437,5 +430,40 @@ mod tests {
             .to_string();
         assert!(err.contains("unsupported"), "{err}");
         assert!(!err.contains("secret"), "{err}");
+    }
+}
+
+/// Statements on a bare SQLite connection (ours, not a pool's). Plain functions returning boxed
+/// futures: spelled inline, sqlx's `Executor<'c>` bound makes rustc unable to prove the callers'
+/// futures `Send` for every lifetime, and tasks that spawn them fail to compile.
+mod on_conn {
+    use std::future::Future;
+    use std::pin::Pin;
+
+    use sqlx::sqlite::{SqliteConnection, SqliteQueryResult, SqliteRow};
+
+    use super::sqlite_query;
+    use crate::Query;
+
+    type Fut<'c, T> = Pin<Box<dyn Future<Output = Result<T, sqlx::Error>> + Send + 'c>>;
+
+    pub fn fetch_all<'c>(conn: &'c mut SqliteConnection, q: &'c Query) -> Fut<'c, Vec<SqliteRow>> {
+        Box::pin(sqlite_query(q).fetch_all(conn))
+    }
+
+    pub fn fetch_optional<'c>(
+        conn: &'c mut SqliteConnection,
+        q: &'c Query,
+    ) -> Fut<'c, Option<SqliteRow>> {
+        Box::pin(sqlite_query(q).fetch_optional(conn))
+    }
+
+    pub fn execute<'c>(conn: &'c mut SqliteConnection, q: &'c Query) -> Fut<'c, SqliteQueryResult> {
+        Box::pin(sqlite_query(q).execute(conn))
+    }
+
+    pub fn script<'c>(conn: &'c mut SqliteConnection, sql: &'c str) -> Fut<'c, SqliteQueryResult> {
+        // `Executor::execute` runs every statement of an argument-less string on SQLite.
+        sqlx::Executor::execute(conn, sql)
     }
 }

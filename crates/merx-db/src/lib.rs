@@ -12,6 +12,7 @@ mod row;
 pub mod sql;
 pub mod testing;
 mod value;
+mod writer;
 
 pub use db::{redact as redact_url, Backend, Db, DbOptions, Tx};
 pub use error::DbError;

@@ -87,6 +87,15 @@ async fn rollback_leaves_nothing(db: Db) {
     tx.rollback().await.unwrap();
     let rows = db.fetch_all(query("SELECT id FROM scratch")).await.unwrap();
     assert!(rows.is_empty());
+    // The connection is usable again, and a transaction dropped mid-way never reaches the next.
+    let mut tx = db.begin().await.unwrap();
+    tx.execute(query("INSERT INTO scratch (id, n) VALUES ('z', 1)"))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let rows = db.fetch_all(query("SELECT id FROM scratch")).await.unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].text("id").unwrap(), "z");
 }
 both_engines!(
     a_dropped_or_rolled_back_transaction_writes_nothing,

@@ -124,36 +124,36 @@ impl<V: Clone> Memo<V> {
         }
     }
 
-    /// The value under `key`, or `load`'s (kept if nothing changed while it ran).
-    pub async fn get_or_load<E, F>(&self, key: &str, load: F) -> Result<V, E>
-    where
-        F: std::future::Future<Output = Result<V, E>>,
-    {
-        let current = version(self.model);
-        {
-            let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
-            if let Some(e) = entries.get(key) {
-                if e.version == current && e.read_at.elapsed() < self.ttl {
-                    return Ok(e.value.clone());
-                }
-            }
-        }
-        let value = load.await?;
+    /// The value under `key`, if it is still trusted.
+    pub fn get(&self, key: &str) -> Option<V> {
+        let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        let e = entries.get(key)?;
+        (e.version == version(self.model) && e.read_at.elapsed() < self.ttl)
+            .then(|| e.value.clone())
+    }
+
+    /// The model's version: take it before reading what [`Memo::put`] will keep.
+    pub fn version(&self) -> u64 {
+        version(self.model)
+    }
+
+    /// Keeps `value`, read at `read_version`, unless the model moved on meanwhile.
+    pub fn put(&self, key: &str, read_version: u64, value: V) {
         let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
-        if version(self.model) == current {
-            if entries.len() >= MEMO_CAPACITY {
-                entries.clear();
-            }
-            entries.insert(
-                key.to_string(),
-                MemoEntry {
-                    version: current,
-                    read_at: Instant::now(),
-                    value: value.clone(),
-                },
-            );
+        if version(self.model) != read_version {
+            return;
         }
-        Ok(value)
+        if entries.len() >= MEMO_CAPACITY {
+            entries.clear();
+        }
+        entries.insert(
+            key.to_string(),
+            MemoEntry {
+                version: read_version,
+                read_at: Instant::now(),
+                value,
+            },
+        );
     }
 }
 
@@ -174,6 +174,27 @@ mod tests {
         assert!(models_of("order.placed").is_empty());
         assert!(models_of("cart.updated").is_empty());
         assert!(models_of("products.x").is_empty());
+    }
+
+    #[test]
+    fn memo_keeps_values_until_their_model_moves_on() {
+        let memo = Memo::new(ReadModel::Catalog, Duration::from_secs(60));
+        let stale = memo.version();
+        bump(ReadModel::Catalog);
+        memo.put("a", stale, 1);
+        assert_eq!(memo.get("a"), None, "read before a change, refused");
+        // Other tests bump the catalog too: retry until a put lands between two bumps.
+        let kept = (0..100).any(|_| {
+            let v = memo.version();
+            memo.put("b", v, 2);
+            memo.get("b") == Some(2)
+        });
+        assert!(kept);
+        bump(ReadModel::Catalog);
+        assert_eq!(memo.get("b"), None);
+        let expired = Memo::new(ReadModel::Catalog, Duration::ZERO);
+        expired.put("c", expired.version(), 3);
+        assert_eq!(expired.get("c"), None, "past its TTL");
     }
 
     #[test]

@@ -308,7 +308,13 @@ impl RegionService {
     }
 
     pub async fn get(&self, id: &str) -> CoreResult<Region> {
-        self.by_id.get_or_load(id, self.read(id)).await
+        if let Some(region) = self.by_id.get(id) {
+            return Ok(region);
+        }
+        let version = self.by_id.version();
+        let region = self.read(id).await?;
+        self.by_id.put(id, version, region.clone());
+        Ok(region)
     }
 
     async fn read(&self, id: &str) -> CoreResult<Region> {
