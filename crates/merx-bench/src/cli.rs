@@ -96,6 +96,10 @@ pub struct Cli {
     /// Buyers racing in the flash sale.
     #[arg(long, default_value_t = 500)]
     pub buyers: usize,
+    /// `merx serve` processes to start on the one database (the flash sale spreads its buyers over
+    /// them, to show stock holds across processes; the other scenarios use the first).
+    #[arg(long, default_value_t = 1, conflicts_with = "target")]
+    pub servers: usize,
     /// A running server to drive instead of seeding and starting one (http://127.0.0.1:PORT).
     #[arg(long, requires = "publishable_key")]
     pub target: Option<String>,
@@ -125,6 +129,7 @@ impl Cli {
             "--duration must be a positive number of seconds"
         );
         anyhow::ensure!(self.units >= 1, "--units must be at least 1");
+        anyhow::ensure!(self.servers >= 1, "--servers must be at least 1");
         anyhow::ensure!(self.max_requests >= 1, "--max-requests must be at least 1");
         Ok(())
     }

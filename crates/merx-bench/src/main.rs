@@ -116,7 +116,7 @@ async fn seed_and_measure(
     // The server gets the database to itself.
     database.db.close().await;
 
-    let mut server = Server::start(binary, &database.url, work).await?;
+    let mut server = Server::start(binary, &database.url, work, "server").await?;
     let start_ms = server.start_to_health.as_secs_f64() * 1000.0;
     let idle_rss = server.rss_mb();
     eprintln!(
@@ -135,14 +135,31 @@ async fn seed_and_measure(
         "server_rss_idle_mb": idle_rss.map(|r| round(r, 1)),
         "concurrency": cli.concurrency,
     });
-    let api = Api::new(
-        &server.base,
-        fixture.publishable_key.clone(),
-        fixture.admin_key.clone(),
-        cli.concurrency,
-    )?;
-    let ok = run_scenarios(cli, api, fixture, Some(&mut server), setup).await?;
+    // More processes on the same database, started once the first has migrated it.
+    let mut others = Vec::new();
+    for n in 2..=cli.servers {
+        let other = Server::start(binary, &database.url, work, &format!("server-{n}")).await?;
+        eprintln!("merx (pid {}) at {}", other.pid(), other.base);
+        others.push(other);
+    }
+    let api_of = |base: &str| {
+        Api::new(
+            base,
+            fixture.publishable_key.clone(),
+            fixture.admin_key.clone(),
+            cli.concurrency,
+        )
+    };
+    let api = api_of(&server.base)?;
+    let mut apis = vec![api.clone()];
+    for other in &others {
+        apis.push(api_of(&other.base)?);
+    }
+    let ok = run_scenarios(cli, apis, fixture, Some(&mut server), setup).await?;
     server.check_alive()?;
+    for other in &mut others {
+        other.check_alive()?;
+    }
     Ok(ok)
 }
 
@@ -174,12 +191,12 @@ async fn run_against(cli: &Cli, target: &str) -> anyhow::Result<bool> {
         "variants": fixture.variants.len(),
         "concurrency": cli.concurrency,
     });
-    run_scenarios(cli, api, fixture, None, setup).await
+    run_scenarios(cli, vec![api], fixture, None, setup).await
 }
 
 async fn run_scenarios(
     cli: &Cli,
-    api: Api,
+    apis: Vec<Api>,
     fixture: Fixture,
     mut server: Option<&mut Server>,
     setup: Value,
@@ -188,7 +205,8 @@ async fn run_scenarios(
         emit(&setup.to_string());
     }
     let ctx = scenarios::Ctx {
-        api,
+        api: apis[0].clone(),
+        apis,
         fixture: Arc::new(fixture),
         concurrency: cli.concurrency,
         duration: cli.duration(),

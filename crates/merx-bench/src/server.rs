@@ -30,12 +30,17 @@ pub fn merx_binary() -> anyhow::Result<PathBuf> {
 }
 
 impl Server {
-    /// Starts `merx serve` on `database_url` in `work_dir` (its log goes to `work_dir/server.log`)
+    /// Starts `merx serve` on `database_url` in `work_dir` (its log goes to `work_dir/<name>.log`)
     /// and waits for `/health`.
-    pub async fn start(binary: &Path, database_url: &str, work_dir: &Path) -> anyhow::Result<Self> {
+    pub async fn start(
+        binary: &Path,
+        database_url: &str,
+        work_dir: &Path,
+        name: &str,
+    ) -> anyhow::Result<Self> {
         let port = free_port()?;
         let addr = format!("127.0.0.1:{port}");
-        let log = work_dir.join("server.log");
+        let log = work_dir.join(format!("{name}.log"));
         let out =
             std::fs::File::create(&log).with_context(|| format!("creating {}", log.display()))?;
         let err = out.try_clone()?;

@@ -18,7 +18,8 @@ const SCENARIOS: [&str; 8] = [
     "feed",
 ];
 
-fn run_all(database_url: Option<&str>) {
+/// Runs every scenario briefly against `servers` `merx serve` processes on one database.
+fn run_all(database_url: Option<&str>, servers: usize) {
     let bench = PathBuf::from(env!("CARGO_BIN_EXE_merx-bench"));
     let merx = bench.with_file_name(format!("merx{}", std::env::consts::EXE_SUFFIX));
     assert!(
@@ -48,6 +49,7 @@ fn run_all(database_url: Option<&str>) {
     if let Some(url) = database_url {
         cmd.args(["--database-url", url]);
     }
+    cmd.args(["--servers", &servers.to_string()]);
     let out = cmd.output().expect("run merx-bench");
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -84,6 +86,7 @@ fn run_all(database_url: Option<&str>) {
     assert_eq!(flash["units_sold"], 5, "{flash}");
     assert_eq!(flash["failed_with_5xx"], 0, "{flash}");
     assert_eq!(flash["ok"], true, "{flash}");
+    assert_eq!(flash["servers"], servers, "{flash}");
     assert!(
         lines
             .iter()
@@ -94,13 +97,14 @@ fn run_all(database_url: Option<&str>) {
 
 #[test]
 fn every_scenario_runs_on_sqlite() {
-    run_all(None);
+    run_all(None, 1);
 }
 
+/// Two processes on one Postgres: the flash sale's buyers race through both.
 #[test]
-fn every_scenario_runs_on_postgres() {
+fn every_scenario_runs_on_postgres_with_two_servers() {
     match std::env::var("MERX_TEST_POSTGRES_URL") {
-        Ok(url) => run_all(Some(&url)),
+        Ok(url) => run_all(Some(&url), 2),
         Err(_) => {
             eprintln!("skipped on PostgreSQL: set MERX_TEST_POSTGRES_URL to run it there too")
         }

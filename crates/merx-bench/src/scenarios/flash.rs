@@ -34,8 +34,10 @@ pub async fn run(ctx: &Ctx) -> ScenarioReport {
     let next = Arc::new(AtomicUsize::new(0));
     let started = Instant::now();
     let mut set = tokio::task::JoinSet::new();
-    for _ in 0..ctx.concurrency.min(ctx.buyers.max(1)) {
-        let (api, fixture, next) = (ctx.api.clone(), ctx.fixture.clone(), next.clone());
+    for worker in 0..ctx.concurrency.min(ctx.buyers.max(1)) {
+        // Workers take turns over the servers, so buyers race through every process at once.
+        let api = ctx.apis[worker % ctx.apis.len()].clone();
+        let (fixture, next) = (ctx.fixture.clone(), next.clone());
         let (variant, buyers) = (flash.variant_id.clone(), ctx.buyers);
         set.spawn(async move {
             let (mut rec, mut steps, mut out) =
@@ -80,6 +82,7 @@ pub async fn run(ctx: &Ctx) -> ScenarioReport {
     let mut invariants = json!({
         "units": units,
         "buyers": buyers,
+        "servers": ctx.apis.len(),
         "orders_created": out.orders,
         "failed_with_clean_4xx": out.clean_4xx,
         "failed_with_5xx": out.server_5xx,

@@ -18,7 +18,10 @@ use crate::stats::Recorder;
 /// What every scenario gets.
 #[derive(Clone)]
 pub struct Ctx {
+    /// The (first) server.
     pub api: Api,
+    /// Every server started on the database (`--servers`), the first one first.
+    pub apis: Vec<Api>,
     pub fixture: Arc<Fixture>,
     pub concurrency: usize,
     pub duration: Duration,

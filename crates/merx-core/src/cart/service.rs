@@ -6,11 +6,12 @@ use serde_json::{json, Value};
 
 use super::model::*;
 use super::totals::{self, AppliedRate, Line, LineTotals};
-use crate::catalog::{CatalogService, ProductStatus, Relations};
+use crate::catalog::{CatalogService, ProductBundle, ProductStatus, Relations};
 use crate::customer::AddressFields;
 use crate::error::{CoreError, CoreResult};
 use crate::inventory::InventoryService;
 use crate::platform::events::{append, NewEvent};
+use crate::platform::freshness::{Memo, ReadModel, MEMO_TTL};
 use crate::pricing::PricingService;
 use crate::region::{Region, RegionService};
 use crate::storefront::{resolve_with, PricingRequest};
@@ -149,6 +150,8 @@ pub struct CartService {
     tax: TaxService,
     inventory: InventoryService,
     store: crate::store::StoreService,
+    /// Products by variant id, for pricing lines.
+    bundles: Memo<ProductBundle>,
 }
 
 impl CartService {
@@ -169,6 +172,7 @@ impl CartService {
             tax,
             inventory,
             store,
+            bundles: Memo::new(ReadModel::Catalog, MEMO_TTL),
         }
     }
 
@@ -375,7 +379,13 @@ impl CartService {
         })
     }
 
-    async fn price(&self, cart: &Cart, variant_id: &str, quantity: i64) -> CoreResult<Priced> {
+    /// The product of a variant with what a line item snapshots, remembered per catalog version
+    /// (adding to carts asks for the same few products again and again).
+    async fn bundle_of(&self, variant_id: &str) -> CoreResult<ProductBundle> {
+        if let Some(bundle) = self.bundles.get(variant_id) {
+            return Ok(bundle);
+        }
+        let version = self.bundles.version();
         let row = self
             .db
             .fetch_optional(
@@ -401,6 +411,12 @@ impl CartService {
             .await?
             .pop()
             .ok_or_else(|| DomainError::invalid(format!("Variant {variant_id} does not exist")))?;
+        self.bundles.put(variant_id, version, bundle.clone());
+        Ok(bundle)
+    }
+
+    async fn price(&self, cart: &Cart, variant_id: &str, quantity: i64) -> CoreResult<Priced> {
+        let bundle = self.bundle_of(variant_id).await?;
         if bundle.product.status != ProductStatus::Published
             || !bundle.sales_channel_ids.contains(&cart.sales_channel_id)
         {
