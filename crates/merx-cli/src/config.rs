@@ -15,6 +15,8 @@ pub struct FileConfig {
     pub addr: Option<SocketAddr>,
     pub cors_origins: Option<Vec<String>>,
     pub body_limit_bytes: Option<usize>,
+    pub read_cache_mb: Option<usize>,
+    pub read_cache_ttl_secs: Option<u64>,
     pub db_max_connections: Option<u32>,
     pub log: Option<String>,
     pub nats_url: Option<String>,

@@ -95,6 +95,13 @@ struct ServeArgs {
     /// Largest accepted request body in bytes.
     #[arg(long, env = "MERX_BODY_LIMIT_BYTES")]
     body_limit_bytes: Option<usize>,
+    /// Memory for cached Store API reads, in MiB (0 turns the cache off) [default: 16].
+    #[arg(long, env = "MERX_READ_CACHE_MB")]
+    read_cache_mb: Option<usize>,
+    /// Longest a cached read is trusted without an invalidation reaching it, in seconds
+    /// [default: 30].
+    #[arg(long, env = "MERX_READ_CACHE_TTL_SECS")]
+    read_cache_ttl_secs: Option<u64>,
     /// Database connections per pool.
     #[arg(long, env = "MERX_DB_MAX_CONNECTIONS")]
     db_max_connections: Option<u32>,
@@ -251,6 +258,12 @@ async fn serve(args: ServeArgs, file: FileConfig, database_url: &str) -> anyhow:
     }
     if let Some(limit) = args.body_limit_bytes.or(file.body_limit_bytes) {
         http.body_limit_bytes = limit;
+    }
+    if let Some(mb) = args.read_cache_mb.or(file.read_cache_mb) {
+        http.read_cache_bytes = mb.saturating_mul(1024 * 1024);
+    }
+    if let Some(secs) = args.read_cache_ttl_secs.or(file.read_cache_ttl_secs) {
+        http.read_cache_ttl = std::time::Duration::from_secs(secs);
     }
     let mut db_options = DbOptions::default();
     if let Some(n) = args.db_max_connections.or(file.db_max_connections) {

@@ -10,6 +10,7 @@ use super::model::*;
 use super::store;
 use crate::error::{CoreError, CoreResult};
 use crate::platform::events::{append, NewEvent};
+use crate::platform::freshness::{Memo, ReadModel, MEMO_TTL};
 use crate::pricing::{NewPrice, PricingService};
 
 /// A variant to create.
@@ -121,11 +122,16 @@ async fn check_exist(tx: &mut Tx, table: &str, noun: &str, ids: &[String]) -> Co
 #[derive(Clone)]
 pub struct CatalogService {
     db: Db,
+    /// Match counts by filter.
+    counts: Memo<i64>,
 }
 
 impl CatalogService {
     pub fn new(db: Db) -> Self {
-        Self { db }
+        Self {
+            db,
+            counts: Memo::new(ReadModel::Catalog, MEMO_TTL),
+        }
     }
 
     /// One page of product ids matching `filter`.
@@ -134,7 +140,19 @@ impl CatalogService {
         filter: &ProductFilter,
         page: PageRequest,
     ) -> CoreResult<Page<String>> {
-        Ok(store::list_ids(&self.db, filter, page).await?)
+        // Counting every match is the costly part of a page at 100k products; the count only
+        // changes with the catalog, so pages of one listing share it.
+        let key = format!("{filter:?}");
+        let count = match self.counts.get(&key) {
+            Some(n) => n,
+            None => {
+                let version = self.counts.version();
+                let n = store::count(&self.db, filter).await?;
+                self.counts.put(&key, version, n);
+                n
+            }
+        };
+        Ok(store::list_ids(&self.db, filter, page, count).await?)
     }
 
     /// Products with relations, in the order of `ids`.

@@ -226,16 +226,25 @@ fn filter_sql(backend: Backend, f: &ProductFilter) -> (String, Vec<merx_db::Valu
     (sql, args)
 }
 
-/// Ids of the products matching `f`, in order, one page of them, and how many match in all.
-pub async fn list_ids(db: &Db, f: &ProductFilter, page: PageRequest) -> DbResult<Page<String>> {
+/// How many products match `f`.
+pub async fn count(db: &Db, f: &ProductFilter) -> DbResult<i64> {
     let (where_sql, args) = filter_sql(db.backend(), f);
-    let count = db
-        .fetch_one(Query::from_parts(
-            format!("SELECT COUNT(*) AS n FROM product p WHERE {where_sql}"),
-            args.clone(),
-        ))
-        .await?
-        .int("n")?;
+    db.fetch_one(Query::from_parts(
+        format!("SELECT COUNT(*) AS n FROM product p WHERE {where_sql}"),
+        args,
+    ))
+    .await?
+    .int("n")
+}
+
+/// Ids of the products matching `f`, in order, one page of them; `count` is how many match in all.
+pub async fn list_ids(
+    db: &Db,
+    f: &ProductFilter,
+    page: PageRequest,
+    count: i64,
+) -> DbResult<Page<String>> {
+    let (where_sql, args) = filter_sql(db.backend(), f);
     let dir = if f.descending { "DESC" } else { "ASC" };
     let sql = format!(
         "SELECT p.id FROM product p WHERE {where_sql} ORDER BY {} {dir}, p.id {dir} LIMIT ? OFFSET ?",
