@@ -32,6 +32,7 @@ pub static MIGRATIONS: &[Migration] = &[
     migration!(6, "0006_auth"),
     migration!(7, "0007_checkout"),
     migration!(8, "0008_fulfillment"),
+    migration!(9, "0009_search_rowids"),
 ];
 
 const BOOKKEEPING: &str = "CREATE TABLE IF NOT EXISTS merx_migrations (

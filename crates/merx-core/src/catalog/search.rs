@@ -57,12 +57,32 @@ pub async fn index(tx: &mut Tx, p: &Product) -> DbResult<()> {
             .bind(body),
     )
     .await?;
+    // Virtual tables have no RETURNING; the rowid is this connection's last insert.
+    let rowid = tx
+        .fetch_one(query("SELECT last_insert_rowid() AS r"))
+        .await?
+        .int("r")?;
+    tx.execute(
+        query("INSERT INTO product_fts_rowid (product_id, fts_rowid) VALUES (?, ?)")
+            .bind(&p.id)
+            .bind(rowid),
+    )
+    .await?;
     Ok(())
 }
 
+/// Takes a product out of the SQLite index, by rowid (`product_id` is not indexed by FTS5).
 pub async fn remove(tx: &mut Tx, product_id: &str) -> DbResult<()> {
     if tx.backend() == Backend::Sqlite {
-        tx.execute(query("DELETE FROM product_fts WHERE product_id = ?").bind(product_id))
+        tx.execute(
+            query(
+                "DELETE FROM product_fts WHERE rowid IN \
+                 (SELECT fts_rowid FROM product_fts_rowid WHERE product_id = ?)",
+            )
+            .bind(product_id),
+        )
+        .await?;
+        tx.execute(query("DELETE FROM product_fts_rowid WHERE product_id = ?").bind(product_id))
             .await?;
     }
     Ok(())

@@ -723,6 +723,39 @@ async fn filters_and_pagination(app: TestApp) {
         0,
         "search stays inside the key's channels"
     );
+    // The index follows writes: a renamed product is found by its new words only, a deleted one
+    // not at all.
+    let tee = s.tee["id"].as_str().unwrap().to_string();
+    post(
+        &app,
+        &s.admin,
+        &format!("/admin/products/{tee}"),
+        json!({"title": "Linen Smock", "handle": "linen-smock", "description": "Woven"}),
+    )
+    .await;
+    let found = |v: Value| {
+        v["products"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["id"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        found(store(&app, &s.pk, "/store/products?q=smock").await.ok()),
+        [tee.clone()]
+    );
+    assert!(found(store(&app, &s.pk, "/store/products?q=organ").await.ok()).is_empty());
+    app.call(
+        Method::DELETE,
+        &format!("/admin/products/{tee}"),
+        Some(&s.admin),
+        None,
+        &[],
+    )
+    .await
+    .ok();
+    assert!(found(store(&app, &s.pk, "/store/products?q=smock").await.ok()).is_empty());
     for bad in [
         "/store/products?limit=-1",
         "/store/products?offset=-3",

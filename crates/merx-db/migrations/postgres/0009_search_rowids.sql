@@ -1,0 +1,2 @@
+-- SQLite only (its FTS5 index needs a rowid map); Postgres searches through an expression index.
+SELECT 1;
