@@ -188,7 +188,8 @@ fn public_categories(bundles: &mut [ProductBundle]) {
 }
 
 /// What the cache keys an answer on: the route, the query as sent, and the channels the key sees
-/// (not the key itself, so keys with the same channels share answers).
+/// (not the key itself, so keys with the same channels share answers). Nothing else may shape the
+/// answer: prices here ignore who is asking (no customer groups); if that changes, key on it too.
 fn cache_key(route: &str, scope: &StoreScope, raw: &str) -> String {
     format!("{route}?{raw}#{}", scope.0.sales_channel_ids.join(","))
 }

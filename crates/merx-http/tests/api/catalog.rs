@@ -743,7 +743,7 @@ async fn filters_and_pagination(app: TestApp) {
     };
     assert_eq!(
         found(store(&app, &s.pk, "/store/products?q=smock").await.ok()),
-        [tee.clone()]
+        vec![tee.clone()]
     );
     assert!(found(store(&app, &s.pk, "/store/products?q=organ").await.ok()).is_empty());
     app.call(
