@@ -40,15 +40,20 @@ impl Nats {
             .await
             .with_context(|| format!("connecting to NATS at {url}"))?;
         let js = jetstream::new(client.clone());
-        js.get_or_create_stream(jetstream::stream::Config {
+        let config = jetstream::stream::Config {
             name: STREAM.to_string(),
             subjects: vec![format!("{EVENT_SUBJECT_PREFIX}>")],
             max_age: Duration::from_secs(7 * 24 * 3600),
             duplicate_window: Duration::from_secs(120),
             ..Default::default()
-        })
-        .await
-        .context("creating the MERX_EVENTS JetStream stream")?;
+        };
+        if let Err(create) = js.get_or_create_stream(config).await {
+            // Processes starting together race to create it: the loser finds the winner's.
+            js.get_stream(STREAM)
+                .await
+                .map_err(|_| create)
+                .context("creating the MERX_EVENTS JetStream stream")?;
+        }
         Ok(Nats {
             client,
             js,
