@@ -8,7 +8,7 @@
 //! entries go first.
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
@@ -69,6 +69,31 @@ pub struct ReadCache {
     ttl: Duration,
     /// The next price-list start or end, as read at a catalog version.
     price_window: Mutex<Option<(u64, Option<OffsetDateTime>)>>,
+    /// One lock per key being computed, so concurrent misses for the same answer wait for the
+    /// first instead of all computing it (after an invalidation every reader misses at once).
+    filling: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+}
+
+/// Held while computing the answer for a key (see [`ReadCache::get_or_fill`]); dropped, it lets the
+/// next waiter look again.
+pub struct Filling {
+    cache: Arc<ReadCache>,
+    key: String,
+    lock: Arc<tokio::sync::Mutex<()>>,
+    _guard: tokio::sync::OwnedMutexGuard<()>,
+}
+
+impl Drop for Filling {
+    fn drop(&mut self) {
+        let mut filling = self.cache.filling.lock().unwrap_or_else(|p| p.into_inner());
+        // Only this fill's own lock: a later fill may have put a new one under the key.
+        if filling
+            .get(&self.key)
+            .is_some_and(|l| Arc::ptr_eq(l, &self.lock))
+        {
+            filling.remove(&self.key);
+        }
+    }
 }
 
 impl ReadCache {
@@ -78,6 +103,35 @@ impl ReadCache {
             max_bytes,
             ttl,
             price_window: Mutex::new(None),
+            filling: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The cached answer under `key`, or, on a miss, the right to compute it: a second caller for the
+    /// same key waits until the first has put its answer (or given up) and looks again.
+    pub async fn get_or_fill(self: &Arc<Self>, key: &str) -> Result<Bytes, Option<Filling>> {
+        if let Some(body) = self.get(key) {
+            return Ok(body);
+        }
+        if !self.enabled() {
+            return Err(None);
+        }
+        let lock = self
+            .filling
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .entry(key.to_string())
+            .or_default()
+            .clone();
+        let guard = lock.clone().lock_owned().await;
+        match self.get(key) {
+            Some(body) => Ok(body),
+            None => Err(Some(Filling {
+                cache: self.clone(),
+                key: key.to_string(),
+                lock,
+                _guard: guard,
+            })),
         }
     }
 
@@ -211,6 +265,33 @@ mod tests {
         let inner = cache.inner.lock().unwrap();
         assert!(inner.bytes <= 1000, "{} bytes kept", inner.bytes);
         assert!(!inner.entries.contains_key("k00"));
+    }
+
+    #[tokio::test]
+    async fn concurrent_misses_compute_once() {
+        let cache = Arc::new(ReadCache::new(1 << 20, Duration::from_secs(60)));
+        let first = match cache.get_or_fill("k").await {
+            Err(Some(f)) => f,
+            other => panic!(
+                "the first miss fills: {:?}",
+                other.map(|b| b.len()).map_err(|f| f.is_some())
+            ),
+        };
+        let waiter = {
+            let cache = cache.clone();
+            tokio::spawn(async move { cache.get_or_fill("k").await.map_err(|f| f.is_some()) })
+        };
+        tokio::task::yield_now().await;
+        assert!(!waiter.is_finished(), "a second miss waits for the first");
+        cache.put("k".into(), body(3), Versions::snapshot(), None);
+        drop(first);
+        let got = waiter.await.unwrap();
+        // Served the first fill's answer (unless a concurrent bump made it stale: then it fills).
+        assert!(matches!(got, Ok(ref b) if b.len() == 3) || got == Err(true));
+        assert!(
+            cache.filling.lock().unwrap().is_empty(),
+            "no lock left behind"
+        );
     }
 
     #[test]

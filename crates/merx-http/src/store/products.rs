@@ -250,9 +250,10 @@ pub async fn list(
 ) -> ApiResult<Response> {
     let raw = raw.unwrap_or_default();
     let key = cache_key("/store/products", &scope, &raw);
-    if let Some(body) = state.read_cache.get(&key) {
-        return Ok(json_body(body));
-    }
+    let _filling = match state.read_cache.get_or_fill(&key).await {
+        Ok(body) => return Ok(json_body(body)),
+        Err(filling) => filling,
+    };
     let versions = Versions::snapshot();
     let qs = Qs::parse(&raw)?;
     let page = PageRequest::parse(qs.int("limit")?, qs.int("offset")?, 50)?;
@@ -284,9 +285,10 @@ pub async fn retrieve(
 ) -> ApiResult<Response> {
     let raw = raw.unwrap_or_default();
     let key = cache_key(&format!("/store/products/{id}"), &scope, &raw);
-    if let Some(body) = state.read_cache.get(&key) {
-        return Ok(json_body(body));
-    }
+    let _filling = match state.read_cache.get_or_fill(&key).await {
+        Ok(body) => return Ok(json_body(body)),
+        Err(filling) => filling,
+    };
     let versions = Versions::snapshot();
     let qs = Qs::parse(&raw)?;
     let mut filter = filter(&qs, &scope)?;
