@@ -151,7 +151,7 @@ impl Db {
         match &self.pools {
             Pools::Sqlite { write, .. } => {
                 let mut guard = write.lock().await?;
-                on_conn::script(guard.conn(), sql).await?;
+                on_conn::script(guard.conn()?, sql).await?;
             }
             Pools::Postgres(pool) => {
                 sqlx::raw_sql(sql).execute(pool).await?;
@@ -173,7 +173,7 @@ impl Db {
             }
             Pools::Sqlite { write, .. } => {
                 let mut guard = write.lock().await?;
-                let rows = on_conn::fetch_all(guard.conn(), &q).await?;
+                let rows = on_conn::fetch_all(guard.conn()?, &q).await?;
                 Ok(rows.into_iter().map(Row::Sqlite).collect())
             }
             Pools::Postgres(pool) => {
@@ -201,7 +201,7 @@ impl Db {
             }
             Pools::Sqlite { write, .. } => {
                 let mut guard = write.lock().await?;
-                let row = on_conn::fetch_optional(guard.conn(), &q).await?;
+                let row = on_conn::fetch_optional(guard.conn()?, &q).await?;
                 Ok(row.map(Row::Sqlite))
             }
             Pools::Postgres(pool) => {
@@ -276,7 +276,7 @@ impl Tx {
 
     pub async fn fetch_all(&mut self, q: Query) -> DbResult<Vec<Row>> {
         match &mut self.inner {
-            TxInner::Sqlite(tx) => Ok(on_conn::fetch_all(tx.conn(), &q)
+            TxInner::Sqlite(tx) => Ok(on_conn::fetch_all(tx.conn()?, &q)
                 .await?
                 .into_iter()
                 .map(Row::Sqlite)
@@ -295,7 +295,7 @@ impl Tx {
 
     pub async fn fetch_optional(&mut self, q: Query) -> DbResult<Option<Row>> {
         match &mut self.inner {
-            TxInner::Sqlite(tx) => Ok(on_conn::fetch_optional(tx.conn(), &q)
+            TxInner::Sqlite(tx) => Ok(on_conn::fetch_optional(tx.conn()?, &q)
                 .await?
                 .map(Row::Sqlite)),
             TxInner::Postgres(tx) => {
@@ -317,7 +317,7 @@ impl Tx {
     /// Runs a write statement; returns the rows affected.
     pub async fn execute(&mut self, q: Query) -> DbResult<u64> {
         match &mut self.inner {
-            TxInner::Sqlite(tx) => Ok(on_conn::execute(tx.conn(), &q).await?.rows_affected()),
+            TxInner::Sqlite(tx) => Ok(on_conn::execute(tx.conn()?, &q).await?.rows_affected()),
             TxInner::Postgres(tx) => {
                 let sql = sql::to_postgres(&q.sql);
                 Ok(pg_query(&sql, &q).execute(&mut **tx).await?.rows_affected())
@@ -329,7 +329,7 @@ impl Tx {
     pub async fn execute_script(&mut self, sql: &str) -> DbResult<()> {
         match &mut self.inner {
             TxInner::Sqlite(tx) => {
-                on_conn::script(tx.conn(), sql).await?;
+                on_conn::script(tx.conn()?, sql).await?;
             }
             TxInner::Postgres(tx) => {
                 sqlx::raw_sql(sql).execute(&mut **tx).await?;

@@ -42,8 +42,7 @@ impl Readers {
             None => self.options.connect().await?,
         };
         Ok(Reader {
-            conn: Some(conn),
-            finished: false,
+            conn,
             readers: self.clone(),
             _permit: permit,
         })
@@ -60,38 +59,28 @@ impl Readers {
     }
 }
 
-/// A checked-out connection; call [`Reader::finish`] after the query completed to reuse it.
+/// A checked-out connection. [`Reader::finish`] hands it back for the next read; dropped without
+/// it (the query's future was dropped mid-way), the connection is closed instead.
 pub(crate) struct Reader {
-    conn: Option<SqliteConnection>,
-    finished: bool,
+    conn: SqliteConnection,
     readers: Arc<Readers>,
     _permit: OwnedSemaphorePermit,
 }
 
 impl Reader {
     pub fn conn(&mut self) -> &mut SqliteConnection {
-        self.conn
-            .as_mut()
-            .expect("a reader holds its connection until dropped")
+        &mut self.conn
     }
 
     /// The query ran to completion: the connection may serve the next read.
-    pub fn finish(mut self) {
-        self.finished = true;
-    }
-}
-
-impl Drop for Reader {
-    fn drop(&mut self) {
-        if let Some(conn) = self.conn.take() {
-            if self.finished && !self.readers.permits.is_closed() {
-                self.readers
-                    .idle
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .push(conn);
-            }
-            // Otherwise dropping it ends its worker thread.
+    pub fn finish(self) {
+        let Reader { conn, readers, .. } = self;
+        if !readers.permits.is_closed() {
+            readers
+                .idle
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .push(conn);
         }
     }
 }

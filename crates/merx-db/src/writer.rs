@@ -29,10 +29,9 @@ pub(crate) struct WriteConn {
 }
 
 impl WriteConn {
-    pub fn conn(&mut self) -> &mut SqliteConnection {
-        self.conn
-            .as_mut()
-            .expect("a locked writer is connected before it is handed out")
+    /// The connection; an error only after [`Writer::close`].
+    pub fn conn(&mut self) -> DbResult<&mut SqliteConnection> {
+        self.conn.as_mut().ok_or(DbError(sqlx::Error::PoolClosed))
     }
 }
 
@@ -58,7 +57,7 @@ impl Writer {
         }
         if guard.open {
             // Fails harmlessly when SQLite already ended the transaction (e.g. after an error).
-            let _ = run(guard.conn(), "ROLLBACK").await;
+            let _ = run(guard.conn()?, "ROLLBACK").await;
             guard.open = false;
         }
         Ok(guard)
@@ -68,7 +67,7 @@ impl Writer {
     pub async fn begin(&self) -> DbResult<WriteGuard> {
         let mut guard = self.lock().await?;
         guard.open = true;
-        run(guard.conn(), "BEGIN IMMEDIATE").await?;
+        run(guard.conn()?, "BEGIN IMMEDIATE").await?;
         Ok(guard)
     }
 
@@ -91,7 +90,7 @@ fn run<'c>(
 
 /// Ends the transaction on `guard` with `COMMIT` or `ROLLBACK`.
 pub(crate) async fn finish(guard: &mut WriteGuard, statement: &'static str) -> DbResult<()> {
-    run(guard.conn(), statement).await?;
+    run(guard.conn()?, statement).await?;
     guard.open = false;
     Ok(())
 }
@@ -120,11 +119,12 @@ impl SqliteTx {
         Self(Some(guard))
     }
 
-    pub fn conn(&mut self) -> &mut SqliteConnection {
-        self.0
-            .as_mut()
-            .expect("an unfinished transaction holds its connection")
-            .conn()
+    /// The connection; an error only once the transaction has ended.
+    pub fn conn(&mut self) -> DbResult<&mut SqliteConnection> {
+        match self.0.as_mut() {
+            Some(guard) => guard.conn(),
+            None => Err(DbError(sqlx::Error::PoolClosed)),
+        }
     }
 
     pub async fn commit(mut self) -> DbResult<()> {

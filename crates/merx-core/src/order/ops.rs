@@ -186,11 +186,14 @@ impl OrderOps {
         };
         let mut tx = self.db.begin().await?;
         for l in &lines {
-            let item = order
-                .items
-                .iter()
-                .find(|i| i.id == l.line_item_id)
-                .expect("checked above");
+            // `check_lines` found every line; a miss here is reported, not a panic.
+            let Some(item) = order.items.iter().find(|i| i.id == l.line_item_id) else {
+                return Err(DomainError::invalid(format!(
+                    "Line item {} is not in order {order_id}",
+                    l.line_item_id
+                ))
+                .into());
+            };
             if let (Some(variant), Some(cart_line)) = (&item.variant_id, &item.cart_line_item_id) {
                 InventoryService::fulfill_in(
                     &mut tx,
@@ -268,29 +271,19 @@ impl OrderOps {
             );
         }
         let at = now();
-        let mut tx = self.db.begin().await?;
-        tx.execute(
+        self.advance(
+            &f,
+            order_id,
+            at,
             query("UPDATE fulfillment SET shipped_at = ?, labels = ?, updated_at = ? WHERE id = ?")
                 .bind(at)
                 .bind(Value::Array(labels))
                 .bind(at)
                 .bind(id),
+            "shipped_quantity",
+            "order.shipped",
         )
-        .await?;
-        for l in &f.items {
-            tx.execute(query("UPDATE order_line_item SET shipped_quantity = shipped_quantity + ?, updated_at = ? WHERE id = ?").bind(l.quantity).bind(at).bind(&l.line_item_id)).await?;
-        }
-        append(
-            &mut tx,
-            event(
-                "order.shipped",
-                order_id,
-                json!({"order_id": order_id, "fulfillment_id": id}),
-            ),
-        )
-        .await?;
-        tx.commit().await?;
-        self.fulfillment(id).await
+        .await
     }
 
     pub async fn deliver(&self, order_id: &str, id: &str) -> CoreResult<Fulfillment> {
@@ -306,28 +299,55 @@ impl OrderOps {
             );
         }
         let at = now();
-        let mut tx = self.db.begin().await?;
-        tx.execute(
+        self.advance(
+            &f,
+            order_id,
+            at,
             query("UPDATE fulfillment SET delivered_at = ?, updated_at = ? WHERE id = ?")
                 .bind(at)
                 .bind(at)
                 .bind(id),
+            "delivered_quantity",
+            "order.delivered",
         )
-        .await?;
+        .await
+    }
+
+    /// Moves a fulfillment on (shipped, delivered): `stamp` updates it, its lines' `line_column`
+    /// grows by their quantities, and `event_name` is appended, in one transaction.
+    async fn advance(
+        &self,
+        f: &Fulfillment,
+        order_id: &str,
+        at: time::OffsetDateTime,
+        stamp: merx_db::Query,
+        line_column: &'static str,
+        event_name: &str,
+    ) -> CoreResult<Fulfillment> {
+        let mut tx = self.db.begin().await?;
+        tx.execute(stamp).await?;
         for l in &f.items {
-            tx.execute(query("UPDATE order_line_item SET delivered_quantity = delivered_quantity + ?, updated_at = ? WHERE id = ?").bind(l.quantity).bind(at).bind(&l.line_item_id)).await?;
+            tx.execute(
+                query(format!(
+                    "UPDATE order_line_item SET {line_column} = {line_column} + ?, updated_at = ? WHERE id = ?"
+                ))
+                .bind(l.quantity)
+                .bind(at)
+                .bind(&l.line_item_id),
+            )
+            .await?;
         }
         append(
             &mut tx,
             event(
-                "order.delivered",
+                event_name,
                 order_id,
-                json!({"order_id": order_id, "fulfillment_id": id}),
+                json!({"order_id": order_id, "fulfillment_id": f.id}),
             ),
         )
         .await?;
         tx.commit().await?;
-        self.fulfillment(id).await
+        self.fulfillment(&f.id).await
     }
 
     /// Cancels an unshipped fulfillment: its units go back on the shelf, reserved for the order again.

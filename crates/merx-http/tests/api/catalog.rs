@@ -8,7 +8,7 @@ use merx_core::auth::Role;
 use serde_json::{json, Value};
 
 use crate::app_test;
-use crate::helpers::{TestApp, TestResponse};
+use crate::helpers::{store, TestApp};
 
 /// A store set up through the Admin API.
 struct Shop {
@@ -35,17 +35,6 @@ impl Shop {
 
 async fn post(app: &TestApp, key: &str, path: &str, body: Value) -> Value {
     app.post_as(path, key, &body).await.ok()
-}
-
-async fn store(app: &TestApp, pk: &str, path: &str) -> TestResponse {
-    app.call(
-        Method::GET,
-        path,
-        None,
-        None,
-        &[("x-publishable-api-key", pk)],
-    )
-    .await
 }
 
 fn variant(title: &str, sku: &str, option: (&str, &str), eur: f64, usd: f64) -> Value {

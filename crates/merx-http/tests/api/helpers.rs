@@ -213,3 +213,15 @@ pub fn dispatcher(app: &TestApp, max_attempts: i64) -> merx_core::platform::outb
         },
     )
 }
+
+/// `GET path` on the Store API with publishable key `pk`.
+pub async fn store(app: &TestApp, pk: &str, path: &str) -> TestResponse {
+    app.call(
+        Method::GET,
+        path,
+        None,
+        None,
+        &[("x-publishable-api-key", pk)],
+    )
+    .await
+}

@@ -9,12 +9,12 @@
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use axum::http::{Method, StatusCode};
+use axum::http::StatusCode;
 use merx_core::auth::Role;
 use serde_json::{json, Value};
 
 use crate::app_test;
-use crate::helpers::{TestApp, TestResponse};
+use crate::helpers::{store, TestApp};
 
 /// A store with one region, one sales channel and a publishable key for it.
 struct Shop {
@@ -33,17 +33,6 @@ fn id(v: &Value) -> String {
 
 async fn post(app: &TestApp, key: &str, path: &str, body: Value) -> Value {
     app.post_as(path, key, &body).await.ok()
-}
-
-async fn store(app: &TestApp, pk: &str, path: &str) -> TestResponse {
-    app.call(
-        Method::GET,
-        path,
-        None,
-        None,
-        &[("x-publishable-api-key", pk)],
-    )
-    .await
 }
 
 /// Reads `path` twice: both 200 with the very same bytes (the second is the cached answer).
