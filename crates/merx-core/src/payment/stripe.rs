@@ -109,13 +109,15 @@ impl StripeProvider {
             return false;
         }
         sigs.iter().any(|s| {
-            hex::decode(s).is_ok_and(|expected| {
-                let mut mac =
-                    Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("any key length");
-                mac.update(format!("{t}.").as_bytes());
-                mac.update(body);
-                mac.verify_slice(&expected).is_ok()
-            })
+            let mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes());
+            match (hex::decode(s), mac) {
+                (Ok(expected), Ok(mut mac)) => {
+                    mac.update(format!("{t}.").as_bytes());
+                    mac.update(body);
+                    mac.verify_slice(&expected).is_ok()
+                }
+                _ => false,
+            }
         })
     }
 }
