@@ -351,11 +351,16 @@ struct Logged {
     fail: bool,
     /// Hang (never complete) on the first invoke, as a process that dies mid-workflow would.
     hang_first: Arc<AtomicUsize>,
+    /// Let the next journal write carry this step's entry.
+    defer: bool,
 }
 
 impl Step for Logged {
     fn name(&self) -> &str {
         self.name
+    }
+    fn defer_journal(&self) -> bool {
+        self.defer
     }
     fn invoke<'a>(&'a self, ctx: &'a StepContext<'a>) -> BoxFuture<'a, Result<Value, StepError>> {
         Box::pin(async move {
@@ -369,7 +374,10 @@ impl Step for Logged {
             if self.fail {
                 return Err(DomainError::not_allowed(format!("{} refused", self.name)).into());
             }
-            Ok(json!({"step": self.name, "index": ctx.index, "saw": ctx.outputs.len()}))
+            Ok(
+                json!({"step": self.name, "index": ctx.index, "saw": ctx.outputs.len(),
+                      "warm": ctx.warm::<String>()}),
+            )
         })
     }
     fn compensate<'a>(
@@ -394,7 +402,28 @@ fn step(name: &'static str, log: &Arc<Mutex<Vec<String>>>, fail: bool, hang: usi
         log: log.clone(),
         fail,
         hang_first: Arc::new(AtomicUsize::new(hang)),
+        defer: false,
     }
+}
+
+/// A step whose journal entry waits for the next journal write.
+fn deferred(name: &'static str, log: &Arc<Mutex<Vec<String>>>, hang: usize) -> Logged {
+    Logged {
+        defer: true,
+        ..step(name, log, false, hang)
+    }
+}
+
+/// The journal: (index, status) of each step row.
+async fn journal(db: &Db) -> Vec<(i64, String)> {
+    db.fetch_all(merx_db::query(
+        "SELECT idx, status FROM workflow_step ORDER BY execution_id, idx",
+    ))
+    .await
+    .unwrap()
+    .iter()
+    .map(|r| (r.int("idx").unwrap(), r.text("status").unwrap()))
+    .collect()
 }
 
 async fn third_step_failure_compensates_in_reverse(db: Db) {
@@ -527,6 +556,117 @@ async fn interrupted_workflow_compensates_when_asked(db: Db) {
 both_engines!(
     an_interrupted_workflow_that_asks_for_it_is_compensated_on_recovery,
     interrupted_workflow_compensates_when_asked
+);
+
+async fn deferred_journal_entries(db: Db) {
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let mut engine = WorkflowEngine::new(db.clone());
+    engine.register(
+        Workflow::new("pay", Recovery::Resume)
+            .step(step("reserve", &log, false, 0))
+            .step(deferred("authorize", &log, 0))
+            .step(step("order", &log, false, 0)),
+    );
+    let warm = "in hand".to_string();
+    let done = engine
+        .run_warm("pay", Some("c1"), json!({}), Some(&warm))
+        .await
+        .unwrap();
+    assert_eq!(
+        done.outputs[1]["warm"], "in hand",
+        "steps see the warm value"
+    );
+    assert_eq!(done.outputs[2]["saw"], 2);
+    assert_eq!(
+        journal(&db).await,
+        [(0, "done".into()), (1, "done".into()), (2, "done".into())],
+        "the deferred entry was written with the next one"
+    );
+    assert!(
+        engine
+            .run("pay", Some("c1"), json!({}))
+            .await
+            .unwrap()
+            .replayed
+    );
+
+    // A failure right after a deferred step still compensates it, journalled as such.
+    let mut failing = WorkflowEngine::new(db.clone());
+    failing.register(
+        Workflow::new("refused", Recovery::Compensate)
+            .step(deferred("authorize", &log, 0))
+            .step(step("order", &log, true, 0)),
+    );
+    log.lock().unwrap().clear();
+    assert!(failing.run("refused", None, json!({})).await.is_err());
+    assert_eq!(
+        *log.lock().unwrap(),
+        ["invoke authorize", "invoke order", "compensate authorize"]
+    );
+    let rows = journal(&db).await;
+    assert!(
+        rows.contains(&(0, "compensated".into())) && rows.len() == 4,
+        "{rows:?}"
+    );
+}
+both_engines!(
+    a_deferred_journal_entry_is_written_by_the_next_step_and_compensated_on_failure,
+    deferred_journal_entries
+);
+
+async fn deferred_step_reruns_after_a_crash(db: Db) {
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let build = |hang: usize| {
+        let mut engine = WorkflowEngine::new(db.clone()).with_lease(Duration::from_millis(200));
+        engine.register(
+            Workflow::new("pay", Recovery::Resume)
+                .step(step("reserve", &log, false, 0))
+                .step(deferred("authorize", &log, 0))
+                .step(step("order", &log, false, hang)),
+        );
+        engine
+    };
+    let first = build(1);
+    let warm = "in hand".to_string();
+    let run = tokio::spawn(async move {
+        first
+            .run_warm("pay", Some("c2"), json!({}), Some(&warm))
+            .await
+    });
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    run.abort();
+    assert!(run.await.is_err(), "the run was killed");
+    assert_eq!(*log.lock().unwrap(), ["invoke reserve", "invoke authorize"]);
+    assert_eq!(
+        journal(&db).await,
+        [(0, "done".into())],
+        "authorize not journalled yet"
+    );
+
+    tokio::time::sleep(Duration::from_millis(250)).await;
+    let second = build(0);
+    assert_eq!(second.recover().await.unwrap(), 1);
+    assert_eq!(
+        *log.lock().unwrap(),
+        [
+            "invoke reserve",
+            "invoke authorize",
+            "invoke authorize",
+            "invoke order"
+        ],
+        "the unjournalled step ran again, the journalled one did not"
+    );
+    let replay = second.run("pay", Some("c2"), json!({})).await.unwrap();
+    assert!(replay.replayed);
+    assert_eq!(
+        replay.outputs[1]["warm"],
+        Value::Null,
+        "no warm value on recovery"
+    );
+}
+both_engines!(
+    a_deferred_step_interrupted_before_its_journal_entry_runs_again_on_recovery,
+    deferred_step_reruns_after_a_crash
 );
 
 async fn jobs_run_once_per_period_across_processes(db: Db) {

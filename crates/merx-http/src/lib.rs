@@ -60,7 +60,9 @@ impl Default for HttpConfig {
 /// What every handler can reach.
 #[derive(Clone)]
 pub struct AppState {
-    pub core: Core,
+    /// Shared, so that cloning the state for each request and extractor is one count, not one
+    /// per service handle.
+    pub core: Arc<Core>,
     pub config: Arc<HttpConfig>,
     pub read_cache: Arc<read_cache::ReadCache>,
 }
@@ -68,7 +70,7 @@ pub struct AppState {
 impl AppState {
     pub fn new(core: Core, config: HttpConfig) -> Self {
         Self {
-            core,
+            core: Arc::new(core),
             read_cache: Arc::new(read_cache::ReadCache::new(
                 config.read_cache_bytes,
                 config.read_cache_ttl,

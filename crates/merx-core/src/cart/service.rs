@@ -3,6 +3,7 @@ use merx_types::id::{new_id, prefix};
 use merx_types::time::now;
 use merx_types::DomainError;
 use serde_json::{json, Value};
+use time::OffsetDateTime;
 
 use super::model::*;
 use super::totals::{self, AppliedRate, Line, LineTotals};
@@ -193,10 +194,38 @@ impl CartService {
 
     async fn open_cart(&self, id: &str) -> CoreResult<Cart> {
         let c = self.cart(id).await?;
-        if c.completed_at.is_some() {
-            return Err(DomainError::not_allowed(format!("Cart {id} is already completed")).into());
-        }
+        ensure_open(&c)?;
         Ok(c)
+    }
+
+    /// The cart's stored rows: the cart, its lines and its shipping methods.
+    async fn rows(&self, id: &str) -> CoreResult<CartRows> {
+        let cart = self.cart(id).await?;
+        let items: Vec<LineItem> = self
+            .db
+            .fetch_all(query(format!("SELECT {ITEM_COLUMNS} FROM cart_line_item WHERE cart_id = ? ORDER BY created_at, id")).bind(id))
+            .await?
+            .iter()
+            .map(item_from_row)
+            .collect::<DbResult<_>>()?;
+        let methods: Vec<ShippingMethod> = self
+            .db
+            .fetch_all(query(format!("SELECT {METHOD_COLUMNS} FROM cart_shipping_method WHERE cart_id = ? ORDER BY created_at, id")).bind(id))
+            .await?
+            .iter()
+            .map(method_from_row)
+            .collect::<DbResult<_>>()?;
+        Ok(CartRows {
+            cart,
+            items,
+            methods,
+        })
+    }
+
+    async fn open_rows(&self, id: &str) -> CoreResult<CartRows> {
+        let rows = self.rows(id).await?;
+        ensure_open(&rows.cart)?;
+        Ok(rows)
     }
 
     /// Creates a cart in a region (the store's default when not given) and a sales channel (the
@@ -256,6 +285,7 @@ impl CartService {
             .map(|a| new_address(a, &region))
             .transpose()?;
         let email = input.email.map(|e| e.trim().to_lowercase());
+        let metadata = input.metadata;
         let at = now();
         let id = new_id(prefix::CART);
         let mut tx = self.db.begin().await?;
@@ -268,10 +298,10 @@ impl CartService {
             .bind(&region.currency_code)
             .bind(&channel)
             .bind(input.customer_id.clone())
-            .bind(email)
+            .bind(email.clone())
             .bind(shipping.as_ref().map(address_to_json))
             .bind(billing.as_ref().map(address_to_json))
-            .bind(input.metadata)
+            .bind(metadata.clone())
             .bind(at)
             .bind(at),
         )
@@ -282,29 +312,45 @@ impl CartService {
         )
         .await?;
         tx.commit().await?;
+        let mut view = self
+            .compute(CartRows {
+                cart: Cart {
+                    id: id.clone(),
+                    region_id: region.id.clone(),
+                    currency_code: region.currency_code.clone(),
+                    sales_channel_id: channel,
+                    customer_id: input.customer_id,
+                    email,
+                    shipping_address: shipping,
+                    billing_address: billing,
+                    metadata,
+                    completed_at: None,
+                    created_at: at,
+                    updated_at: at,
+                },
+                items: Vec::new(),
+                methods: Vec::new(),
+            })
+            .await?;
         for (variant, qty) in input.items {
-            self.add_item(&id, &variant, qty, None).await?;
+            view = self.add_item(&id, &variant, qty, None).await?;
         }
-        self.view(&id).await
+        Ok(view)
     }
 
     /// The cart with lines, tax lines and totals.
     pub async fn view(&self, id: &str) -> CoreResult<CartView> {
-        let cart = self.cart(id).await?;
-        let items: Vec<LineItem> = self
-            .db
-            .fetch_all(query(format!("SELECT {ITEM_COLUMNS} FROM cart_line_item WHERE cart_id = ? ORDER BY created_at, id")).bind(id))
-            .await?
-            .iter()
-            .map(item_from_row)
-            .collect::<DbResult<_>>()?;
-        let methods: Vec<ShippingMethod> = self
-            .db
-            .fetch_all(query(format!("SELECT {METHOD_COLUMNS} FROM cart_shipping_method WHERE cart_id = ? ORDER BY created_at, id")).bind(id))
-            .await?
-            .iter()
-            .map(method_from_row)
-            .collect::<DbResult<_>>()?;
+        let rows = self.rows(id).await?;
+        self.compute(rows).await
+    }
+
+    /// The view of rows already in hand (taxes come from memoized regions and rates).
+    async fn compute(&self, rows: CartRows) -> CoreResult<CartView> {
+        let CartRows {
+            cart,
+            items,
+            methods,
+        } = rows;
         let region = self.regions.get(&cart.region_id).await?;
         let place = cart
             .shipping_address
@@ -525,59 +571,89 @@ impl CartService {
         if quantity < 1 {
             return Err(DomainError::invalid("quantity must be a positive integer").into());
         }
-        let cart = self.open_cart(cart_id).await?;
-        let existing = self
-            .db
-            .fetch_optional(query(format!("SELECT {ITEM_COLUMNS} FROM cart_line_item WHERE cart_id = ? AND variant_id = ?")).bind(cart_id).bind(variant_id))
-            .await?
-            .as_ref()
-            .map(item_from_row)
-            .transpose()?;
-        let total_qty = quantity + existing.as_ref().map(|i| i.quantity).unwrap_or(0);
-        let priced = self.price(&cart, variant_id, total_qty).await?;
-        self.check_stock(&cart, variant_id, &priced, total_qty)
-            .await?;
-        let at = now();
-        let mut tx = self.db.begin().await?;
-        match existing {
-            Some(item) => {
-                tx.execute(
-                    query("UPDATE cart_line_item SET quantity = ?, unit_price = ?, compare_at_unit_price = ?, updated_at = ? WHERE id = ?")
-                        .bind(total_qty)
-                        .bind(priced.unit_price)
-                        .bind(priced.compare_at)
-                        .bind(at)
-                        .bind(&item.id),
-                )
+        // The new quantity depends on the one read: a cart changed in between is read again.
+        for _ in 0..WRITE_ATTEMPTS {
+            let mut rows = self.open_rows(cart_id).await?;
+            let existing = rows.items.iter().position(|i| i.variant_id == variant_id);
+            let total_qty = quantity + existing.map(|i| rows.items[i].quantity).unwrap_or(0);
+            let priced = self.price(&rows.cart, variant_id, total_qty).await?;
+            self.check_stock(&rows.cart, variant_id, &priced, total_qty)
                 .await?;
+            let at = now();
+            let mut tx = self.db.begin().await?;
+            if !touch(&mut tx, &rows.cart, at).await? {
+                continue;
             }
-            None => {
-                tx.execute(
-                    query(format!("INSERT INTO cart_line_item ({ITEM_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"))
-                        .bind(new_id("cali"))
-                        .bind(cart_id)
-                        .bind(variant_id)
-                        .bind(&priced.product_id)
-                        .bind(&priced.title)
-                        .bind(priced.subtitle.clone())
-                        .bind(priced.thumbnail.clone())
-                        .bind(total_qty)
-                        .bind(priced.unit_price)
-                        .bind(priced.compare_at)
-                        .bind(priced.inclusive)
-                        .bind(true)
-                        .bind(true)
-                        .bind(serde_json::to_value(&priced.snapshot).unwrap_or(Value::Null))
-                        .bind(metadata)
-                        .bind(at)
-                        .bind(at),
-                )
-                .await?;
+            match existing {
+                Some(index) => {
+                    let item = &mut rows.items[index];
+                    tx.execute(
+                        query("UPDATE cart_line_item SET quantity = ?, unit_price = ?, compare_at_unit_price = ?, updated_at = ? WHERE id = ?")
+                            .bind(total_qty)
+                            .bind(priced.unit_price)
+                            .bind(priced.compare_at)
+                            .bind(at)
+                            .bind(&item.id),
+                    )
+                    .await?;
+                    item.quantity = total_qty;
+                    item.unit_price = priced.unit_price;
+                    item.compare_at_unit_price = priced.compare_at;
+                    item.updated_at = at;
+                }
+                None => {
+                    let item = LineItem {
+                        id: new_id("cali"),
+                        cart_id: cart_id.to_string(),
+                        variant_id: variant_id.to_string(),
+                        product_id: priced.product_id,
+                        title: priced.title,
+                        subtitle: priced.subtitle,
+                        thumbnail: priced.thumbnail,
+                        quantity: total_qty,
+                        unit_price: priced.unit_price,
+                        compare_at_unit_price: priced.compare_at,
+                        is_tax_inclusive: priced.inclusive,
+                        requires_shipping: true,
+                        is_discountable: true,
+                        snapshot: priced.snapshot,
+                        metadata: metadata.clone(),
+                        created_at: at,
+                        updated_at: at,
+                    };
+                    tx.execute(
+                        query(format!("INSERT INTO cart_line_item ({ITEM_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"))
+                            .bind(&item.id)
+                            .bind(cart_id)
+                            .bind(variant_id)
+                            .bind(&item.product_id)
+                            .bind(&item.title)
+                            .bind(item.subtitle.clone())
+                            .bind(item.thumbnail.clone())
+                            .bind(total_qty)
+                            .bind(item.unit_price)
+                            .bind(item.compare_at_unit_price)
+                            .bind(item.is_tax_inclusive)
+                            .bind(item.requires_shipping)
+                            .bind(item.is_discountable)
+                            .bind(serde_json::to_value(&item.snapshot).unwrap_or(Value::Null))
+                            .bind(item.metadata.clone())
+                            .bind(at)
+                            .bind(at),
+                    )
+                    .await?;
+                    rows.items.push(item);
+                }
             }
+            tx.commit().await?;
+            if metadata.is_some() {
+                // Stored metadata is what the database made of it: read it back.
+                return self.view(cart_id).await;
+            }
+            rows.cart.updated_at = at;
+            return self.compute(rows).await;
         }
-        touch(&mut tx, cart_id, "cart.updated").await?;
-        tx.commit().await?;
-        self.view(cart_id).await
+        Err(busy(cart_id))
     }
 
     /// Sets a line's quantity (0 removes it).
@@ -594,109 +670,128 @@ impl CartService {
         if quantity == 0 {
             return self.delete_item(cart_id, line_id).await;
         }
-        let cart = self.open_cart(cart_id).await?;
-        let item = self.item(cart_id, line_id).await?;
-        let priced = self.price(&cart, &item.variant_id, quantity).await?;
-        self.check_stock(&cart, &item.variant_id, &priced, quantity)
-            .await?;
-        let mut tx = self.db.begin().await?;
-        tx.execute(
-            query("UPDATE cart_line_item SET quantity = ?, unit_price = ?, compare_at_unit_price = ?, metadata = COALESCE(?, metadata), updated_at = ? WHERE id = ?")
-                .bind(quantity)
-                .bind(priced.unit_price)
-                .bind(priced.compare_at)
-                .bind(metadata)
-                .bind(now())
-                .bind(line_id),
-        )
-        .await?;
-        touch(&mut tx, cart_id, "cart.updated").await?;
-        tx.commit().await?;
-        self.view(cart_id).await
-    }
-
-    async fn item(&self, cart_id: &str, line_id: &str) -> CoreResult<LineItem> {
-        self.db
-            .fetch_optional(
-                query(format!(
-                    "SELECT {ITEM_COLUMNS} FROM cart_line_item WHERE id = ? AND cart_id = ?"
-                ))
-                .bind(line_id)
-                .bind(cart_id),
+        for _ in 0..WRITE_ATTEMPTS {
+            let mut rows = self.open_rows(cart_id).await?;
+            let index = line_index(&rows, line_id)?;
+            let variant_id = rows.items[index].variant_id.clone();
+            let priced = self.price(&rows.cart, &variant_id, quantity).await?;
+            self.check_stock(&rows.cart, &variant_id, &priced, quantity)
+                .await?;
+            let at = now();
+            let mut tx = self.db.begin().await?;
+            if !touch(&mut tx, &rows.cart, at).await? {
+                continue;
+            }
+            tx.execute(
+                query("UPDATE cart_line_item SET quantity = ?, unit_price = ?, compare_at_unit_price = ?, metadata = COALESCE(?, metadata), updated_at = ? WHERE id = ?")
+                    .bind(quantity)
+                    .bind(priced.unit_price)
+                    .bind(priced.compare_at)
+                    .bind(metadata.clone())
+                    .bind(at)
+                    .bind(line_id),
             )
-            .await?
-            .as_ref()
-            .map(item_from_row)
-            .transpose()?
-            .ok_or_else(|| {
-                DomainError::not_found(format!("Line item with id: {line_id} was not found")).into()
-            })
+            .await?;
+            tx.commit().await?;
+            if metadata.is_some() {
+                // Stored metadata is what the database made of it: read it back.
+                return self.view(cart_id).await;
+            }
+            let item = &mut rows.items[index];
+            item.quantity = quantity;
+            item.unit_price = priced.unit_price;
+            item.compare_at_unit_price = priced.compare_at;
+            item.updated_at = at;
+            rows.cart.updated_at = at;
+            return self.compute(rows).await;
+        }
+        Err(busy(cart_id))
     }
 
     pub async fn delete_item(&self, cart_id: &str, line_id: &str) -> CoreResult<CartView> {
-        self.open_cart(cart_id).await?;
-        self.item(cart_id, line_id).await?;
-        let mut tx = self.db.begin().await?;
-        tx.execute(query("DELETE FROM cart_line_item WHERE id = ?").bind(line_id))
-            .await?;
-        touch(&mut tx, cart_id, "cart.updated").await?;
-        tx.commit().await?;
-        self.view(cart_id).await
+        for _ in 0..WRITE_ATTEMPTS {
+            let mut rows = self.open_rows(cart_id).await?;
+            let index = line_index(&rows, line_id)?;
+            let at = now();
+            let mut tx = self.db.begin().await?;
+            if !touch(&mut tx, &rows.cart, at).await? {
+                continue;
+            }
+            tx.execute(query("DELETE FROM cart_line_item WHERE id = ?").bind(line_id))
+                .await?;
+            tx.commit().await?;
+            rows.items.remove(index);
+            rows.cart.updated_at = at;
+            return self.compute(rows).await;
+        }
+        Err(busy(cart_id))
     }
 
     /// Updates email, addresses, region (re-pricing every line and dropping shipping methods) or
     /// channel.
     pub async fn update(&self, cart_id: &str, c: CartChanges) -> CoreResult<CartView> {
-        let mut cart = self.open_cart(cart_id).await?;
-        let region_changed = c.region_id.as_ref().is_some_and(|r| *r != cart.region_id);
-        if let Some(r) = c.region_id {
-            cart.region_id = r;
-        }
-        let region = self.regions.get(&cart.region_id).await?;
-        if region_changed {
-            cart.currency_code = region.currency_code.clone();
-            // Addresses outside the new region are dropped, as Medusa does.
-            let inside = |a: &Option<CartAddress>| {
-                a.as_ref().is_some_and(|a| {
-                    a.fields
-                        .country_code
-                        .as_ref()
-                        .is_none_or(|c| region.countries.contains(c))
-                })
-            };
-            if !inside(&cart.shipping_address) {
-                cart.shipping_address = None;
+        for _ in 0..WRITE_ATTEMPTS {
+            let mut rows = self.open_rows(cart_id).await?;
+            let loaded_at = rows.cart.updated_at;
+            let cart = &mut rows.cart;
+            let c = c.clone();
+            let region_changed = c.region_id.as_ref().is_some_and(|r| *r != cart.region_id);
+            if let Some(r) = c.region_id {
+                cart.region_id = r;
             }
-            if !inside(&cart.billing_address) {
-                cart.billing_address = None;
+            let region = self.regions.get(&cart.region_id).await?;
+            if region_changed {
+                cart.currency_code = region.currency_code.clone();
+                // Addresses outside the new region are dropped, as Medusa does.
+                let inside = |a: &Option<CartAddress>| {
+                    a.as_ref().is_some_and(|a| {
+                        a.fields
+                            .country_code
+                            .as_ref()
+                            .is_none_or(|c| region.countries.contains(c))
+                    })
+                };
+                if !inside(&cart.shipping_address) {
+                    cart.shipping_address = None;
+                }
+                if !inside(&cart.billing_address) {
+                    cart.billing_address = None;
+                }
             }
-        }
-        if let Some(e) = c.email {
-            let e = e.trim().to_lowercase();
-            if !e.contains('@') {
-                return Err(
-                    DomainError::invalid(format!("{e:?} is not a valid email address")).into(),
-                );
+            if let Some(e) = c.email {
+                let e = e.trim().to_lowercase();
+                if !e.contains('@') {
+                    return Err(DomainError::invalid(format!(
+                        "{e:?} is not a valid email address"
+                    ))
+                    .into());
+                }
+                cart.email = Some(e);
             }
-            cart.email = Some(e);
+            if let Some(a) = c.shipping_address {
+                cart.shipping_address = Some(new_address(a, &region)?);
+            }
+            if let Some(a) = c.billing_address {
+                cart.billing_address = Some(new_address(a, &region)?);
+            }
+            if let Some(m) = c.metadata {
+                cart.metadata = m;
+            }
+            if let Some(ch) = c.sales_channel_id {
+                cart.sales_channel_id = ch;
+            }
+            let at = now();
+            if !self.save(&rows.cart, loaded_at, at, region_changed).await? {
+                continue;
+            }
+            if region_changed {
+                self.reprice(&rows.cart).await?;
+                return self.view(cart_id).await;
+            }
+            rows.cart.updated_at = at;
+            return self.compute(rows).await;
         }
-        if let Some(a) = c.shipping_address {
-            cart.shipping_address = Some(new_address(a, &region)?);
-        }
-        if let Some(a) = c.billing_address {
-            cart.billing_address = Some(new_address(a, &region)?);
-        }
-        if let Some(m) = c.metadata {
-            cart.metadata = m;
-        }
-        if let Some(ch) = c.sales_channel_id {
-            cart.sales_channel_id = ch;
-        }
-        self.save(&cart, region_changed).await?;
-        if region_changed {
-            self.reprice(&cart).await?;
-        }
-        self.view(cart_id).await
+        Err(busy(cart_id))
     }
 
     /// Attaches the cart to a customer (prices may change with their groups).
@@ -706,42 +801,62 @@ impl CartService {
         customer_id: &str,
         email: &str,
     ) -> CoreResult<CartView> {
-        let mut cart = self.open_cart(cart_id).await?;
-        if cart
-            .customer_id
-            .as_deref()
-            .is_some_and(|c| c != customer_id)
-        {
-            return Err(
-                DomainError::unauthorized("Cannot transfer cart to another customer").into(),
-            );
+        for _ in 0..WRITE_ATTEMPTS {
+            let mut cart = self.open_cart(cart_id).await?;
+            if cart
+                .customer_id
+                .as_deref()
+                .is_some_and(|c| c != customer_id)
+            {
+                return Err(
+                    DomainError::unauthorized("Cannot transfer cart to another customer").into(),
+                );
+            }
+            let loaded_at = cart.updated_at;
+            cart.customer_id = Some(customer_id.to_string());
+            cart.email = Some(email.to_string());
+            if !self.save(&cart, loaded_at, now(), false).await? {
+                continue;
+            }
+            self.reprice(&cart).await?;
+            return self.view(cart_id).await;
         }
-        cart.customer_id = Some(customer_id.to_string());
-        cart.email = Some(email.to_string());
-        self.save(&cart, false).await?;
-        self.reprice(&cart).await?;
-        self.view(cart_id).await
+        Err(busy(cart_id))
     }
 
-    async fn save(&self, cart: &Cart, drop_shipping: bool) -> CoreResult<()> {
+    /// Writes the cart's fields if it is still as read at `loaded_at`; false (nothing written)
+    /// when another request changed it since.
+    async fn save(
+        &self,
+        cart: &Cart,
+        loaded_at: OffsetDateTime,
+        at: OffsetDateTime,
+        drop_shipping: bool,
+    ) -> CoreResult<bool> {
         let mut tx = self.db.begin().await?;
-        tx.execute(
-            query(
-                "UPDATE cart SET region_id = ?, currency_code = ?, sales_channel_id = ?, customer_id = ?, email = ?, \
-                 shipping_address = ?, billing_address = ?, metadata = ?, updated_at = ? WHERE id = ?",
+        let written = tx
+            .execute(
+                query(
+                    "UPDATE cart SET region_id = ?, currency_code = ?, sales_channel_id = ?, customer_id = ?, email = ?, \
+                     shipping_address = ?, billing_address = ?, metadata = ?, updated_at = ? \
+                     WHERE id = ? AND updated_at = ? AND completed_at IS NULL",
+                )
+                .bind(&cart.region_id)
+                .bind(&cart.currency_code)
+                .bind(&cart.sales_channel_id)
+                .bind(cart.customer_id.clone())
+                .bind(cart.email.clone())
+                .bind(cart.shipping_address.as_ref().map(address_to_json))
+                .bind(cart.billing_address.as_ref().map(address_to_json))
+                .bind(cart.metadata.clone())
+                .bind(at)
+                .bind(&cart.id)
+                .bind(loaded_at),
             )
-            .bind(&cart.region_id)
-            .bind(&cart.currency_code)
-            .bind(&cart.sales_channel_id)
-            .bind(cart.customer_id.clone())
-            .bind(cart.email.clone())
-            .bind(cart.shipping_address.as_ref().map(address_to_json))
-            .bind(cart.billing_address.as_ref().map(address_to_json))
-            .bind(cart.metadata.clone())
-            .bind(now())
-            .bind(&cart.id),
-        )
-        .await?;
+            .await?;
+        if written == 0 {
+            return Ok(false);
+        }
         if drop_shipping {
             tx.execute(query("DELETE FROM cart_shipping_method WHERE cart_id = ?").bind(&cart.id))
                 .await?;
@@ -752,16 +867,16 @@ impl CartService {
         )
         .await?;
         tx.commit().await?;
-        Ok(())
+        Ok(true)
     }
 
     /// Prices every line again in the cart's current region and customer context.
     async fn reprice(&self, cart: &Cart) -> CoreResult<()> {
-        let view = self.view(&cart.id).await?;
-        for (item, _) in &view.items {
+        let rows = self.rows(&cart.id).await?;
+        let mut tx = self.db.begin().await?;
+        for item in &rows.items {
             let priced = self.price(cart, &item.variant_id, item.quantity).await?;
-            self.db
-                .execute(
+            tx.execute(
                     query("UPDATE cart_line_item SET unit_price = ?, compare_at_unit_price = ?, is_tax_inclusive = ?, updated_at = ? WHERE id = ?")
                         .bind(priced.unit_price)
                         .bind(priced.compare_at)
@@ -771,41 +886,71 @@ impl CartService {
                 )
                 .await?;
         }
+        // Moving the cart's clock tells writers that read it before the re-pricing to read again.
+        tx.execute(
+            query("UPDATE cart SET updated_at = ? WHERE id = ?")
+                .bind(now())
+                .bind(&cart.id),
+        )
+        .await?;
+        tx.commit().await?;
         Ok(())
     }
 
     /// Replaces the cart's shipping method with one of an option, at `amount` (already validated by
-    /// the shipping area).
+    /// the shipping area against `view`). `None` when the cart changed since `view` was read: the
+    /// caller validates again.
     pub async fn set_shipping_method(
         &self,
-        cart_id: &str,
+        view: CartView,
         option_id: &str,
         name: &str,
         amount: i64,
         data: Option<Value>,
-    ) -> CoreResult<CartView> {
-        let cart = self.open_cart(cart_id).await?;
-        let region = self.regions.get(&cart.region_id).await?;
+    ) -> CoreResult<Option<CartView>> {
+        let mut rows = CartRows::from(view);
+        ensure_open(&rows.cart)?;
+        let cart_id = rows.cart.id.clone();
+        let region = self.regions.get(&rows.cart.region_id).await?;
         let at = now();
         let mut tx = self.db.begin().await?;
-        tx.execute(query("DELETE FROM cart_shipping_method WHERE cart_id = ?").bind(cart_id))
+        if !touch(&mut tx, &rows.cart, at).await? {
+            return Ok(None);
+        }
+        tx.execute(query("DELETE FROM cart_shipping_method WHERE cart_id = ?").bind(&cart_id))
             .await?;
+        let method = ShippingMethod {
+            id: new_id("casm"),
+            cart_id: cart_id.clone(),
+            shipping_option_id: option_id.to_string(),
+            name: name.to_string(),
+            amount,
+            is_tax_inclusive: region.is_tax_inclusive,
+            data,
+            created_at: at,
+            updated_at: at,
+        };
         tx.execute(
             query(format!("INSERT INTO cart_shipping_method ({METHOD_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"))
-                .bind(new_id("casm"))
-                .bind(cart_id)
+                .bind(&method.id)
+                .bind(&cart_id)
                 .bind(option_id)
                 .bind(name)
                 .bind(amount)
-                .bind(region.is_tax_inclusive)
-                .bind(data)
+                .bind(method.is_tax_inclusive)
+                .bind(method.data.clone())
                 .bind(at)
                 .bind(at),
         )
         .await?;
-        touch(&mut tx, cart_id, "cart.updated").await?;
         tx.commit().await?;
-        self.view(cart_id).await
+        if method.data.is_some() {
+            // Stored data is what the database made of it: read it back.
+            return self.view(&cart_id).await.map(Some);
+        }
+        rows.methods = vec![method];
+        rows.cart.updated_at = at;
+        self.compute(rows).await.map(Some)
     }
 
     /// Marks a cart completed, inside the order's transaction.
@@ -816,17 +961,69 @@ impl CartService {
     }
 }
 
-async fn touch(tx: &mut Tx, cart_id: &str, event: &str) -> DbResult<()> {
-    tx.execute(
-        query("UPDATE cart SET updated_at = ? WHERE id = ?")
-            .bind(now())
-            .bind(cart_id),
-    )
-    .await?;
+/// Moves the cart's clock to `at` and records `cart.updated`, if the cart is still open and as read
+/// (its clock unchanged); false, with nothing written, when another request changed it since.
+async fn touch(tx: &mut Tx, cart: &Cart, at: OffsetDateTime) -> DbResult<bool> {
+    let written = tx
+        .execute(
+            query("UPDATE cart SET updated_at = ? WHERE id = ? AND updated_at = ? AND completed_at IS NULL")
+                .bind(at)
+                .bind(&cart.id)
+                .bind(cart.updated_at),
+        )
+        .await?;
+    if written == 0 {
+        return Ok(false);
+    }
     append(
         tx,
-        NewEvent::new(event, "cart", cart_id, json!({"id": cart_id})),
+        NewEvent::new("cart.updated", "cart", &cart.id, json!({"id": cart.id})),
     )
     .await?;
+    Ok(true)
+}
+
+/// How often a cart write is retried when another request changed the cart under it.
+const WRITE_ATTEMPTS: usize = 5;
+
+fn busy(cart_id: &str) -> CoreError {
+    DomainError::conflict(format!(
+        "Cart {cart_id} is being changed by other requests; please try again"
+    ))
+    .into()
+}
+
+fn ensure_open(cart: &Cart) -> CoreResult<()> {
+    if cart.completed_at.is_some() {
+        return Err(
+            DomainError::not_allowed(format!("Cart {} is already completed", cart.id)).into(),
+        );
+    }
     Ok(())
+}
+
+fn line_index(rows: &CartRows, line_id: &str) -> CoreResult<usize> {
+    rows.items
+        .iter()
+        .position(|i| i.id == line_id)
+        .ok_or_else(|| {
+            DomainError::not_found(format!("Line item with id: {line_id} was not found")).into()
+        })
+}
+
+/// A cart's stored rows, from which its view is computed.
+struct CartRows {
+    cart: Cart,
+    items: Vec<LineItem>,
+    methods: Vec<ShippingMethod>,
+}
+
+impl From<CartView> for CartRows {
+    fn from(v: CartView) -> Self {
+        CartRows {
+            cart: v.cart,
+            items: v.items.into_iter().map(|(i, _)| i).collect(),
+            methods: v.shipping_methods.into_iter().map(|(m, _)| m).collect(),
+        }
+    }
 }

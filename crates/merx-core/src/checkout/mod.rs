@@ -44,7 +44,12 @@ impl Step for Reserve {
     fn invoke<'a>(&'a self, ctx: &'a StepContext<'a>) -> BoxFuture<'a, Result<Value, StepError>> {
         Box::pin(async move {
             let id = cart_id(ctx)?;
-            let view = self.0.carts.view(&id).await?;
+            // The view `complete` checked, when in hand; create_order compares against the cart
+            // as it then is, so a change in between is caught there.
+            let view = match ctx.warm::<CartView>() {
+                Some(v) => v.clone(),
+                None => self.0.carts.view(&id).await?,
+            };
             let mut tx = self
                 .0
                 .db
@@ -103,6 +108,11 @@ struct Authorize(Arc<Deps>);
 impl Step for Authorize {
     fn name(&self) -> &str {
         "authorize_payment"
+    }
+    /// Authorizing again finds the payment made before, so the journal entry can wait for
+    /// create_order's transaction.
+    fn defer_journal(&self) -> bool {
+        true
     }
     fn invoke<'a>(&'a self, ctx: &'a StepContext<'a>) -> BoxFuture<'a, Result<Value, StepError>> {
         Box::pin(async move {
@@ -229,10 +239,13 @@ fn check_ready(view: &CartView, has_session: bool) -> Result<(), DomainError> {
 /// Completes a cart: the order, the existing order of a completed cart, or the cart with the
 /// payment error.
 pub async fn complete(core: &Core, cart_id: &str) -> CoreResult<Completion> {
-    if let Some(o) = core.orders.by_cart(cart_id).await? {
-        return Ok(Completion::Order(Box::new(o)));
-    }
     let view = core.carts.view(cart_id).await?;
+    // The order and the cart's completion are written in one transaction.
+    if view.cart.completed_at.is_some() {
+        if let Some(o) = core.orders.by_cart(cart_id).await? {
+            return Ok(Completion::Order(Box::new(o)));
+        }
+    }
     let collection = core.payments.collection_of_cart(cart_id).await?;
     check_ready(
         &view,
@@ -240,7 +253,12 @@ pub async fn complete(core: &Core, cart_id: &str) -> CoreResult<Completion> {
     )?;
     match core
         .workflows
-        .run(WORKFLOW, Some(cart_id), json!({"cart_id": cart_id}))
+        .run_warm(
+            WORKFLOW,
+            Some(cart_id),
+            json!({"cart_id": cart_id}),
+            Some(&view),
+        )
         .await
     {
         Ok(done) => {

@@ -121,13 +121,10 @@ pub(crate) async fn create_from_cart(tx: &mut Tx, view: &CartView) -> CoreResult
     {
         return Ok(r.text("id")?);
     }
-    tx.execute(query(
-        "INSERT INTO merx_counter (name, value) VALUES ('order', 0) ON CONFLICT (name) DO NOTHING",
-    ))
-    .await?;
     let display_id = tx
         .fetch_one(query(
-            "UPDATE merx_counter SET value = value + 1 WHERE name = 'order' RETURNING value",
+            "INSERT INTO merx_counter (name, value) VALUES ('order', 1) \
+             ON CONFLICT (name) DO UPDATE SET value = merx_counter.value + 1 RETURNING value",
         ))
         .await?
         .int("value")?;

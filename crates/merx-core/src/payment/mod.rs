@@ -3,7 +3,7 @@
 //! Medusa's system provider does (for manual or offline payment).
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 use merx_db::{query, Db, DbResult, Row, Tx};
 use merx_types::id::new_id;
@@ -14,7 +14,7 @@ use time::OffsetDateTime;
 
 pub mod stripe;
 
-use crate::error::CoreResult;
+use crate::error::{CoreError, CoreResult};
 use crate::platform::BoxFuture;
 
 /// What a provider says about an authorization.
@@ -157,20 +157,60 @@ fn collection_from_row(r: &Row) -> DbResult<Collection> {
     })
 }
 
-fn session_from_row(r: &Row) -> DbResult<Session> {
+/// A session from columns named with `prefix` (the joined read aliases them `s_…`).
+fn session_from(r: &Row, prefix: &str) -> DbResult<Session> {
+    let col = |name: &str| format!("{prefix}{name}");
     Ok(Session {
-        id: r.text("id")?,
-        payment_collection_id: r.text("payment_collection_id")?,
-        provider_id: r.text("provider_id")?,
-        currency_code: r.text("currency_code")?,
-        amount: r.int("amount")?,
-        status: r.text("status")?,
-        data: r.json("data")?,
-        context: r.json("context")?,
-        authorized_at: r.opt_time("authorized_at")?,
-        created_at: r.time("created_at")?,
-        updated_at: r.time("updated_at")?,
+        id: r.text(&col("id"))?,
+        payment_collection_id: r.text(&col("payment_collection_id"))?,
+        provider_id: r.text(&col("provider_id"))?,
+        currency_code: r.text(&col("currency_code"))?,
+        amount: r.int(&col("amount"))?,
+        status: r.text(&col("status"))?,
+        data: r.json(&col("data"))?,
+        context: r.json(&col("context"))?,
+        authorized_at: r.opt_time(&col("authorized_at"))?,
+        created_at: r.time(&col("created_at"))?,
+        updated_at: r.time(&col("updated_at"))?,
     })
+}
+
+/// A collection with its live sessions, read in one round trip (`key` is `id` or `cart_id`).
+fn collection_with_sessions_sql(key: &str) -> String {
+    let collection: Vec<String> = COLLECTION_COLUMNS
+        .split(", ")
+        .map(|c| format!("c.{c}"))
+        .collect();
+    let session: Vec<String> = SESSION_COLUMNS
+        .split(", ")
+        .map(|c| format!("s.{c} AS s_{c}"))
+        .collect();
+    format!(
+        "SELECT {}, {} FROM payment_collection c LEFT JOIN payment_session s \
+         ON s.payment_collection_id = c.id AND s.deleted_at IS NULL WHERE c.{key} = ? ORDER BY s.created_at, s.id",
+        collection.join(", "),
+        session.join(", ")
+    )
+}
+
+fn already_authorized() -> CoreError {
+    DomainError::not_allowed("The payment collection is already authorized").into()
+}
+
+static BY_ID: LazyLock<String> = LazyLock::new(|| collection_with_sessions_sql("id"));
+static BY_CART: LazyLock<String> = LazyLock::new(|| collection_with_sessions_sql("cart_id"));
+
+fn collection_from_joined(rows: &[Row]) -> DbResult<Option<Collection>> {
+    let Some(first) = rows.first() else {
+        return Ok(None);
+    };
+    let mut c = collection_from_row(first)?;
+    for r in rows {
+        if r.opt_text("s_id")?.is_some() {
+            c.sessions.push(session_from(r, "s_")?);
+        }
+    }
+    Ok(Some(c))
 }
 
 /// Collections, sessions and the providers they talk to.
@@ -210,54 +250,19 @@ impl PaymentService {
         })
     }
 
-    async fn sessions(&self, collection_id: &str) -> CoreResult<Vec<Session>> {
-        Ok(self
-            .db
-            .fetch_all(query(format!("SELECT {SESSION_COLUMNS} FROM payment_session WHERE payment_collection_id = ? AND deleted_at IS NULL ORDER BY created_at, id")).bind(collection_id))
-            .await?
-            .iter()
-            .map(session_from_row)
-            .collect::<DbResult<_>>()?)
-    }
-
     pub async fn collection(&self, id: &str) -> CoreResult<Collection> {
-        let mut c = self
-            .db
-            .fetch_optional(
-                query(format!(
-                    "SELECT {COLLECTION_COLUMNS} FROM payment_collection WHERE id = ?"
-                ))
-                .bind(id),
-            )
-            .await?
-            .as_ref()
-            .map(collection_from_row)
-            .transpose()?
-            .ok_or_else(|| {
-                DomainError::not_found(format!("Payment collection with id: {id} was not found"))
-            })?;
-        c.sessions = self.sessions(id).await?;
-        Ok(c)
+        let rows = self.db.fetch_all(query(BY_ID.as_str()).bind(id)).await?;
+        collection_from_joined(&rows)?.ok_or_else(|| {
+            DomainError::not_found(format!("Payment collection with id: {id} was not found")).into()
+        })
     }
 
     pub async fn collection_of_cart(&self, cart_id: &str) -> CoreResult<Option<Collection>> {
-        let row = self
+        let rows = self
             .db
-            .fetch_optional(
-                query(format!(
-                    "SELECT {COLLECTION_COLUMNS} FROM payment_collection WHERE cart_id = ?"
-                ))
-                .bind(cart_id),
-            )
+            .fetch_all(query(BY_CART.as_str()).bind(cart_id))
             .await?;
-        match row {
-            Some(r) => {
-                let mut c = collection_from_row(&r)?;
-                c.sessions = self.sessions(&c.id).await?;
-                Ok(Some(c))
-            }
-            None => Ok(None),
-        }
+        Ok(collection_from_joined(&rows)?)
     }
 
     /// The cart's collection, created (or its amount brought up to date) for `amount`.
@@ -293,7 +298,7 @@ impl PaymentService {
     /// Starts a session with a provider, replacing earlier ones (Medusa's behaviour).
     pub async fn init_session(
         &self,
-        collection_id: &str,
+        collection: Collection,
         provider_id: &str,
         amount: i64,
         region_providers: &[String],
@@ -306,11 +311,9 @@ impl PaymentService {
             .into());
         }
         let provider = self.provider(provider_id)?;
-        let c = self.collection(collection_id).await?;
+        let mut c = collection;
         if c.status == "authorized" || c.completed_at.is_some() {
-            return Err(
-                DomainError::not_allowed("The payment collection is already authorized").into(),
-            );
+            return Err(already_authorized());
         }
         let id = new_id("payses");
         let data = provider
@@ -319,23 +322,51 @@ impl PaymentService {
             .map_err(|e| DomainError::new(ErrorKind::Unexpected, format!("{e:#}")))?;
         let at = now();
         let mut tx = self.db.begin().await?;
-        tx.execute(query("UPDATE payment_session SET deleted_at = ? WHERE payment_collection_id = ? AND deleted_at IS NULL").bind(at).bind(collection_id)).await?;
+        // Checked again in the write: an authorization since the read wins.
+        let written = tx
+            .execute(
+                query("UPDATE payment_collection SET status = 'awaiting', amount = ?, updated_at = ? WHERE id = ? AND status <> 'authorized' AND completed_at IS NULL")
+                    .bind(amount)
+                    .bind(at)
+                    .bind(&c.id),
+            )
+            .await?;
+        if written == 0 {
+            return Err(already_authorized());
+        }
+        tx.execute(query("UPDATE payment_session SET deleted_at = ? WHERE payment_collection_id = ? AND deleted_at IS NULL").bind(at).bind(&c.id)).await?;
+        let session = Session {
+            id,
+            payment_collection_id: c.id.clone(),
+            provider_id: provider_id.to_string(),
+            currency_code: c.currency_code.clone(),
+            amount,
+            status: "pending".to_string(),
+            data,
+            context,
+            authorized_at: None,
+            created_at: at,
+            updated_at: at,
+        };
         tx.execute(
             query(format!("INSERT INTO payment_session ({SESSION_COLUMNS}) VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, NULL, ?, ?)"))
-                .bind(&id)
-                .bind(collection_id)
+                .bind(&session.id)
+                .bind(&c.id)
                 .bind(provider_id)
                 .bind(&c.currency_code)
                 .bind(amount)
-                .bind(data)
-                .bind(context)
+                .bind(session.data.clone())
+                .bind(session.context.clone())
                 .bind(at)
                 .bind(at),
         )
         .await?;
-        tx.execute(query("UPDATE payment_collection SET status = 'awaiting', amount = ?, updated_at = ? WHERE id = ?").bind(amount).bind(at).bind(collection_id)).await?;
         tx.commit().await?;
-        self.collection(collection_id).await
+        c.status = "awaiting".to_string();
+        c.amount = amount;
+        c.updated_at = at;
+        c.sessions = vec![session];
+        Ok(c)
     }
 
     /// Authorizes the cart's current session for `amount`; returns the payment id. A decline is a

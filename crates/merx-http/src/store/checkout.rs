@@ -122,6 +122,16 @@ fn collection_json(c: &Collection) -> Value {
 }
 
 async fn cart_json(s: &AppState, v: &CartView) -> ApiResult<Value> {
+    let collection = s.core.payments.collection_of_cart(&v.cart.id).await?;
+    cart_json_with(s, v, collection).await
+}
+
+/// The cart as Medusa renders it, with its payment collection already read.
+async fn cart_json_with(
+    s: &AppState,
+    v: &CartView,
+    collection: Option<Collection>,
+) -> ApiResult<Value> {
     let c = &v.cart;
     let cur = c.currency_code.as_str();
     let items: Vec<Value> = v
@@ -185,7 +195,6 @@ async fn cart_json(s: &AppState, v: &CartView) -> ApiResult<Value> {
         Some(id) => s.core.customers.get(id).await.ok().map(|cu| json!({"id": cu.id, "email": cu.email, "groups": cu.group_ids.iter().map(|g| json!({"id": g})).collect::<Vec<_>>()})),
         None => None,
     };
-    let collection = s.core.payments.collection_of_cart(&c.id).await?;
     let mut m = Map::new();
     for (k, val) in [
         ("id", json!(c.id)),
@@ -441,7 +450,10 @@ pub async fn create_cart(
         .carts
         .create(input, &scope.0.sales_channel_ids)
         .await?;
-    Ok(Json(json!({"cart": cart_json(&s, &view).await?})))
+    // A new cart has no payment collection yet.
+    Ok(Json(
+        json!({"cart": cart_json_with(&s, &view, None).await?}),
+    ))
 }
 
 pub async fn retrieve_cart(
@@ -558,18 +570,28 @@ pub async fn add_shipping_method(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<MethodBody>,
 ) -> ApiResult<Json<Value>> {
-    let view = s.core.carts.view(&id).await?;
-    let (option, price) = s
-        .core
-        .shipping
-        .validate_for_cart(&b.option_id, &view)
-        .await?;
-    let view = s
-        .core
-        .carts
-        .set_shipping_method(&id, &option.id, &option.name, price, b.data)
-        .await?;
-    Ok(Json(json!({"cart": cart_json(&s, &view).await?})))
+    // The option is validated against the cart as read; if the cart changes before the method is
+    // written, it is read and validated again.
+    for _ in 0..5 {
+        let view = s.core.carts.view(&id).await?;
+        let (option, price) = s
+            .core
+            .shipping
+            .validate_for_cart(&b.option_id, &view)
+            .await?;
+        let set = s
+            .core
+            .carts
+            .set_shipping_method(view, &option.id, &option.name, price, b.data.clone())
+            .await?;
+        if let Some(view) = set {
+            return Ok(Json(json!({"cart": cart_json(&s, &view).await?})));
+        }
+    }
+    Err(DomainError::conflict(format!(
+        "Cart {id} is being changed by other requests; please try again"
+    ))
+    .into())
 }
 
 pub async fn complete(
@@ -716,7 +738,7 @@ pub async fn init_session(
         .core
         .payments
         .init_session(
-            &id,
+            c,
             &b.provider_id,
             view.totals.total,
             &region.payment_providers,

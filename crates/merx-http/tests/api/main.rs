@@ -7,6 +7,7 @@ mod stripe;
 
 mod admin_auth;
 mod auth;
+mod cart_writes;
 mod catalog;
 mod checkout;
 mod foundation;

@@ -21,6 +21,16 @@ const BUS: &str = "bus";
 /// Marks a failure that no retry can fix: the delivery is dead-lettered at once.
 const PERMANENT: &str = "permanent: ";
 
+/// How long a pass woken by an append waits for more appends to join it.
+const COALESCE: std::time::Duration = std::time::Duration::from_millis(10);
+
+/// What one fan-out batch did.
+#[derive(Default)]
+struct FannedOut {
+    events: usize,
+    deliveries: usize,
+}
+
 /// What one pass of the dispatcher did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct DispatchReport {
@@ -71,15 +81,21 @@ impl Dispatcher {
 
     /// Creates deliveries for one batch of new events; returns how many events it handled.
     pub async fn fan_out(&self) -> CoreResult<usize> {
+        Ok(self.fan_out_batch().await?.events)
+    }
+
+    async fn fan_out_batch(&self) -> CoreResult<FannedOut> {
+        let mut done = FannedOut::default();
         let mut tx = self.db.begin().await?;
         let events = store::unfanned_events(&mut tx, self.config.batch_size).await?;
         if events.is_empty() {
-            return Ok(0);
+            return Ok(done);
         }
         let endpoints = webhook_store::active_in(&mut tx).await?;
         for event in &events {
             for name in self.subscribers.interested(&event.name) {
                 store::insert_delivery(&mut tx, event, &format!("{SUBSCRIBER}{name}")).await?;
+                done.deliveries += 1;
             }
             for endpoint in &endpoints {
                 if endpoint
@@ -89,10 +105,12 @@ impl Dispatcher {
                 {
                     store::insert_delivery(&mut tx, event, &format!("{WEBHOOK}{}", endpoint.id))
                         .await?;
+                    done.deliveries += 1;
                 }
             }
             if self.bus.is_some() {
                 store::insert_delivery(&mut tx, event, BUS).await?;
+                done.deliveries += 1;
             }
         }
         let seqs: Vec<i64> = events.iter().map(|e| e.seq).collect();
@@ -111,7 +129,8 @@ impl Dispatcher {
                 invalidator.invalidate(m.key()).await;
             }
         }
-        Ok(events.len())
+        done.events = events.len();
+        Ok(done)
     }
 
     /// Claims and attempts one batch of due deliveries; returns (delivered, failed).
@@ -135,13 +154,25 @@ impl Dispatcher {
 
     /// Fans out and delivers until nothing is due (bounded, so one pass always ends).
     pub async fn run_once(&self) -> CoreResult<DispatchReport> {
+        self.pass(true).await
+    }
+
+    /// One pass. A pass woken by an append only delivers when it created deliveries itself: the
+    /// process that appended an event fans it out, and retries are picked up by the polling
+    /// passes, so checkout's events do not each cost an empty delivery query.
+    async fn pass(&self, deliver_always: bool) -> CoreResult<DispatchReport> {
         let mut report = DispatchReport::default();
+        let mut deliveries = 0;
         for _ in 0..100 {
-            let n = self.fan_out().await?;
-            report.fanned_out += n;
-            if n == 0 {
+            let batch = self.fan_out_batch().await?;
+            report.fanned_out += batch.events;
+            deliveries += batch.deliveries;
+            if (batch.events as i64) < self.config.batch_size {
                 break;
             }
+        }
+        if !deliver_always && deliveries == 0 {
+            return Ok(report);
         }
         for _ in 0..100 {
             let (d, f) = self.deliver_due().await?;
@@ -156,16 +187,26 @@ impl Dispatcher {
 
     /// Dispatches until `shutdown` turns true: woken by appends, polling otherwise.
     pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
+        let mut woken = false;
+        let mut last_full = std::time::Instant::now();
         loop {
-            if let Err(e) = self.run_once().await {
+            // Under steady appends the poll timer never fires, so due retries are looked for at
+            // least once per poll interval regardless.
+            let full = !woken || last_full.elapsed() >= self.config.poll_interval;
+            if full {
+                last_full = std::time::Instant::now();
+            }
+            if let Err(e) = self.pass(full).await {
                 tracing::warn!(error = %e, "outbox dispatch failed; will retry");
             }
             tokio::select! {
                 _ = appended().notified() => {
-                    // Let the appending transaction commit before looking.
-                    tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+                    // Let the appending transaction commit, and let a busy store's appends gather
+                    // into one batch, before looking.
+                    tokio::time::sleep(COALESCE).await;
+                    woken = true;
                 }
-                _ = tokio::time::sleep(self.config.poll_interval) => {}
+                _ = tokio::time::sleep(self.config.poll_interval) => woken = false,
                 _ = shutdown.changed() => {}
             }
             if *shutdown.borrow() {

@@ -10,7 +10,7 @@ use merx_types::{DomainError, ErrorKind};
 use serde_json::Value;
 
 use super::store::{self, ExecutionRow, SUCCEEDED};
-use super::{Recovery, StepContext, StepError, Workflow};
+use super::{Deferred, Recovery, StepContext, StepError, Workflow};
 use crate::error::{CoreError, CoreResult};
 
 /// A finished execution.
@@ -88,6 +88,18 @@ impl WorkflowEngine {
         key: Option<&str>,
         input: Value,
     ) -> CoreResult<Completed> {
+        self.run_warm(workflow, key, input, None).await
+    }
+
+    /// [`run`](Self::run), handing the steps state the caller already read (`StepContext::warm`),
+    /// so that they need not read it again. Recovery never has it: steps must not depend on it.
+    pub async fn run_warm(
+        &self,
+        workflow: &str,
+        key: Option<&str>,
+        input: Value,
+        warm: Option<&(dyn std::any::Any + Send + Sync)>,
+    ) -> CoreResult<Completed> {
         let wf = self.workflow(workflow)?;
         let id = new_id(prefix::WORKFLOW_EXECUTION);
         let mut tx = self.db.begin().await?;
@@ -111,7 +123,7 @@ impl WorkflowEngine {
             }
             Err(e) => return Err(e.into()),
         }
-        self.drive(&wf, &id, &input, Vec::new()).await
+        self.drive(&wf, &id, &input, Vec::new(), warm).await
     }
 
     /// Runs the steps from the first one without a journalled output.
@@ -121,8 +133,10 @@ impl WorkflowEngine {
         id: &str,
         input: &Value,
         mut outputs: Vec<Value>,
+        warm: Option<&(dyn std::any::Any + Send + Sync)>,
     ) -> CoreResult<Completed> {
         let steps = wf.steps.len();
+        let mut deferred: Vec<Deferred> = Vec::new();
         for (index, step) in wf.steps.iter().enumerate().skip(outputs.len()) {
             let last = index + 1 == steps;
             let ctx = StepContext {
@@ -135,27 +149,43 @@ impl WorkflowEngine {
                 lease_until: now() + self.lease,
                 last,
                 journaled: AtomicBool::new(false),
+                deferred: &deferred,
+                warm,
             };
-            match step.invoke(&ctx).await {
+            let result = step.invoke(&ctx).await;
+            let journaled = ctx.journaled.load(Ordering::Acquire);
+            match result {
                 Ok(output) => {
-                    // A step may have journalled itself in its own transaction (and, as the last
-                    // step, completed the execution there).
-                    if !ctx.journaled.load(Ordering::Acquire) {
+                    // A step may have journalled itself (and the deferred entries before it) in
+                    // its own transaction, and, as the last step, completed the execution there.
+                    if journaled {
+                        deferred.clear();
+                    } else if step.defer_journal() && !last {
+                        deferred.push(Deferred {
+                            index,
+                            name: step.name().to_string(),
+                            output: output.clone(),
+                        });
+                    } else {
                         let all = last.then(|| {
                             let mut v = outputs.clone();
                             v.push(output.clone());
                             Value::Array(v)
                         });
-                        store::record_step(
+                        deferred.push(Deferred {
+                            index,
+                            name: step.name().to_string(),
+                            output: output.clone(),
+                        });
+                        store::record_steps(
                             &self.db,
                             id,
-                            index,
-                            step.name(),
-                            &output,
+                            &deferred,
                             now() + self.lease,
                             all.as_ref(),
                         )
                         .await?;
+                        deferred.clear();
                     }
                     outputs.push(output);
                     if last {
@@ -168,6 +198,12 @@ impl WorkflowEngine {
                 }
                 Err(error) => {
                     tracing::info!(workflow = %wf.name, execution = id, step = step.name(), %error, "step failed; compensating");
+                    // Compensation and its recovery work from the journal: complete it first.
+                    if !journaled && !deferred.is_empty() {
+                        store::record_steps(&self.db, id, &deferred, now() + self.lease, None)
+                            .await?;
+                        deferred.clear();
+                    }
                     let (kind, message) = match &error {
                         StepError::Domain(d) => (kind_name(d.kind), d.message.clone()),
                         StepError::Other(e) => ("unexpected_state", format!("{e:#}")),
@@ -235,6 +271,8 @@ impl WorkflowEngine {
                 lease_until: now() + self.lease,
                 last: false,
                 journaled: AtomicBool::new(false),
+                deferred: &[],
+                warm: None,
             };
             if let Err(e) = step.compensate(&ctx, &outputs[index]).await {
                 tracing::error!(workflow = %wf.name, execution = id, step = step.name(), error = %e, "compensation failed; will retry");
@@ -281,7 +319,7 @@ impl WorkflowEngine {
         let outputs: Vec<Value> = journal.into_iter().map(|(_, _, output)| output).collect();
         tracing::info!(workflow = %wf.name, execution = %row.id, completed_steps = outputs.len(), status = %row.status, "recovering workflow");
         if row.status == RUNNING && wf.recovery == Recovery::Resume {
-            self.drive(wf, &row.id, &row.input, outputs)
+            self.drive(wf, &row.id, &row.input, outputs, None)
                 .await
                 .map(|_| ())
         } else {

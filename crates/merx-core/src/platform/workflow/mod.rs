@@ -35,6 +35,19 @@ pub struct StepContext<'a> {
     pub(crate) last: bool,
     /// Set once the step journalled itself in its own transaction.
     pub(crate) journaled: std::sync::atomic::AtomicBool,
+    /// Earlier steps' outputs not journalled yet ([`Step::defer_journal`]); the next journal
+    /// write, this step's included, writes them first.
+    pub(crate) deferred: &'a [Deferred],
+    /// What the caller of this run already had in hand (see [`WorkflowEngine::run_warm`]);
+    /// `None` on recovery.
+    pub(crate) warm: Option<&'a (dyn std::any::Any + Send + Sync)>,
+}
+
+/// A step output whose journal entry waits for the next journal write.
+pub(crate) struct Deferred {
+    pub index: usize,
+    pub name: String,
+    pub output: Value,
 }
 
 impl StepContext<'_> {
@@ -47,6 +60,18 @@ impl StepContext<'_> {
             all.push(output.clone());
             Value::Array(all)
         });
+        for d in self.deferred {
+            store::record_step_in(
+                tx,
+                self.execution_id,
+                d.index,
+                &d.name,
+                &d.output,
+                self.lease_until,
+                None,
+            )
+            .await?;
+        }
         store::record_step_in(
             tx,
             self.execution_id,
@@ -60,6 +85,12 @@ impl StepContext<'_> {
         self.journaled
             .store(true, std::sync::atomic::Ordering::Release);
         Ok(())
+    }
+
+    /// What the caller of this run passed in hand, if it is a `T` (never on recovery: read the
+    /// state afresh then).
+    pub fn warm<T: 'static>(&self) -> Option<&T> {
+        self.warm.and_then(|w| w.downcast_ref::<T>())
     }
 
     /// A key unique to this step of this execution, to pass to external providers so that a step
@@ -112,6 +143,12 @@ pub trait Step: Send + Sync + 'static {
     /// Does the step's work; the output is journalled and handed to later steps and to
     /// `compensate`.
     fn invoke<'a>(&'a self, ctx: &'a StepContext<'a>) -> BoxFuture<'a, Result<Value, StepError>>;
+    /// True when the step may go unjournalled until the next step's journal write: it costs a
+    /// transaction less, and a crash in between runs the step again on recovery, so only steps
+    /// that find their own earlier effect (and return the same output) may say so.
+    fn defer_journal(&self) -> bool {
+        false
+    }
     /// Undoes a completed invoke. Must tolerate being called again after a crash.
     fn compensate<'a>(
         &'a self,

@@ -1,6 +1,8 @@
 //! SQL for the workflow journal.
 
 use merx_db::{query, Db, DbResult, Tx};
+
+use super::Deferred;
 use merx_types::time::now;
 use serde_json::Value;
 use time::OffsetDateTime;
@@ -107,30 +109,36 @@ pub async fn done_steps(db: &Db, execution_id: &str) -> DbResult<Vec<(usize, Str
 
 /// Journals a completed step and renews the lease, atomically; with `final_outputs` (the last
 /// step) the execution is marked succeeded in the same transaction.
-pub async fn record_step(
+/// Journals `steps` in one transaction; `final_outputs` (all outputs) completes the execution.
+pub(crate) async fn record_steps(
     db: &Db,
     execution_id: &str,
-    index: usize,
-    name: &str,
-    output: &Value,
+    steps: &[Deferred],
     lease_until: OffsetDateTime,
     final_outputs: Option<&Value>,
 ) -> DbResult<()> {
     let mut tx = db.begin().await?;
-    record_step_in(
-        &mut tx,
-        execution_id,
-        index,
-        name,
-        output,
-        lease_until,
-        final_outputs,
-    )
-    .await?;
+    for (n, d) in steps.iter().enumerate() {
+        let done = if n + 1 == steps.len() {
+            final_outputs
+        } else {
+            None
+        };
+        record_step_in(
+            &mut tx,
+            execution_id,
+            d.index,
+            &d.name,
+            &d.output,
+            lease_until,
+            done,
+        )
+        .await?;
+    }
     tx.commit().await
 }
 
-/// [`record_step`] inside the caller's transaction.
+/// One step's journal entry inside the caller's transaction.
 pub async fn record_step_in(
     tx: &mut Tx,
     execution_id: &str,

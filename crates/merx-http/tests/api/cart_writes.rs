@@ -1,0 +1,242 @@
+//! Cart writes answer with the cart they wrote, computed in memory rather than read back: every
+//! answer must equal what a read shows afterwards, and concurrent writes to one cart must not lose
+//! each other's changes.
+
+use axum::http::{Method, StatusCode};
+use merx_db::Backend;
+use serde_json::{json, Value};
+
+use crate::checkout::{setup, store, Shop};
+use crate::helpers::{with_app, TestApp};
+
+async fn read_cart(app: &TestApp, s: &Shop, id: &str) -> Value {
+    store(app, s, Method::GET, &format!("/store/carts/{id}"), None)
+        .await
+        .ok()["cart"]
+        .clone()
+}
+
+/// Asserts that a write's answer is the cart a read now returns, field for field.
+async fn answers_as_read(app: &TestApp, s: &Shop, step: &str, answered: &Value) {
+    let id = answered["id"].as_str().unwrap();
+    let read = read_cart(app, s, id).await;
+    assert_eq!(answered, &read, "{step}: the answer differs from a read");
+}
+
+async fn cart_writes_answer_what_reads_show(app: TestApp) {
+    let s = setup(&app, "eur", 12.5, 100).await;
+    let created = store(&app, &s, Method::POST, "/store/carts", Some(json!({"region_id": s.region, "email": "Buyer@Example.com",
+        "metadata": {"source": "test"},
+        "shipping_address": {"first_name": "B", "address_1": "Str 1", "city": "Berlin", "country_code": "de", "postal_code": "10115"}})))
+        .await
+        .ok()["cart"]
+        .clone();
+    answers_as_read(&app, &s, "create", &created).await;
+    let id = created["id"].as_str().unwrap().to_string();
+    let items = format!("/store/carts/{id}/line-items");
+
+    let added = store(
+        &app,
+        &s,
+        Method::POST,
+        &items,
+        Some(json!({"variant_id": s.variant, "quantity": 2})),
+    )
+    .await
+    .ok()["cart"]
+        .clone();
+    assert_eq!(added["items"][0]["quantity"], 2);
+    assert_eq!(added["item_subtotal"], json!(25));
+    answers_as_read(&app, &s, "add a line", &added).await;
+
+    let again = store(
+        &app,
+        &s,
+        Method::POST,
+        &items,
+        Some(json!({"variant_id": s.variant, "quantity": 1})),
+    )
+    .await
+    .ok()["cart"]
+        .clone();
+    assert_eq!(
+        again["items"].as_array().unwrap().len(),
+        1,
+        "same variant, same line"
+    );
+    assert_eq!(again["items"][0]["quantity"], 3);
+    answers_as_read(&app, &s, "add to a line", &again).await;
+
+    let line = again["items"][0]["id"].as_str().unwrap().to_string();
+    let updated = store(
+        &app,
+        &s,
+        Method::POST,
+        &format!("{items}/{line}"),
+        Some(json!({"quantity": 4})),
+    )
+    .await
+    .ok()["cart"]
+        .clone();
+    assert_eq!(updated["items"][0]["quantity"], 4);
+    answers_as_read(&app, &s, "update a line", &updated).await;
+
+    let with_meta = store(
+        &app,
+        &s,
+        Method::POST,
+        &format!("{items}/{line}"),
+        Some(json!({"quantity": 4, "metadata": {"gift": true}})),
+    )
+    .await
+    .ok()["cart"]
+        .clone();
+    assert_eq!(with_meta["items"][0]["metadata"], json!({"gift": true}));
+    answers_as_read(&app, &s, "update a line's metadata", &with_meta).await;
+
+    let shipped = store(
+        &app,
+        &s,
+        Method::POST,
+        &format!("/store/carts/{id}/shipping-methods"),
+        Some(json!({"option_id": s.option})),
+    )
+    .await
+    .ok()["cart"]
+        .clone();
+    assert_eq!(shipped["shipping_methods"].as_array().unwrap().len(), 1);
+    assert_eq!(shipped["shipping_total"], json!(5.95), "5 plus 19% VAT");
+    answers_as_read(&app, &s, "add a shipping method", &shipped).await;
+
+    let emailed = store(
+        &app,
+        &s,
+        Method::POST,
+        &format!("/store/carts/{id}"),
+        Some(json!({"email": "other@example.com"})),
+    )
+    .await
+    .ok()["cart"]
+        .clone();
+    assert_eq!(emailed["email"], "other@example.com");
+    assert_eq!(emailed["shipping_methods"], shipped["shipping_methods"]);
+    answers_as_read(&app, &s, "update the cart", &emailed).await;
+
+    let pc = store(
+        &app,
+        &s,
+        Method::POST,
+        "/store/payment-collections",
+        Some(json!({"cart_id": id})),
+    )
+    .await
+    .ok()["payment_collection"]
+        .clone();
+    let session = store(
+        &app,
+        &s,
+        Method::POST,
+        &format!(
+            "/store/payment-collections/{}/payment-sessions",
+            pc["id"].as_str().unwrap()
+        ),
+        Some(json!({"provider_id": "pp_system_default", "context": {"ip": "127.0.0.1"}})),
+    )
+    .await
+    .ok()["payment_collection"]
+        .clone();
+    assert_eq!(session["status"], "awaiting");
+    assert_eq!(session["payment_sessions"].as_array().unwrap().len(), 1);
+    let read = read_cart(&app, &s, &id).await;
+    assert_eq!(
+        session, read["payment_collection"],
+        "the session's answer differs from a read"
+    );
+
+    let deleted = store(&app, &s, Method::DELETE, &format!("{items}/{line}"), None)
+        .await
+        .ok();
+    assert_eq!(deleted["deleted"], true);
+    assert_eq!(deleted["parent"]["items"], json!([]));
+    answers_as_read(&app, &s, "delete a line", &deleted["parent"]).await;
+}
+
+#[tokio::test]
+async fn cart_writes_answer_what_reads_show_sqlite() {
+    with_app(Backend::Sqlite, cart_writes_answer_what_reads_show).await;
+}
+
+#[tokio::test]
+async fn cart_writes_answer_what_reads_show_postgres() {
+    with_app(Backend::Postgres, cart_writes_answer_what_reads_show).await;
+}
+
+/// Eight buyers' tabs add one unit each to one cart at once: every addition that succeeded is in
+/// the cart (none overwrote another), and any that gave up did so with a clean 409.
+async fn concurrent_additions_lose_nothing(app: TestApp) {
+    let s = setup(&app, "eur", 10.0, 100).await;
+    let cart = store(
+        &app,
+        &s,
+        Method::POST,
+        "/store/carts",
+        Some(json!({"region_id": s.region})),
+    )
+    .await
+    .ok();
+    let id = cart["cart"]["id"].as_str().unwrap().to_string();
+    let mut tasks = Vec::new();
+    for _ in 0..8 {
+        let (router, pk, path, variant) = (
+            app.router.clone(),
+            s.pk.clone(),
+            format!("/store/carts/{id}/line-items"),
+            s.variant.clone(),
+        );
+        tasks.push(tokio::spawn(async move {
+            use tower::ServiceExt;
+            let req = axum::http::Request::builder()
+                .method(Method::POST)
+                .uri(path)
+                .header("x-publishable-api-key", pk)
+                .header("content-type", "application/json")
+                .body(axum::body::Body::from(
+                    json!({"variant_id": variant, "quantity": 1}).to_string(),
+                ))
+                .unwrap();
+            let res = router.oneshot(req).await.unwrap();
+            let status = res.status();
+            let body: Value = serde_json::from_slice(
+                &http_body_util::BodyExt::collect(res.into_body())
+                    .await
+                    .unwrap()
+                    .to_bytes(),
+            )
+            .unwrap();
+            (status, body)
+        }));
+    }
+    let mut added = 0;
+    for t in tasks {
+        let (status, body) = t.await.unwrap();
+        match status {
+            StatusCode::OK => added += 1,
+            StatusCode::CONFLICT => assert_eq!(body["type"], "conflict", "{body}"),
+            other => panic!("unexpected {other}: {body}"),
+        }
+    }
+    assert!(added >= 1, "at least one addition goes through");
+    let read = read_cart(&app, &s, &id).await;
+    assert_eq!(read["items"].as_array().unwrap().len(), 1);
+    assert_eq!(read["items"][0]["quantity"], added, "no addition was lost");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_additions_lose_nothing_sqlite() {
+    with_app(Backend::Sqlite, concurrent_additions_lose_nothing).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_additions_lose_nothing_postgres() {
+    with_app(Backend::Postgres, concurrent_additions_lose_nothing).await;
+}
