@@ -1,6 +1,7 @@
 //! `merx-bench`: seeds a store, starts the real `merx` server on loopback, and measures it under
 //! load (or measures a server already running, with `--target`). See `docs/benchmarks.md`.
 
+mod autoanalyze;
 mod cli;
 mod database;
 mod fixture;
@@ -21,6 +22,7 @@ use anyhow::Context;
 use clap::Parser;
 use serde_json::{json, Value};
 
+use autoanalyze::AutoAnalyze;
 use cli::{Cli, Scenario};
 use database::Database;
 use fixture::Fixture;
@@ -155,7 +157,12 @@ async fn seed_and_measure(
     for other in &others {
         apis.push(api_of(&other.base)?);
     }
-    let ok = run_scenarios(cli, apis, fixture, Some(&mut server), setup).await?;
+    let autoanalyze = AutoAnalyze::start(&database.url).await?;
+    let ok = run_scenarios(cli, apis, fixture, Some(&mut server), setup).await;
+    if let Some(a) = autoanalyze {
+        eprintln!("autoanalyze analyzed {} tables", a.stop().await);
+    }
+    let ok = ok?;
     server.check_alive()?;
     for other in &mut others {
         other.check_alive()?;

@@ -348,9 +348,12 @@ impl CartService {
     async fn compute(&self, rows: CartRows) -> CoreResult<CartView> {
         let CartRows {
             cart,
-            items,
-            methods,
+            mut items,
+            mut methods,
         } = rows;
+        // As the reads order them, also for rows changed in memory.
+        items.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
+        methods.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
         let region = self.regions.get(&cart.region_id).await?;
         let place = cart
             .shipping_address

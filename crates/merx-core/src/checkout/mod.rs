@@ -46,8 +46,8 @@ impl Step for Reserve {
             let id = cart_id(ctx)?;
             // The view `complete` checked, when in hand; create_order compares against the cart
             // as it then is, so a change in between is caught there.
-            let view = match ctx.warm::<CartView>() {
-                Some(v) => v.clone(),
+            let view = match ctx.warm::<InHand>() {
+                Some(w) => w.view.clone(),
                 None => self.0.carts.view(&id).await?,
             };
             let mut tx = self
@@ -174,7 +174,8 @@ impl Step for CreateOrder {
                 .begin()
                 .await
                 .map_err(|e| StepError::Other(e.into()))?;
-            let order_id = order::create_from_cart(&mut tx, &view).await?;
+            let placed = order::create_from_cart(&mut tx, &view).await?;
+            let order_id = placed.id().to_string();
             PaymentService::attach_to_order(&mut tx, &payment_id, &order_id).await?;
             CartService::mark_completed(&mut tx, &id).await?;
             let output = json!({"order_id": order_id});
@@ -182,6 +183,11 @@ impl Step for CreateOrder {
                 .await
                 .map_err(|e| StepError::Other(e.into()))?;
             tx.commit().await.map_err(|e| StepError::Other(e.into()))?;
+            if let (Some(w), order::Placed::New(o)) = (ctx.warm::<InHand>(), placed) {
+                if let Ok(mut slot) = w.placed.lock() {
+                    *slot = Some(*o);
+                }
+            }
             Ok(output)
         })
     }
@@ -193,6 +199,13 @@ impl Step for CreateOrder {
         // Nothing follows order creation, so it is never compensated.
         Box::pin(async { Ok(()) })
     }
+}
+
+/// What `complete` hands the steps of its run: the cart it checked, and a place for the order as
+/// written, so that neither is read back. Recovery runs without it.
+struct InHand {
+    view: CartView,
+    placed: std::sync::Mutex<Option<Order>>,
 }
 
 /// The workflow; an interrupted run is resumed (an authorized payment must end in an order).
@@ -251,17 +264,24 @@ pub async fn complete(core: &Core, cart_id: &str) -> CoreResult<Completion> {
         &view,
         collection.as_ref().is_some_and(|c| !c.sessions.is_empty()),
     )?;
+    let in_hand = InHand {
+        view,
+        placed: std::sync::Mutex::new(None),
+    };
     match core
         .workflows
         .run_warm(
             WORKFLOW,
             Some(cart_id),
             json!({"cart_id": cart_id}),
-            Some(&view),
+            Some(&in_hand),
         )
         .await
     {
         Ok(done) => {
+            if let Some(order) = in_hand.placed.lock().ok().and_then(|mut p| p.take()) {
+                return Ok(Completion::Order(Box::new(order)));
+            }
             let order_id = done
                 .outputs
                 .get(2)

@@ -111,23 +111,34 @@ fn line_totals(v: Value) -> LineTotals {
     })
 }
 
+/// What placing an order came to.
+pub(crate) enum Placed {
+    /// The order as written in this transaction.
+    New(Box<Order>),
+    /// The cart already had this order.
+    Existing(String),
+}
+
+impl Placed {
+    pub(crate) fn id(&self) -> &str {
+        match self {
+            Placed::New(o) => &o.id,
+            Placed::Existing(id) => id,
+        }
+    }
+}
+
 /// Creates the order of a cart in the caller's transaction and announces `order.placed`. A cart has
 /// at most one order (a unique constraint), so a repeat returns the existing id.
-pub(crate) async fn create_from_cart(tx: &mut Tx, view: &CartView) -> CoreResult<String> {
+pub(crate) async fn create_from_cart(tx: &mut Tx, view: &CartView) -> CoreResult<Placed> {
     let cart = &view.cart;
     if let Some(r) = tx
         .fetch_optional(query("SELECT id FROM orders WHERE cart_id = ?").bind(&cart.id))
         .await?
     {
-        return Ok(r.text("id")?);
+        return Ok(Placed::Existing(r.text("id")?));
     }
-    let display_id = tx
-        .fetch_one(query(
-            "INSERT INTO merx_counter (name, value) VALUES ('order', 1) \
-             ON CONFLICT (name) DO UPDATE SET value = merx_counter.value + 1 RETURNING value",
-        ))
-        .await?
-        .int("value")?;
+    let display_id = next_display_id(tx).await?;
     let id = new_id(merx_types::id::prefix::ORDER);
     let at = now();
     tx.execute(
@@ -148,14 +159,16 @@ pub(crate) async fn create_from_cart(tx: &mut Tx, view: &CartView) -> CoreResult
             .bind(at),
     )
     .await?;
+    let mut items = Vec::with_capacity(view.items.len());
     for (item, totals) in &view.items {
+        let line_id = new_id("ordli");
         tx.execute(
             query(
                 "INSERT INTO order_line_item (id, order_id, cart_line_item_id, variant_id, product_id, title, subtitle, thumbnail, quantity, \
                  unit_price, is_tax_inclusive, requires_shipping, snapshot, tax_lines, totals, fulfilled_quantity, shipped_quantity, \
                  delivered_quantity, returned_quantity, metadata, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, 0, ?, ?, ?)",
             )
-            .bind(new_id("ordli"))
+            .bind(&line_id)
             .bind(&id)
             .bind(&item.id)
             .bind(&item.variant_id)
@@ -175,14 +188,38 @@ pub(crate) async fn create_from_cart(tx: &mut Tx, view: &CartView) -> CoreResult
             .bind(at),
         )
         .await?;
+        items.push(OrderItem {
+            id: line_id,
+            cart_line_item_id: Some(item.id.clone()),
+            variant_id: Some(item.variant_id.clone()),
+            product_id: Some(item.product_id.clone()),
+            title: item.title.clone(),
+            subtitle: item.subtitle.clone(),
+            thumbnail: item.thumbnail.clone(),
+            quantity: item.quantity,
+            unit_price: item.unit_price,
+            is_tax_inclusive: item.is_tax_inclusive,
+            requires_shipping: item.requires_shipping,
+            snapshot: item.snapshot.clone(),
+            totals: totals.clone(),
+            fulfilled_quantity: 0,
+            shipped_quantity: 0,
+            delivered_quantity: 0,
+            returned_quantity: 0,
+            metadata: item.metadata.clone(),
+            created_at: at,
+            updated_at: at,
+        });
     }
+    let mut shipping_methods = Vec::with_capacity(view.shipping_methods.len());
     for (m, totals) in &view.shipping_methods {
+        let method_id = new_id("ordsm");
         tx.execute(
             query(
                 "INSERT INTO order_shipping_method (id, order_id, shipping_option_id, name, amount, is_tax_inclusive, tax_lines, totals, data, created_at, updated_at) \
                  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             )
-            .bind(new_id("ordsm"))
+            .bind(&method_id)
             .bind(&id)
             .bind(&m.shipping_option_id)
             .bind(&m.name)
@@ -195,6 +232,17 @@ pub(crate) async fn create_from_cart(tx: &mut Tx, view: &CartView) -> CoreResult
             .bind(at),
         )
         .await?;
+        shipping_methods.push(OrderShippingMethod {
+            id: method_id,
+            shipping_option_id: Some(m.shipping_option_id.clone()),
+            name: m.name.clone(),
+            amount: m.amount,
+            is_tax_inclusive: m.is_tax_inclusive,
+            totals: totals.clone(),
+            data: m.data.clone(),
+            created_at: at,
+            updated_at: at,
+        });
     }
     append(
         tx,
@@ -208,7 +256,42 @@ pub(crate) async fn create_from_cart(tx: &mut Tx, view: &CartView) -> CoreResult
         ),
     )
     .await?;
-    Ok(id)
+    // In the order reads list them: by (created_at, id).
+    items.sort_by(|a, b| a.id.cmp(&b.id));
+    shipping_methods.sort_by(|a, b| a.id.cmp(&b.id));
+    Ok(Placed::New(Box::new(Order {
+        id,
+        display_id,
+        cart_id: Some(cart.id.clone()),
+        status: "pending".to_string(),
+        region_id: cart.region_id.clone(),
+        sales_channel_id: cart.sales_channel_id.clone(),
+        customer_id: cart.customer_id.clone(),
+        email: cart.email.clone(),
+        currency_code: cart.currency_code.clone(),
+        shipping_address: cart.shipping_address.clone(),
+        billing_address: cart.billing_address.clone(),
+        totals: view.totals,
+        items,
+        shipping_methods,
+        metadata: cart.metadata.clone(),
+        canceled_at: None,
+        created_at: at,
+        updated_at: at,
+    })))
+}
+
+/// The next order number: from a sequence on Postgres (no lock held to commit), from a counter
+/// row on SQLite (whose one writer serialises placing anyway).
+async fn next_display_id(tx: &mut Tx) -> DbResult<i64> {
+    let sql = match tx.backend() {
+        merx_db::Backend::Postgres => "SELECT nextval('order_display_id_seq') AS value",
+        merx_db::Backend::Sqlite => {
+            "INSERT INTO merx_counter (name, value) VALUES ('order', 1) \
+             ON CONFLICT (name) DO UPDATE SET value = merx_counter.value + 1 RETURNING value"
+        }
+    };
+    tx.fetch_one(query(sql)).await?.int("value")
 }
 
 /// Which orders to list.

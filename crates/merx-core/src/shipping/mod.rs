@@ -293,17 +293,17 @@ impl ShippingService {
 
     /// Options a cart can use: its region's, not for returns, whose requirements it meets.
     pub async fn for_cart(&self, cart: &CartView) -> CoreResult<Vec<(ShippingOption, i64)>> {
-        let page = self
-            .list(
-                Some(&cart.cart.region_id),
-                PageRequest {
-                    limit: 1000,
-                    offset: 0,
-                },
+        let options: Vec<ShippingOption> = self
+            .db
+            .fetch_all(
+                query(format!("SELECT {COLUMNS} FROM shipping_option WHERE deleted_at IS NULL AND region_id = ? ORDER BY created_at, id"))
+                    .bind(&cart.cart.region_id),
             )
-            .await?;
-        Ok(page
-            .items
+            .await?
+            .iter()
+            .map(from_row)
+            .collect::<DbResult<_>>()?;
+        Ok(options
             .into_iter()
             .filter(|o| !o.is_return && meets_requirements(o, cart))
             .map(|o| {

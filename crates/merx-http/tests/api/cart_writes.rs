@@ -240,3 +240,124 @@ async fn concurrent_additions_lose_nothing_sqlite() {
 async fn concurrent_additions_lose_nothing_postgres() {
     with_app(Backend::Postgres, concurrent_additions_lose_nothing).await;
 }
+
+/// Completing answers with the order as it was written; it must be the order a read shows, lines
+/// in the same order.
+async fn completion_answers_what_reads_show(app: TestApp) {
+    let s = setup(&app, "eur", 10.0, 100).await;
+    let web =
+        app.get_as("/admin/sales-channels", &s.admin).await.ok()["sales_channels"][0]["id"].clone();
+    let mut variants = vec![s.variant.clone()];
+    for n in 0..3 {
+        let p = app
+            .post_as(
+                "/admin/products",
+                &s.admin,
+                &json!({"title": format!("Extra {n}"), "status": "published", "sales_channels": [{"id": web}],
+                    "variants": [{"title": "X", "manage_inventory": false, "prices": [{"currency_code": "eur", "amount": 3 + n}]}]}),
+            )
+            .await
+            .ok();
+        variants.push(
+            p["product"]["variants"][0]["id"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        );
+    }
+    let cart = store(&app, &s, Method::POST, "/store/carts", Some(json!({"region_id": s.region, "email": "buyer@example.com",
+        "shipping_address": {"first_name": "B", "address_1": "Str 1", "city": "Berlin", "country_code": "de", "postal_code": "10115"}})))
+        .await
+        .ok();
+    let id = cart["cart"]["id"].as_str().unwrap().to_string();
+    for v in &variants {
+        store(
+            &app,
+            &s,
+            Method::POST,
+            &format!("/store/carts/{id}/line-items"),
+            Some(json!({"variant_id": v, "quantity": 2})),
+        )
+        .await
+        .ok();
+    }
+    store(
+        &app,
+        &s,
+        Method::POST,
+        &format!("/store/carts/{id}/shipping-methods"),
+        Some(json!({"option_id": s.option})),
+    )
+    .await
+    .ok();
+    let pc = store(
+        &app,
+        &s,
+        Method::POST,
+        "/store/payment-collections",
+        Some(json!({"cart_id": id})),
+    )
+    .await
+    .ok();
+    store(
+        &app,
+        &s,
+        Method::POST,
+        &format!(
+            "/store/payment-collections/{}/payment-sessions",
+            pc["payment_collection"]["id"].as_str().unwrap()
+        ),
+        Some(json!({"provider_id": "pp_system_default"})),
+    )
+    .await
+    .ok();
+    let done = store(
+        &app,
+        &s,
+        Method::POST,
+        &format!("/store/carts/{id}/complete"),
+        None,
+    )
+    .await
+    .ok();
+    assert_eq!(done["type"], "order", "{done}");
+    let order = &done["order"];
+    assert_eq!(order["items"].as_array().unwrap().len(), 4);
+    assert_eq!(order["item_subtotal"], json!(20 + 6 + 8 + 10));
+    let read = store(
+        &app,
+        &s,
+        Method::GET,
+        &format!("/store/orders/{}", order["id"].as_str().unwrap()),
+        None,
+    )
+    .await
+    .ok();
+    assert_eq!(
+        order, &read["order"],
+        "the completion's answer differs from a read"
+    );
+    let again = store(
+        &app,
+        &s,
+        Method::POST,
+        &format!("/store/carts/{id}/complete"),
+        None,
+    )
+    .await
+    .ok();
+    assert_eq!(
+        &again["order"], order,
+        "completing again answers the same order"
+    );
+}
+
+#[tokio::test]
+async fn completion_answers_what_reads_show_sqlite() {
+    with_app(Backend::Sqlite, completion_answers_what_reads_show).await;
+}
+
+#[tokio::test]
+async fn completion_answers_what_reads_show_postgres() {
+    with_app(Backend::Postgres, completion_answers_what_reads_show).await;
+}
