@@ -33,7 +33,7 @@ pub static MIGRATIONS: &[Migration] = &[
     migration!(7, "0007_checkout"),
     migration!(8, "0008_fulfillment"),
     migration!(9, "0009_search_rowids"),
-    migration!(10, "0010_order_display_ids"),
+    migration!(10, "0010_order_numbers_and_payment_lookup"),
 ];
 
 const BOOKKEEPING: &str = "CREATE TABLE IF NOT EXISTS merx_migrations (

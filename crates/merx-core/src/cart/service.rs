@@ -548,11 +548,10 @@ impl CartService {
         }
         let available = self
             .inventory
-            .availability(&[variant_id.to_string()], &cart.sales_channel_id)
+            .units_available(&[variant_id.to_string()], &cart.sales_channel_id)
             .await?
             .get(variant_id)
             .copied()
-            .flatten()
             .unwrap_or(0);
         if available < quantity {
             return Err(DomainError::not_allowed(format!(
@@ -956,11 +955,20 @@ impl CartService {
         self.compute(rows).await.map(Some)
     }
 
-    /// Marks a cart completed, inside the order's transaction.
-    pub(crate) async fn mark_completed(tx: &mut Tx, cart_id: &str) -> CoreResult<()> {
-        tx.execute(query("UPDATE cart SET completed_at = ?, updated_at = ? WHERE id = ? AND completed_at IS NULL").bind(now()).bind(now()).bind(cart_id))
+    /// Marks a cart completed inside the order's transaction, if it is still open and as `cart`
+    /// was read; false (nothing written) when it changed since.
+    pub(crate) async fn complete_unchanged(tx: &mut Tx, cart: &Cart) -> CoreResult<bool> {
+        let at = now();
+        let written = tx
+            .execute(
+                query("UPDATE cart SET completed_at = ?, updated_at = ? WHERE id = ? AND completed_at IS NULL AND updated_at = ?")
+                    .bind(at)
+                    .bind(at)
+                    .bind(&cart.id)
+                    .bind(cart.updated_at),
+            )
             .await?;
-        Ok(())
+        Ok(written == 1)
     }
 }
 

@@ -152,17 +152,19 @@ impl Step for CreateOrder {
     fn invoke<'a>(&'a self, ctx: &'a StepContext<'a>) -> BoxFuture<'a, Result<Value, StepError>> {
         Box::pin(async move {
             let id = cart_id(ctx)?;
-            let view = self.0.carts.view(&id).await?;
+            // The view `complete` checked, when in hand: completing it below fails if the cart
+            // changed since.
+            let view = match ctx.warm::<InHand>() {
+                Some(w) => w.view.clone(),
+                None => self.0.carts.view(&id).await?,
+            };
             let reserved: Vec<String> =
                 serde_json::from_value(ctx.outputs[0]["lines"].clone()).unwrap_or_default();
             let lines: Vec<String> = view.items.iter().map(|(i, _)| i.id.clone()).collect();
             if lines != reserved
                 || view.totals.total != ctx.outputs[0]["total"].as_i64().unwrap_or(-1)
             {
-                return Err(DomainError::conflict(
-                    "The cart changed while it was being completed; please try again",
-                )
-                .into());
+                return Err(changed().into());
             }
             let payment_id = ctx.outputs[1]["payment_id"]
                 .as_str()
@@ -174,10 +176,12 @@ impl Step for CreateOrder {
                 .begin()
                 .await
                 .map_err(|e| StepError::Other(e.into()))?;
+            if !CartService::complete_unchanged(&mut tx, &view.cart).await? {
+                return Err(changed().into());
+            }
             let placed = order::create_from_cart(&mut tx, &view).await?;
             let order_id = placed.id().to_string();
             PaymentService::attach_to_order(&mut tx, &payment_id, &order_id).await?;
-            CartService::mark_completed(&mut tx, &id).await?;
             let output = json!({"order_id": order_id});
             ctx.journal_in(&mut tx, &output)
                 .await
@@ -199,6 +203,10 @@ impl Step for CreateOrder {
         // Nothing follows order creation, so it is never compensated.
         Box::pin(async { Ok(()) })
     }
+}
+
+fn changed() -> DomainError {
+    DomainError::conflict("The cart changed while it was being completed; please try again")
 }
 
 /// What `complete` hands the steps of its run: the cart it checked, and a place for the order as

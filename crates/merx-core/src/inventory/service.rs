@@ -686,7 +686,7 @@ impl InventoryService {
         if r.quantity < 1 {
             return Err(DomainError::invalid("quantity must be at least 1").into());
         }
-        if !try_reserve(
+        let Some(level) = try_reserve(
             tx,
             &r.inventory_item_id,
             &r.location_id,
@@ -694,9 +694,9 @@ impl InventoryService {
             allow_backorder,
         )
         .await?
-        {
+        else {
             return Ok(None);
-        }
+        };
         let at = now();
         let reservation = Reservation {
             id: new_id("resitem"),
@@ -719,12 +719,13 @@ impl InventoryService {
             actor: actor.map(str::to_string),
             reference_id: Some(reservation.id.clone()),
         };
-        record_change(
+        record_change_to(
             tx,
             &reservation.inventory_item_id,
             &reservation.location_id,
             (0, reservation.quantity, 0),
             &change,
+            Some(level),
         )
         .await?;
         Ok(Some(reservation))
@@ -802,12 +803,8 @@ impl InventoryService {
             let need = quantity * item.required_quantity;
             let mut done = None;
             for location in &locations {
-                if level_in(tx, &item.inventory_item_id, location)
-                    .await?
-                    .is_none()
-                {
-                    continue;
-                }
+                // A location without a level for the item refuses the reservation like one
+                // without enough stock: the next location is tried.
                 let r = NewReservation {
                     inventory_item_id: item.inventory_item_id.clone(),
                     location_id: location.clone(),
@@ -941,7 +938,7 @@ impl InventoryService {
         let delta = quantity - r.quantity;
         let mut tx = self.db.begin().await?;
         if delta > 0
-            && !try_reserve(
+            && try_reserve(
                 &mut tx,
                 &r.inventory_item_id,
                 &r.location_id,
@@ -949,6 +946,7 @@ impl InventoryService {
                 r.allow_backorder,
             )
             .await?
+            .is_none()
         {
             return Err(DomainError::not_allowed(format!(
                 "Not enough stock available for item {} to reserve {delta} more",
@@ -1056,6 +1054,34 @@ impl InventoryService {
             .iter()
             .map(|r| Ok((r.text("id")?, r.bool("manage_inventory")?)))
             .collect::<DbResult<_>>()?;
+        let managed_ids: Vec<String> = variant_ids
+            .iter()
+            .filter(|v| managed.get(*v).copied().unwrap_or(false))
+            .cloned()
+            .collect();
+        let units = match managed_ids.is_empty() {
+            true => HashMap::new(),
+            false => self.units_available(&managed_ids, sales_channel_id).await?,
+        };
+        for v in variant_ids {
+            let qty = managed
+                .get(v)
+                .copied()
+                .unwrap_or(false)
+                .then(|| units.get(v).copied().unwrap_or(0));
+            out.insert(v.clone(), qty);
+        }
+        Ok(out)
+    }
+
+    /// [`availability`](Self::availability) for variants known to manage inventory (a caller that
+    /// has the variants in hand skips reading the flag again).
+    pub async fn units_available(
+        &self,
+        variant_ids: &[String],
+        sales_channel_id: &str,
+    ) -> CoreResult<HashMap<String, i64>> {
+        let mut out = HashMap::new();
         let links = store::variant_items(&self.db, variant_ids).await?;
         let locations = channel_locations(&self.db, sales_channel_id).await?;
         let item_ids: Vec<String> = links
@@ -1065,10 +1091,6 @@ impl InventoryService {
             .collect();
         let available = available_by_item(&self.db, &item_ids, &locations).await?;
         for v in variant_ids {
-            if !managed.get(v).copied().unwrap_or(false) {
-                out.insert(v.clone(), None);
-                continue;
-            }
             let qty = links
                 .get(v)
                 .map(|items| {
@@ -1086,7 +1108,7 @@ impl InventoryService {
                         .unwrap_or(0)
                 })
                 .unwrap_or(0);
-            out.insert(v.clone(), Some(qty));
+            out.insert(v.clone(), qty);
         }
         Ok(out)
     }

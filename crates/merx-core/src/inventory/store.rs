@@ -123,6 +123,18 @@ pub async fn record_change(
     deltas: (i64, i64, i64),
     change: &Change,
 ) -> DbResult<()> {
+    record_change_to(tx, item, location, deltas, change, None).await
+}
+
+/// [`record_change`] when the level's new state is already in hand.
+pub async fn record_change_to(
+    tx: &mut Tx,
+    item: &str,
+    location: &str,
+    deltas: (i64, i64, i64),
+    change: &Change,
+    level: Option<InventoryLevel>,
+) -> DbResult<()> {
     let at = now();
     tx.execute(
         query(
@@ -141,7 +153,11 @@ pub async fn record_change(
         .bind(at),
     )
     .await?;
-    if let Some(level) = level_in(tx, item, location).await? {
+    let level = match level {
+        Some(l) => Some(l),
+        None => level_in(tx, item, location).await?,
+    };
+    if let Some(level) = level {
         append(
             tx,
             NewEvent::new(
@@ -174,22 +190,24 @@ pub async fn try_reserve(
     location: &str,
     quantity: i64,
     allow_backorder: bool,
-) -> DbResult<bool> {
-    let n = tx
-        .execute(
-            query(
-                "UPDATE inventory_level SET reserved_quantity = reserved_quantity + ?, updated_at = ? \
-                 WHERE inventory_item_id = ? AND location_id = ? AND (? OR stocked_quantity - reserved_quantity >= ?)",
-            )
-            .bind(quantity)
-            .bind(now())
-            .bind(item)
-            .bind(location)
-            .bind(allow_backorder)
-            .bind(quantity),
-        )
-        .await?;
-    Ok(n == 1)
+) -> DbResult<Option<InventoryLevel>> {
+    tx.fetch_optional(
+        query(format!(
+            "UPDATE inventory_level SET reserved_quantity = reserved_quantity + ?, updated_at = ? \
+             WHERE inventory_item_id = ? AND location_id = ? AND (? OR stocked_quantity - reserved_quantity >= ?) \
+             RETURNING {LEVEL_COLUMNS}"
+        ))
+        .bind(quantity)
+        .bind(now())
+        .bind(item)
+        .bind(location)
+        .bind(allow_backorder)
+        .bind(quantity),
+    )
+    .await?
+    .as_ref()
+    .map(level_from_row)
+    .transpose()
 }
 
 /// Takes `quantity` off a level's reservations (never below zero).

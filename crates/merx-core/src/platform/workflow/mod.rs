@@ -61,16 +61,7 @@ impl StepContext<'_> {
             Value::Array(all)
         });
         for d in self.deferred {
-            store::record_step_in(
-                tx,
-                self.execution_id,
-                d.index,
-                &d.name,
-                &d.output,
-                self.lease_until,
-                None,
-            )
-            .await?;
+            store::insert_step(tx, self.execution_id, d.index, &d.name, &d.output).await?;
         }
         store::record_step_in(
             tx,

@@ -118,35 +118,31 @@ pub(crate) async fn record_steps(
     final_outputs: Option<&Value>,
 ) -> DbResult<()> {
     let mut tx = db.begin().await?;
-    for (n, d) in steps.iter().enumerate() {
-        let done = if n + 1 == steps.len() {
-            final_outputs
-        } else {
-            None
-        };
+    if let Some((last, earlier)) = steps.split_last() {
+        for d in earlier {
+            insert_step(&mut tx, execution_id, d.index, &d.name, &d.output).await?;
+        }
         record_step_in(
             &mut tx,
             execution_id,
-            d.index,
-            &d.name,
-            &d.output,
+            last.index,
+            &last.name,
+            &last.output,
             lease_until,
-            done,
+            final_outputs,
         )
         .await?;
     }
     tx.commit().await
 }
 
-/// One step's journal entry inside the caller's transaction.
-pub async fn record_step_in(
+/// A step's journal entry alone (the caller renews the lease or completes the execution).
+pub(crate) async fn insert_step(
     tx: &mut Tx,
     execution_id: &str,
     index: usize,
     name: &str,
     output: &Value,
-    lease_until: OffsetDateTime,
-    final_outputs: Option<&Value>,
 ) -> DbResult<()> {
     let at = now();
     tx.execute(
@@ -162,6 +158,21 @@ pub async fn record_step_in(
         .bind(at),
     )
     .await?;
+    Ok(())
+}
+
+/// One step's journal entry inside the caller's transaction.
+pub async fn record_step_in(
+    tx: &mut Tx,
+    execution_id: &str,
+    index: usize,
+    name: &str,
+    output: &Value,
+    lease_until: OffsetDateTime,
+    final_outputs: Option<&Value>,
+) -> DbResult<()> {
+    insert_step(tx, execution_id, index, name, output).await?;
+    let at = now();
     match final_outputs {
         None => {
             tx.execute(

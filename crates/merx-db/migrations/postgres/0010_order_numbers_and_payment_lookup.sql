@@ -6,3 +6,6 @@ SELECT setval('order_display_id_seq', GREATEST(
     COALESCE((SELECT value FROM merx_counter WHERE name = 'order'), 0),
     COALESCE((SELECT MAX(display_id) FROM orders), 0)
 ) + 1, false);
+
+-- Authorizing looks a collection's payment up by collection (it was a sequential scan).
+CREATE INDEX payment_collection_payment ON payment (payment_collection_id);
