@@ -18,6 +18,11 @@ use tracing_subscriber::prelude::*;
 
 use config::{FileConfig, DEFAULT_ADDR, DEFAULT_DATABASE_URL};
 
+/// mimalloc instead of glibc's malloc: a request allocates many small, short-lived values from
+/// several threads, and glibc's allocator was a sixth of the server's CPU under checkout load.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(name = "merx", version, about = "Merx, a headless commerce engine")]
 struct Cli {

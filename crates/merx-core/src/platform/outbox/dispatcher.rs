@@ -22,7 +22,7 @@ const BUS: &str = "bus";
 const PERMANENT: &str = "permanent: ";
 
 /// How long a pass woken by an append waits for more appends to join it.
-const COALESCE: std::time::Duration = std::time::Duration::from_millis(10);
+const COALESCE: std::time::Duration = std::time::Duration::from_millis(25);
 
 /// What one fan-out batch did.
 #[derive(Default)]
