@@ -24,6 +24,8 @@ use crate::helpers::{TestApp, TestResponse};
 struct TestProvider {
     decline: AtomicBool,
     hang_once: AtomicBool,
+    /// Take a while over the next authorization, as a slow gateway would.
+    slow_once: AtomicBool,
     authorizations: AtomicUsize,
     keys: std::sync::Mutex<Vec<String>>,
 }
@@ -51,6 +53,9 @@ impl PaymentProvider for TestProvider {
             self.keys.lock().unwrap().push(key.to_string());
             if self.hang_once.swap(false, Ordering::SeqCst) {
                 std::future::pending::<()>().await;
+            }
+            if self.slow_once.swap(false, Ordering::SeqCst) {
+                tokio::time::sleep(Duration::from_millis(400)).await;
             }
             self.authorizations.fetch_add(1, Ordering::SeqCst);
             if self.decline.load(Ordering::SeqCst) {
@@ -452,6 +457,100 @@ async fn declined_payment_then_retry(app: TestApp, provider: Arc<TestProvider>) 
 checkout_test!(
     a_failed_authorization_leaves_no_reservation_and_the_cart_completes_on_retry,
     declined_payment_then_retry
+);
+
+/// The customer changes the cart (another tab) while its payment is being authorized: the order
+/// would not be what they now see, so none is placed, the payment is cancelled, the reservation
+/// released, and completing again places the order of the cart as it now is.
+async fn cart_changed_during_completion(app: TestApp, provider: Arc<TestProvider>) {
+    let s = setup(&app, "eur", 10.0, 5).await;
+    let cart = ready_cart(&app, &s, 1, "pp_test").await;
+    provider.slow_once.store(true, Ordering::SeqCst);
+    let (router, pk, path) = (
+        app.router.clone(),
+        s.pk.clone(),
+        format!("/store/carts/{cart}/complete"),
+    );
+    let completing = tokio::spawn(async move {
+        use tower::ServiceExt;
+        let req = axum::http::Request::builder()
+            .method(Method::POST)
+            .uri(path)
+            .header("x-publishable-api-key", pk)
+            .body(axum::body::Body::empty())
+            .unwrap();
+        let res = router.oneshot(req).await.unwrap();
+        let status = res.status();
+        let body: Value = serde_json::from_slice(
+            &http_body_util::BodyExt::collect(res.into_body())
+                .await
+                .unwrap()
+                .to_bytes(),
+        )
+        .unwrap();
+        (status, body)
+    });
+    // Once the gateway has the authorization in hand:
+    for _ in 0..200 {
+        if !provider.keys.lock().unwrap().is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    assert!(
+        !provider.keys.lock().unwrap().is_empty(),
+        "authorization began"
+    );
+    store(
+        &app,
+        &s,
+        Method::POST,
+        &format!("/store/carts/{cart}"),
+        Some(json!({"email": "changed@example.com"})),
+    )
+    .await
+    .ok();
+    let (status, body) = completing.await.unwrap();
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(body["type"], "conflict", "{body}");
+    assert_eq!(orders(&app).await, 0, "no order of the cart as it was");
+    assert_eq!(
+        reserved(&app, &s.item).await,
+        0,
+        "the reservation was released"
+    );
+    let open = store(&app, &s, Method::GET, &format!("/store/carts/{cart}"), None)
+        .await
+        .ok();
+    assert_eq!(open["cart"]["completed_at"], Value::Null);
+    assert_eq!(open["cart"]["payment_collection"]["status"], "canceled");
+
+    let pc = open["cart"]["payment_collection"]["id"].as_str().unwrap();
+    store(
+        &app,
+        &s,
+        Method::POST,
+        &format!("/store/payment-collections/{pc}/payment-sessions"),
+        Some(json!({"provider_id": "pp_test"})),
+    )
+    .await
+    .ok();
+    let done = store(
+        &app,
+        &s,
+        Method::POST,
+        &format!("/store/carts/{cart}/complete"),
+        None,
+    )
+    .await
+    .ok();
+    assert_eq!(done["type"], "order", "{done}");
+    assert_eq!(done["order"]["email"], "changed@example.com");
+    assert_eq!(orders(&app).await, 1);
+}
+checkout_test!(
+    a_cart_changed_while_its_payment_is_authorized_is_not_ordered,
+    cart_changed_during_completion
 );
 
 async fn interrupted_checkout_recovers(app: TestApp, provider: Arc<TestProvider>) {
