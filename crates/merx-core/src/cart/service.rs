@@ -181,8 +181,11 @@ pub struct CartService {
     tax: TaxService,
     inventory: InventoryService,
     store: crate::store::StoreService,
-    /// Products by variant id, for pricing lines.
+    /// Products by id, for pricing lines.
     bundles: Memo<ProductBundle>,
+    /// The product of each variant (a variant never moves; a deleted one is missing from its
+    /// product's bundle).
+    variant_products: Memo<String>,
 }
 
 impl CartService {
@@ -204,6 +207,7 @@ impl CartService {
             inventory,
             store,
             bundles: Memo::new(ReadModel::Catalog, MEMO_TTL),
+            variant_products: Memo::new(ReadModel::Catalog, MEMO_TTL),
         }
     }
 
@@ -468,21 +472,31 @@ impl CartService {
     }
 
     /// The product of a variant with what a line item snapshots, remembered per catalog version
-    /// (adding to carts asks for the same few products again and again).
+    /// (adding to carts asks for the same few products again and again), by product: a product's
+    /// variants share one entry.
     async fn bundle_of(&self, variant_id: &str) -> CoreResult<ProductBundle> {
-        if let Some(bundle) = self.bundles.get(variant_id) {
+        let product_id = match self.variant_products.get(variant_id) {
+            Some(p) => p,
+            None => {
+                let version = self.variant_products.version();
+                let row = self
+                    .db
+                    .fetch_optional(
+                        query("SELECT product_id FROM product_variant WHERE id = ? AND deleted_at IS NULL")
+                            .bind(variant_id),
+                    )
+                    .await?
+                    .ok_or_else(|| DomainError::invalid(format!("Variant {variant_id} does not exist")))?;
+                let product_id = row.text("product_id")?;
+                self.variant_products
+                    .put(variant_id, version, product_id.clone());
+                product_id
+            }
+        };
+        if let Some(bundle) = self.bundles.get(&product_id) {
             return Ok(bundle);
         }
         let version = self.bundles.version();
-        let row = self
-            .db
-            .fetch_optional(
-                query("SELECT product_id FROM product_variant WHERE id = ? AND deleted_at IS NULL")
-                    .bind(variant_id),
-            )
-            .await?
-            .ok_or_else(|| DomainError::invalid(format!("Variant {variant_id} does not exist")))?;
-        let product_id = row.text("product_id")?;
         let rel = Relations {
             variants: true,
             options: true,
@@ -499,7 +513,7 @@ impl CartService {
             .await?
             .pop()
             .ok_or_else(|| DomainError::invalid(format!("Variant {variant_id} does not exist")))?;
-        self.bundles.put(variant_id, version, bundle.clone());
+        self.bundles.put(&product_id, version, bundle.clone());
         Ok(bundle)
     }
 
