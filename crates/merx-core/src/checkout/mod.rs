@@ -180,16 +180,16 @@ impl Step for CreateOrder {
                 return Err(changed().into());
             }
             let placed = order::create_from_cart(&mut tx, &view).await?;
-            let order_id = placed.id().to_string();
+            let order_id = placed.id.clone();
             PaymentService::attach_to_order(&mut tx, &payment_id, &order_id).await?;
             let output = json!({"order_id": order_id});
             ctx.journal_in(&mut tx, &output)
                 .await
                 .map_err(|e| StepError::Other(e.into()))?;
             tx.commit().await.map_err(|e| StepError::Other(e.into()))?;
-            if let (Some(w), order::Placed::New(o)) = (ctx.warm::<InHand>(), placed) {
+            if let Some(w) = ctx.warm::<InHand>() {
                 if let Ok(mut slot) = w.placed.lock() {
-                    *slot = Some(*o);
+                    *slot = Some(placed);
                 }
             }
             Ok(output)

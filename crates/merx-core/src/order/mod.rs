@@ -111,33 +111,11 @@ fn line_totals(v: Value) -> LineTotals {
     })
 }
 
-/// What placing an order came to.
-pub(crate) enum Placed {
-    /// The order as written in this transaction.
-    New(Box<Order>),
-    /// The cart already had this order.
-    Existing(String),
-}
-
-impl Placed {
-    pub(crate) fn id(&self) -> &str {
-        match self {
-            Placed::New(o) => &o.id,
-            Placed::Existing(id) => id,
-        }
-    }
-}
-
-/// Creates the order of a cart in the caller's transaction and announces `order.placed`. A cart has
-/// at most one order (a unique constraint), so a repeat returns the existing id.
-pub(crate) async fn create_from_cart(tx: &mut Tx, view: &CartView) -> CoreResult<Placed> {
+/// Creates the order of a cart in the caller's transaction and announces `order.placed`; returns it
+/// as written. The caller has just completed the cart in the same transaction (order and completion
+/// commit together), so the cart has no order yet; a unique `orders.cart_id` backs that up.
+pub(crate) async fn create_from_cart(tx: &mut Tx, view: &CartView) -> CoreResult<Order> {
     let cart = &view.cart;
-    if let Some(r) = tx
-        .fetch_optional(query("SELECT id FROM orders WHERE cart_id = ?").bind(&cart.id))
-        .await?
-    {
-        return Ok(Placed::Existing(r.text("id")?));
-    }
     let display_id = next_display_id(tx).await?;
     let id = new_id(merx_types::id::prefix::ORDER);
     let at = now();
@@ -259,7 +237,7 @@ pub(crate) async fn create_from_cart(tx: &mut Tx, view: &CartView) -> CoreResult
     // In the order reads list them: by (created_at, id).
     items.sort_by(|a, b| a.id.cmp(&b.id));
     shipping_methods.sort_by(|a, b| a.id.cmp(&b.id));
-    Ok(Placed::New(Box::new(Order {
+    Ok(Order {
         id,
         display_id,
         cart_id: Some(cart.id.clone()),
@@ -278,7 +256,7 @@ pub(crate) async fn create_from_cart(tx: &mut Tx, view: &CartView) -> CoreResult
         canceled_at: None,
         created_at: at,
         updated_at: at,
-    })))
+    })
 }
 
 /// The next order number: from a sequence on Postgres (no lock held to commit), from a counter

@@ -381,9 +381,12 @@ impl PaymentService {
             .collection_of_cart(cart_id)
             .await?
             .ok_or_else(|| DomainError::invalid("The cart has no payment collection"))?;
-        if let Some(r) = self.db.fetch_optional(query("SELECT id FROM payment WHERE payment_collection_id = ? AND canceled_at IS NULL").bind(&c.id)).await? {
-            // Already authorized (a resumed step): the same payment.
-            return Ok(r.text("id")?);
+        // A live payment exists only while the collection says authorized (both change in one
+        // transaction), so only then can this be a resumed step that already authorized.
+        if c.status == "authorized" {
+            if let Some(r) = self.db.fetch_optional(query("SELECT id FROM payment WHERE payment_collection_id = ? AND canceled_at IS NULL").bind(&c.id)).await? {
+                return Ok(r.text("id")?);
+            }
         }
         let session = c
             .sessions
