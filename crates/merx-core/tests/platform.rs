@@ -344,6 +344,44 @@ async fn two_dispatchers_on_one_postgres_deliver_each_event_exactly_once_to_each
     two_dispatchers_exactly_once(Backend::Postgres).await
 }
 
+/// A failed delivery falls due while other events keep waking the dispatcher (so its polling timer
+/// never fires): the retry still happens, and the woken passes, which only deliver what they fanned
+/// out, do not starve it.
+async fn retries_happen_under_steady_appends(db: Db) {
+    effects_table(&db).await;
+    let rec = Recorder::new("flaky", 1);
+    let config = DispatchConfig {
+        base_backoff: Duration::from_millis(300),
+        ..DispatchConfig::default()
+    };
+    let dispatcher = Dispatcher::new(db.clone(), subscribers(std::slice::from_ref(&rec)), config);
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let running = tokio::spawn(dispatcher.run(stopped));
+    emit(&db, "test.first", "t1").await;
+    let started = std::time::Instant::now();
+    let mut delivered = false;
+    while started.elapsed() < Duration::from_secs(5) {
+        // Not for the subscriber: these only wake the dispatcher.
+        emit(&db, "other.tick", "noise").await;
+        tokio::time::sleep(Duration::from_millis(5)).await;
+        if effects(&db, "flaky").await.len() == 1 && rec.calls.load(Ordering::SeqCst) == 2 {
+            delivered = true;
+            break;
+        }
+    }
+    let _ = stop.send(true);
+    running.await.unwrap();
+    assert!(
+        delivered,
+        "the retry was made while appends continued ({} calls)",
+        rec.calls.load(Ordering::SeqCst)
+    );
+}
+both_engines!(
+    a_failed_delivery_is_retried_while_other_events_keep_arriving,
+    retries_happen_under_steady_appends
+);
+
 /// A step that logs its invokes and compensations, and fails or hangs on demand.
 struct Logged {
     name: &'static str,
