@@ -7,7 +7,7 @@ use time::OffsetDateTime;
 
 use super::model::*;
 use super::totals::{self, AppliedRate, Line, LineTotals};
-use crate::catalog::{CatalogService, ProductBundle, ProductStatus, Relations};
+use crate::catalog::{CatalogService, LineSource, ProductStatus};
 use crate::customer::AddressFields;
 use crate::error::{CoreError, CoreResult};
 use crate::inventory::InventoryService;
@@ -181,11 +181,8 @@ pub struct CartService {
     tax: TaxService,
     inventory: InventoryService,
     store: crate::store::StoreService,
-    /// Products by id, for pricing lines.
-    bundles: Memo<ProductBundle>,
-    /// The product of each variant (a variant never moves; a deleted one is missing from its
-    /// product's bundle).
-    variant_products: Memo<String>,
+    /// What lines snapshot of each variant.
+    sources: Memo<LineSource>,
 }
 
 impl CartService {
@@ -206,8 +203,7 @@ impl CartService {
             tax,
             inventory,
             store,
-            bundles: Memo::new(ReadModel::Catalog, MEMO_TTL),
-            variant_products: Memo::new(ReadModel::Catalog, MEMO_TTL),
+            sources: Memo::new(ReadModel::Catalog, MEMO_TTL),
         }
     }
 
@@ -471,67 +467,31 @@ impl CartService {
         })
     }
 
-    /// The product of a variant with what a line item snapshots, remembered per catalog version
-    /// (adding to carts asks for the same few products again and again), by product: a product's
-    /// variants share one entry.
-    async fn bundle_of(&self, variant_id: &str) -> CoreResult<ProductBundle> {
-        let product_id = match self.variant_products.get(variant_id) {
-            Some(p) => p,
-            None => {
-                let version = self.variant_products.version();
-                let row = self
-                    .db
-                    .fetch_optional(
-                        query("SELECT product_id FROM product_variant WHERE id = ? AND deleted_at IS NULL")
-                            .bind(variant_id),
-                    )
-                    .await?
-                    .ok_or_else(|| DomainError::invalid(format!("Variant {variant_id} does not exist")))?;
-                let product_id = row.text("product_id")?;
-                self.variant_products
-                    .put(variant_id, version, product_id.clone());
-                product_id
-            }
-        };
-        if let Some(bundle) = self.bundles.get(&product_id) {
-            return Ok(bundle);
+    /// What a line snapshots of a variant, remembered per catalog version (adding to carts asks
+    /// for the same few variants again and again).
+    async fn line_source(&self, variant_id: &str) -> CoreResult<LineSource> {
+        if let Some(source) = self.sources.get(variant_id) {
+            return Ok(source);
         }
-        let version = self.bundles.version();
-        let rel = Relations {
-            variants: true,
-            options: true,
-            tags: true,
-            categories: true,
-            product_type: true,
-            collection: true,
-            sales_channels: true,
-            images: false,
-        };
-        let bundle = self
-            .catalog
-            .load(std::slice::from_ref(&product_id), rel)
-            .await?
-            .pop()
-            .ok_or_else(|| DomainError::invalid(format!("Variant {variant_id} does not exist")))?;
-        self.bundles.put(&product_id, version, bundle.clone());
-        Ok(bundle)
+        let version = self.sources.version();
+        let source =
+            self.catalog.line_source(variant_id).await?.ok_or_else(|| {
+                DomainError::invalid(format!("Variant {variant_id} does not exist"))
+            })?;
+        self.sources.put(variant_id, version, source.clone());
+        Ok(source)
     }
 
     async fn price(&self, cart: &Cart, variant_id: &str, quantity: i64) -> CoreResult<Priced> {
-        let bundle = self.bundle_of(variant_id).await?;
-        if bundle.product.status != ProductStatus::Published
-            || !bundle.sales_channel_ids.contains(&cart.sales_channel_id)
+        let source = self.line_source(variant_id).await?;
+        if source.product.status != ProductStatus::Published
+            || !source.sales_channel_ids.contains(&cart.sales_channel_id)
         {
             return Err(DomainError::invalid(format!(
                 "Variant {variant_id} is not available in this sales channel"
             ))
             .into());
         }
-        let variant = bundle
-            .variants
-            .iter()
-            .find(|v| v.variant.id == variant_id)
-            .ok_or_else(|| DomainError::invalid(format!("Variant {variant_id} does not exist")))?;
         let req = PricingRequest {
             region_id: Some(cart.region_id.clone()),
             customer_id: cart.customer_id.clone(),
@@ -552,39 +512,39 @@ impl CartService {
                     cart.currency_code
                 ))
             })?;
-        let p = &bundle.product;
+        let p = &source.product;
         Ok(Priced {
             product_id: p.id.clone(),
             title: p.title.clone(),
-            subtitle: Some(variant.variant.title.clone()),
+            subtitle: Some(source.variant_title.clone()),
             thumbnail: p.thumbnail.clone(),
             unit_price: price.calculated.amount,
             compare_at: (price.original.amount != price.calculated.amount)
                 .then_some(price.original.amount),
             inclusive: price.tax_inclusive,
-            manage_inventory: variant.variant.manage_inventory,
-            allow_backorder: variant.variant.allow_backorder,
+            manage_inventory: source.manage_inventory,
+            allow_backorder: source.allow_backorder,
             snapshot: Snapshot {
                 product_title: p.title.clone(),
                 product_description: p.description.clone(),
                 product_subtitle: p.subtitle.clone(),
-                product_type: bundle.product_type.as_ref().map(|t| t.value.clone()),
+                product_type: source.type_value.clone(),
                 product_type_id: p.type_id.clone(),
-                product_collection: bundle.collection.as_ref().map(|c| c.title.clone()),
+                product_collection: source.collection_title.clone(),
                 product_collection_id: p.collection_id.clone(),
                 product_handle: p.handle.clone(),
-                variant_sku: variant.variant.sku.clone(),
-                variant_barcode: variant.variant.barcode.clone(),
-                variant_title: variant.variant.title.clone(),
+                variant_sku: source.sku.clone(),
+                variant_barcode: source.barcode.clone(),
+                variant_title: source.variant_title.clone(),
                 variant_option_values: Some(Value::Object(
-                    variant
+                    source
                         .options
                         .iter()
-                        .map(|(v, o)| (o.title.clone(), Value::String(v.value.clone())))
+                        .map(|(title, value)| (title.clone(), Value::String(value.clone())))
                         .collect(),
                 )),
-                category_ids: bundle.categories.iter().map(|c| c.id.clone()).collect(),
-                tag_ids: bundle.tags.iter().map(|t| t.id.clone()).collect(),
+                category_ids: source.category_ids.clone(),
+                tag_ids: source.tag_ids.clone(),
             },
         })
     }

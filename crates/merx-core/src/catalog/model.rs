@@ -181,6 +181,26 @@ pub struct ProductBundle {
     pub sales_channel_ids: Vec<String>,
 }
 
+/// What a cart line needs of a variant and its product: the snapshot it keeps and what decides
+/// whether it may be sold (read in three queries instead of a whole product's relations).
+#[derive(Debug, Clone, PartialEq)]
+pub struct LineSource {
+    pub product: Product,
+    pub variant_title: String,
+    pub sku: Option<String>,
+    pub barcode: Option<String>,
+    pub manage_inventory: bool,
+    pub allow_backorder: bool,
+    /// The variant's option values: (option title, value).
+    pub options: Vec<(String, String)>,
+    pub type_value: Option<String>,
+    pub collection_title: Option<String>,
+    /// In the order product reads list them: categories by rank, tags by value.
+    pub category_ids: Vec<String>,
+    pub tag_ids: Vec<String>,
+    pub sales_channel_ids: Vec<String>,
+}
+
 /// Which relations to load.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Relations {

@@ -164,6 +164,11 @@ impl CatalogService {
         Ok(store::load(&self.db, ids, relations).await?)
     }
 
+    /// What a cart line needs of a variant (see [`LineSource`]); `None` when it or its product is gone.
+    pub async fn line_source(&self, variant_id: &str) -> CoreResult<Option<LineSource>> {
+        Ok(store::line_source(&self.db, variant_id).await?)
+    }
+
     /// One product with every relation, or not found.
     pub async fn get(&self, id: &str) -> CoreResult<ProductBundle> {
         store::load(&self.db, &[id.to_string()], Relations::all())

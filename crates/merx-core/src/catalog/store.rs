@@ -495,6 +495,87 @@ pub async fn load(db: &Db, ids: &[String], rel: Relations) -> DbResult<Vec<Produ
     Ok(bundles)
 }
 
+/// A live variant of a live product, with what a cart line snapshots; `None` when either is gone.
+/// Filters as [`load`] does (types and collections are taken as linked, taxonomy rows must be live).
+pub async fn line_source(db: &Db, variant_id: &str) -> DbResult<Option<LineSource>> {
+    let Some(r) = db
+        .fetch_optional(
+            query(format!(
+                "SELECT {PRODUCT_COLUMNS}, v.title AS v_title, v.sku AS v_sku, v.barcode AS v_barcode, \
+                 v.manage_inventory AS v_manage_inventory, v.allow_backorder AS v_allow_backorder, \
+                 t.value AS type_value, c.title AS collection_title \
+                 FROM product_variant v JOIN product p ON p.id = v.product_id \
+                 LEFT JOIN product_type t ON t.id = p.type_id \
+                 LEFT JOIN product_collection c ON c.id = p.collection_id \
+                 WHERE v.id = ? AND v.deleted_at IS NULL AND p.deleted_at IS NULL"
+            ))
+            .bind(variant_id),
+        )
+        .await?
+    else {
+        return Ok(None);
+    };
+    let product = product_from_row(&r)?;
+    let options = db
+        .fetch_all(
+            query(
+                "SELECT o.title, ov.value FROM product_variant_option vo \
+                 JOIN product_option_value ov ON ov.id = vo.option_value_id \
+                 JOIN product_option o ON o.id = ov.option_id \
+                 WHERE vo.variant_id = ? AND ov.deleted_at IS NULL AND o.deleted_at IS NULL \
+                 ORDER BY o.rank, o.id",
+            )
+            .bind(variant_id),
+        )
+        .await?
+        .iter()
+        .map(|o| Ok((o.text("title")?, o.text("value")?)))
+        .collect::<DbResult<_>>()?;
+    let links = db
+        .fetch_all(
+            query(
+                "SELECT 'tag' AS kind, t.id, t.value AS sort_text, 0 AS sort_rank FROM product_tag_link l \
+                 JOIN product_tag t ON t.id = l.tag_id WHERE t.deleted_at IS NULL AND l.product_id = ? \
+                 UNION ALL SELECT 'category', c.id, c.id, c.rank FROM product_category_link l \
+                 JOIN product_category c ON c.id = l.category_id WHERE c.deleted_at IS NULL AND l.product_id = ? \
+                 UNION ALL SELECT 'channel', sales_channel_id, sales_channel_id, 0 FROM product_sales_channel \
+                 WHERE product_id = ?",
+            )
+            .bind(&product.id)
+            .bind(&product.id)
+            .bind(&product.id),
+        )
+        .await?;
+    let mut tags: Vec<(String, String)> = Vec::new();
+    let mut categories: Vec<(i64, String)> = Vec::new();
+    let mut sales_channel_ids: Vec<String> = Vec::new();
+    for l in &links {
+        let id = l.text("id")?;
+        match l.text("kind")?.as_str() {
+            "tag" => tags.push((l.text("sort_text")?, id)),
+            "category" => categories.push((l.int("sort_rank")?, id)),
+            _ => sales_channel_ids.push(id),
+        }
+    }
+    tags.sort();
+    categories.sort();
+    sales_channel_ids.sort();
+    Ok(Some(LineSource {
+        variant_title: r.text("v_title")?,
+        sku: r.opt_text("v_sku")?,
+        barcode: r.opt_text("v_barcode")?,
+        manage_inventory: r.bool("v_manage_inventory")?,
+        allow_backorder: r.bool("v_allow_backorder")?,
+        options,
+        type_value: r.opt_text("type_value")?,
+        collection_title: r.opt_text("collection_title")?,
+        category_ids: categories.into_iter().map(|(_, id)| id).collect(),
+        tag_ids: tags.into_iter().map(|(_, id)| id).collect(),
+        sales_channel_ids,
+        product,
+    }))
+}
+
 /// Loads the rows a page of products points at (its types, its collections), each id asked once.
 async fn load_referenced<T>(
     db: &Db,

@@ -361,3 +361,146 @@ async fn completion_answers_what_reads_show_sqlite() {
 async fn completion_answers_what_reads_show_postgres() {
     with_app(Backend::Postgres, completion_answers_what_reads_show).await;
 }
+
+/// A line keeps what the product was when added: type, collection, option values, categories and
+/// tags as the product read shows them, in its order.
+async fn lines_snapshot_what_product_reads_show(app: TestApp) {
+    let s = setup(&app, "eur", 10.0, 100).await;
+    let admin = &s.admin;
+    let id_of = |v: &Value, key: &str| v[key]["id"].as_str().unwrap().to_string();
+    let web =
+        app.get_as("/admin/sales-channels", admin).await.ok()["sales_channels"][0]["id"].clone();
+    let mut categories = Vec::new();
+    for (name, rank) in [("Zeta", 0), ("Alpha", 1), ("Mid", 2)] {
+        let c = app
+            .post_as(
+                "/admin/product-categories",
+                admin,
+                &json!({"name": name, "rank": rank}),
+            )
+            .await
+            .ok();
+        categories.push(id_of(&c, "product_category"));
+    }
+    let mut tags = Vec::new();
+    for value in ["zinc", "amber", "eco"] {
+        let t = app
+            .post_as("/admin/product-tags", admin, &json!({"value": value}))
+            .await
+            .ok();
+        tags.push(id_of(&t, "product_tag"));
+    }
+    let collection = id_of(
+        &app.post_as("/admin/collections", admin, &json!({"title": "Summer"}))
+            .await
+            .ok(),
+        "collection",
+    );
+    let kind = id_of(
+        &app.post_as("/admin/product-types", admin, &json!({"value": "Apparel"}))
+            .await
+            .ok(),
+        "product_type",
+    );
+    let product = app
+        .post_as(
+            "/admin/products",
+            admin,
+            &json!({
+                "title": "Linen Shirt", "status": "published", "subtitle": "Breezy", "description": "Light",
+                "options": [{"title": "Size", "values": ["S", "M"]}, {"title": "Color", "values": ["Red", "Blue"]}],
+                "variants": [
+                    {"title": "M / Blue", "sku": "LS-M-B", "barcode": "123", "manage_inventory": false,
+                     "options": {"Size": "M", "Color": "Blue"}, "prices": [{"currency_code": "eur", "amount": 40}]},
+                    {"title": "S / Red", "sku": "LS-S-R", "manage_inventory": false,
+                     "options": {"Size": "S", "Color": "Red"}, "prices": [{"currency_code": "eur", "amount": 40}]}
+                ],
+                "collection_id": collection, "type_id": kind,
+                "tags": tags.iter().map(|t| json!({"id": t})).collect::<Vec<_>>(),
+                "categories": categories.iter().map(|c| json!({"id": c})).collect::<Vec<_>>(),
+                "sales_channels": [{"id": web}],
+            }),
+        )
+        .await
+        .ok()["product"]
+        .clone();
+    let variant = product["variants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["sku"] == "LS-M-B")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let read = app
+        .get_as(
+            &format!("/admin/products/{}", product["id"].as_str().unwrap()),
+            admin,
+        )
+        .await
+        .ok()["product"]
+        .clone();
+    let ids = |list: &Value| -> Vec<Value> {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x["id"].clone())
+            .collect()
+    };
+    let cart = store(
+        &app,
+        &s,
+        Method::POST,
+        "/store/carts",
+        Some(json!({"region_id": s.region})),
+    )
+    .await
+    .ok();
+    let id = cart["cart"]["id"].as_str().unwrap();
+    let line = store(
+        &app,
+        &s,
+        Method::POST,
+        &format!("/store/carts/{id}/line-items"),
+        Some(json!({"variant_id": variant, "quantity": 1})),
+    )
+    .await
+    .ok()["cart"]["items"][0]
+        .clone();
+    assert_eq!(line["product_title"], "Linen Shirt");
+    assert_eq!(line["product_subtitle"], "Breezy");
+    assert_eq!(line["product_description"], "Light");
+    assert_eq!(line["product_type"], "Apparel");
+    assert_eq!(line["product_type_id"], json!(kind));
+    assert_eq!(line["product_collection"], "Summer");
+    assert_eq!(line["variant_title"], "M / Blue");
+    assert_eq!(line["variant_sku"], "LS-M-B");
+    assert_eq!(line["variant_barcode"], "123");
+    assert_eq!(
+        line["variant_option_values"],
+        json!({"Size": "M", "Color": "Blue"})
+    );
+    assert_eq!(
+        ids(&line["product"]["categories"]),
+        ids(&read["categories"]),
+        "categories as the product lists them"
+    );
+    assert_eq!(
+        ids(&line["product"]["tags"]),
+        ids(&read["tags"]),
+        "tags as the product lists them"
+    );
+    assert_eq!(ids(&line["product"]["categories"]).len(), 3);
+    assert_eq!(ids(&line["product"]["tags"]).len(), 3);
+}
+
+#[tokio::test]
+async fn lines_snapshot_what_product_reads_show_sqlite() {
+    with_app(Backend::Sqlite, lines_snapshot_what_product_reads_show).await;
+}
+
+#[tokio::test]
+async fn lines_snapshot_what_product_reads_show_postgres() {
+    with_app(Backend::Postgres, lines_snapshot_what_product_reads_show).await;
+}
