@@ -17,7 +17,7 @@ mod writer;
 pub use db::{redact as redact_url, Backend, Db, DbOptions, Tx};
 pub use error::DbError;
 pub use query::{query, Query};
-pub use row::Row;
+pub use row::{Prefixed, Row};
 pub use value::Value;
 
 /// `Result` with a database error.

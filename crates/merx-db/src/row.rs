@@ -1,3 +1,5 @@
+use std::cell::RefCell;
+
 use sqlx::postgres::PgRow;
 use sqlx::sqlite::SqliteRow;
 use sqlx::Row as _;
@@ -72,4 +74,52 @@ impl Row {
             Row::Postgres(r) => Ok(r.try_get::<Option<OffsetDateTime>, _>(col)?),
         }
     }
+}
+
+/// A row's columns read under a name prefix (`i_id`, `i_title`, …), as a joined query aliases a
+/// table's columns ([`sql::aliased`](crate::sql::aliased)). The prefixed name is built in one
+/// buffer reused for every column.
+pub struct Prefixed<'a> {
+    row: &'a Row,
+    prefix: &'a str,
+    name: RefCell<String>,
+}
+
+impl Row {
+    pub fn prefixed<'a>(&'a self, prefix: &'a str) -> Prefixed<'a> {
+        Prefixed {
+            row: self,
+            prefix,
+            name: RefCell::new(String::with_capacity(prefix.len() + 32)),
+        }
+    }
+}
+
+macro_rules! prefixed_getters {
+    ($($name:ident -> $t:ty),* $(,)?) => {
+        $(
+            pub fn $name(&self, col: &str) -> DbResult<$t> {
+                let mut name = self.name.borrow_mut();
+                name.clear();
+                name.push_str(self.prefix);
+                name.push_str(col);
+                self.row.$name(&name)
+            }
+        )*
+    };
+}
+
+impl Prefixed<'_> {
+    prefixed_getters!(
+        int -> i64,
+        opt_int -> Option<i64>,
+        text -> String,
+        opt_text -> Option<String>,
+        bool -> bool,
+        opt_bool -> Option<bool>,
+        json -> serde_json::Value,
+        opt_json -> Option<serde_json::Value>,
+        time -> OffsetDateTime,
+        opt_time -> Option<OffsetDateTime>,
+    );
 }

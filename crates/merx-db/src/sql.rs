@@ -32,6 +32,28 @@ pub fn to_postgres(sql: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// `c.id, c.title, …`: each of `columns` (a comma-separated list) qualified by a table alias.
+pub fn qualified(alias: &str, columns: &str) -> String {
+    columns
+        .split(',')
+        .map(|c| format!("{alias}.{}", c.trim()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `i.id AS i_id, i.title AS i_title, …`: each of `columns` taken from a joined table under a
+/// prefixed name, to be read back with [`Row::prefixed`](crate::Row::prefixed).
+pub fn aliased(alias: &str, columns: &str) -> String {
+    columns
+        .split(',')
+        .map(|c| {
+            let c = c.trim();
+            format!("{alias}.{c} AS {alias}_{c}")
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// `?, ?, ?` for an `IN (…)` list of `n` values; `NULL` for none, so `IN (NULL)` stays valid SQL
 /// and matches nothing (with no placeholder left unbound).
 pub fn placeholders(n: usize) -> String {
@@ -51,6 +73,15 @@ pub fn placeholders(n: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn columns_are_qualified_and_aliased() {
+        assert_eq!(qualified("c", "id, title"), "c.id, c.title");
+        assert_eq!(
+            aliased("i", "id,\n  cart_id"),
+            "i.id AS i_id, i.cart_id AS i_cart_id"
+        );
+    }
 
     #[test]
     fn placeholders_are_numbered_outside_quotes_only() {

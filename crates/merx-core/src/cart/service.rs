@@ -1,4 +1,4 @@
-use merx_db::{query, Db, DbResult, Row, Tx};
+use merx_db::{query, sql, Db, DbResult, Prefixed, Row, Tx};
 use merx_types::id::{new_id, prefix};
 use merx_types::time::now;
 use merx_types::DomainError;
@@ -74,69 +74,55 @@ fn cart_from_row(r: &Row) -> DbResult<Cart> {
     })
 }
 
-/// A line from columns named with `prefix` (the cart's joined read aliases them `i_…`).
-fn item_from(r: &Row, prefix: &str) -> DbResult<LineItem> {
-    let col = |name: &str| format!("{prefix}{name}");
+/// A line as the cart's joined read returns it (its columns prefixed `i_`).
+fn item_from(r: &Prefixed<'_>) -> DbResult<LineItem> {
     Ok(LineItem {
-        id: r.text(&col("id"))?,
-        cart_id: r.text(&col("cart_id"))?,
-        variant_id: r.text(&col("variant_id"))?,
-        product_id: r.text(&col("product_id"))?,
-        title: r.text(&col("title"))?,
-        subtitle: r.opt_text(&col("subtitle"))?,
-        thumbnail: r.opt_text(&col("thumbnail"))?,
-        quantity: r.int(&col("quantity"))?,
-        unit_price: r.int(&col("unit_price"))?,
-        compare_at_unit_price: r.opt_int(&col("compare_at_unit_price"))?,
-        is_tax_inclusive: r.bool(&col("is_tax_inclusive"))?,
-        requires_shipping: r.bool(&col("requires_shipping"))?,
-        is_discountable: r.bool(&col("is_discountable"))?,
-        snapshot: serde_json::from_value(r.json(&col("snapshot"))?).unwrap_or_default(),
-        metadata: r.opt_json(&col("metadata"))?,
-        created_at: r.time(&col("created_at"))?,
-        updated_at: r.time(&col("updated_at"))?,
+        id: r.text("id")?,
+        cart_id: r.text("cart_id")?,
+        variant_id: r.text("variant_id")?,
+        product_id: r.text("product_id")?,
+        title: r.text("title")?,
+        subtitle: r.opt_text("subtitle")?,
+        thumbnail: r.opt_text("thumbnail")?,
+        quantity: r.int("quantity")?,
+        unit_price: r.int("unit_price")?,
+        compare_at_unit_price: r.opt_int("compare_at_unit_price")?,
+        is_tax_inclusive: r.bool("is_tax_inclusive")?,
+        requires_shipping: r.bool("requires_shipping")?,
+        is_discountable: r.bool("is_discountable")?,
+        snapshot: serde_json::from_value(r.json("snapshot")?).unwrap_or_default(),
+        metadata: r.opt_json("metadata")?,
+        created_at: r.time("created_at")?,
+        updated_at: r.time("updated_at")?,
     })
 }
 
-/// A shipping method from columns named with `prefix` (`m_…` in the cart's joined read).
-fn method_from(r: &Row, prefix: &str) -> DbResult<ShippingMethod> {
-    let col = |name: &str| format!("{prefix}{name}");
+/// A shipping method as the cart's joined read returns it (its columns prefixed `m_`).
+fn method_from(r: &Prefixed<'_>) -> DbResult<ShippingMethod> {
     Ok(ShippingMethod {
-        id: r.text(&col("id"))?,
-        cart_id: r.text(&col("cart_id"))?,
-        shipping_option_id: r.text(&col("shipping_option_id"))?,
-        name: r.text(&col("name"))?,
-        amount: r.int(&col("amount"))?,
-        is_tax_inclusive: r.bool(&col("is_tax_inclusive"))?,
-        data: r.opt_json(&col("data"))?,
-        created_at: r.time(&col("created_at"))?,
-        updated_at: r.time(&col("updated_at"))?,
+        id: r.text("id")?,
+        cart_id: r.text("cart_id")?,
+        shipping_option_id: r.text("shipping_option_id")?,
+        name: r.text("name")?,
+        amount: r.int("amount")?,
+        is_tax_inclusive: r.bool("is_tax_inclusive")?,
+        data: r.opt_json("data")?,
+        created_at: r.time("created_at")?,
+        updated_at: r.time("updated_at")?,
     })
 }
 
 /// The cart with its lines and shipping methods in one round trip: one row per (line, method)
 /// pair, or one row with NULLs where the cart has neither.
 static CART_WITH_ROWS: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
-    let prefixed = |alias: &str, columns: &str| -> String {
-        columns
-            .split(',')
-            .map(str::trim)
-            .map(|c| format!("{alias}.{c} AS {alias}_{c}"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    let cart: Vec<String> = CART_COLUMNS
-        .split(',')
-        .map(|c| format!("c.{}", c.trim()))
-        .collect();
     format!(
         "SELECT {}, {}, {} FROM cart c \
          LEFT JOIN cart_line_item i ON i.cart_id = c.id \
          LEFT JOIN cart_shipping_method m ON m.cart_id = c.id \
          WHERE c.id = ? AND c.deleted_at IS NULL",
-        cart.join(", "),
-        prefixed("i", ITEM_COLUMNS),
-        prefixed("m", METHOD_COLUMNS)
+        sql::qualified("c", CART_COLUMNS),
+        sql::aliased("i", ITEM_COLUMNS),
+        sql::aliased("m", METHOD_COLUMNS)
     )
 });
 
@@ -242,14 +228,15 @@ impl CartService {
         let mut methods: Vec<ShippingMethod> = Vec::new();
         let mut seen = std::collections::HashSet::new();
         for r in &rows {
-            if let Some(item_id) = r.opt_text("i_id")? {
+            let (item, method) = (r.prefixed("i_"), r.prefixed("m_"));
+            if let Some(item_id) = item.opt_text("id")? {
                 if seen.insert(item_id) {
-                    items.push(item_from(r, "i_")?);
+                    items.push(item_from(&item)?);
                 }
             }
-            if let Some(method_id) = r.opt_text("m_id")? {
+            if let Some(method_id) = method.opt_text("id")? {
                 if seen.insert(method_id) {
-                    methods.push(method_from(r, "m_")?);
+                    methods.push(method_from(&method)?);
                 }
             }
         }

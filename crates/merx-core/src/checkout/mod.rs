@@ -44,12 +44,8 @@ impl Step for Reserve {
     fn invoke<'a>(&'a self, ctx: &'a StepContext<'a>) -> BoxFuture<'a, Result<Value, StepError>> {
         Box::pin(async move {
             let id = cart_id(ctx)?;
-            // The view `complete` checked, when in hand; create_order compares against the cart
-            // as it then is, so a change in between is caught there.
-            let view = match ctx.warm::<InHand>() {
-                Some(w) => w.view.clone(),
-                None => self.0.carts.view(&id).await?,
-            };
+            // create_order completes the cart only if it is still this one.
+            let view = checked_view(ctx, &self.0.carts, &id).await?;
             let mut tx = self
                 .0
                 .db
@@ -152,12 +148,8 @@ impl Step for CreateOrder {
     fn invoke<'a>(&'a self, ctx: &'a StepContext<'a>) -> BoxFuture<'a, Result<Value, StepError>> {
         Box::pin(async move {
             let id = cart_id(ctx)?;
-            // The view `complete` checked, when in hand: completing it below fails if the cart
-            // changed since.
-            let view = match ctx.warm::<InHand>() {
-                Some(w) => w.view.clone(),
-                None => self.0.carts.view(&id).await?,
-            };
+            // Completing it below fails if the cart changed since it was read.
+            let view = checked_view(ctx, &self.0.carts, &id).await?;
             let reserved: Vec<String> =
                 serde_json::from_value(ctx.outputs[0]["lines"].clone()).unwrap_or_default();
             let lines: Vec<String> = view.items.iter().map(|(i, _)| i.id.clone()).collect();
@@ -202,6 +194,18 @@ impl Step for CreateOrder {
     ) -> BoxFuture<'a, anyhow::Result<()>> {
         // Nothing follows order creation, so it is never compensated.
         Box::pin(async { Ok(()) })
+    }
+}
+
+/// The cart `complete` checked when the run has it in hand, else (on recovery) read now.
+async fn checked_view(
+    ctx: &StepContext<'_>,
+    carts: &CartService,
+    cart_id: &str,
+) -> CoreResult<CartView> {
+    match ctx.warm::<InHand>() {
+        Some(w) => Ok(w.view.clone()),
+        None => carts.view(cart_id).await,
     }
 }
 

@@ -1064,12 +1064,8 @@ impl InventoryService {
             false => self.units_available(&managed_ids, sales_channel_id).await?,
         };
         for v in variant_ids {
-            let qty = managed
-                .get(v)
-                .copied()
-                .unwrap_or(false)
-                .then(|| units.get(v).copied().unwrap_or(0));
-            out.insert(v.clone(), qty);
+            // `units` holds exactly the managed variants.
+            out.insert(v.clone(), units.get(v).copied());
         }
         Ok(out)
     }

@@ -234,7 +234,7 @@ pub(crate) async fn create_from_cart(tx: &mut Tx, view: &CartView) -> CoreResult
         ),
     )
     .await?;
-    // In the order reads list them: by (created_at, id).
+    // Reads list them by (created_at, id); all were written at `at`, so by id.
     items.sort_by(|a, b| a.id.cmp(&b.id));
     shipping_methods.sort_by(|a, b| a.id.cmp(&b.id));
     Ok(Order {

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, LazyLock};
 
-use merx_db::{query, Db, DbResult, Row, Tx};
+use merx_db::{query, sql, Db, DbResult, Prefixed, Row, Tx};
 use merx_types::id::new_id;
 use merx_types::time::now;
 use merx_types::{DomainError, ErrorKind};
@@ -157,39 +157,30 @@ fn collection_from_row(r: &Row) -> DbResult<Collection> {
     })
 }
 
-/// A session from columns named with `prefix` (the joined read aliases them `s_…`).
-fn session_from(r: &Row, prefix: &str) -> DbResult<Session> {
-    let col = |name: &str| format!("{prefix}{name}");
+/// A session as the collection's joined read returns it (its columns prefixed `s_`).
+fn session_from(r: &Prefixed<'_>) -> DbResult<Session> {
     Ok(Session {
-        id: r.text(&col("id"))?,
-        payment_collection_id: r.text(&col("payment_collection_id"))?,
-        provider_id: r.text(&col("provider_id"))?,
-        currency_code: r.text(&col("currency_code"))?,
-        amount: r.int(&col("amount"))?,
-        status: r.text(&col("status"))?,
-        data: r.json(&col("data"))?,
-        context: r.json(&col("context"))?,
-        authorized_at: r.opt_time(&col("authorized_at"))?,
-        created_at: r.time(&col("created_at"))?,
-        updated_at: r.time(&col("updated_at"))?,
+        id: r.text("id")?,
+        payment_collection_id: r.text("payment_collection_id")?,
+        provider_id: r.text("provider_id")?,
+        currency_code: r.text("currency_code")?,
+        amount: r.int("amount")?,
+        status: r.text("status")?,
+        data: r.json("data")?,
+        context: r.json("context")?,
+        authorized_at: r.opt_time("authorized_at")?,
+        created_at: r.time("created_at")?,
+        updated_at: r.time("updated_at")?,
     })
 }
 
 /// A collection with its live sessions, read in one round trip (`key` is `id` or `cart_id`).
 fn collection_with_sessions_sql(key: &str) -> String {
-    let collection: Vec<String> = COLLECTION_COLUMNS
-        .split(", ")
-        .map(|c| format!("c.{c}"))
-        .collect();
-    let session: Vec<String> = SESSION_COLUMNS
-        .split(", ")
-        .map(|c| format!("s.{c} AS s_{c}"))
-        .collect();
     format!(
         "SELECT {}, {} FROM payment_collection c LEFT JOIN payment_session s \
          ON s.payment_collection_id = c.id AND s.deleted_at IS NULL WHERE c.{key} = ? ORDER BY s.created_at, s.id",
-        collection.join(", "),
-        session.join(", ")
+        sql::qualified("c", COLLECTION_COLUMNS),
+        sql::aliased("s", SESSION_COLUMNS)
     )
 }
 
@@ -206,8 +197,9 @@ fn collection_from_joined(rows: &[Row]) -> DbResult<Option<Collection>> {
     };
     let mut c = collection_from_row(first)?;
     for r in rows {
-        if r.opt_text("s_id")?.is_some() {
-            c.sessions.push(session_from(r, "s_")?);
+        let session = r.prefixed("s_");
+        if session.opt_text("id")?.is_some() {
+            c.sessions.push(session_from(&session)?);
         }
     }
     Ok(Some(c))

@@ -253,7 +253,21 @@ impl ShippingService {
             .fetch_one(query("SELECT COUNT(*) AS n FROM shipping_option WHERE deleted_at IS NULL AND (? IS NULL OR region_id = ?)").bind(region_id).bind(region_id))
             .await?
             .int("n")?;
-        let rows = self
+        Ok(Page {
+            items: self.page_of(region_id, page).await?,
+            count,
+            limit: page.limit,
+            offset: page.offset,
+        })
+    }
+
+    /// The live options (of a region), oldest first.
+    async fn page_of(
+        &self,
+        region_id: Option<&str>,
+        page: PageRequest,
+    ) -> CoreResult<Vec<ShippingOption>> {
+        Ok(self
             .db
             .fetch_all(
                 query(format!("SELECT {COLUMNS} FROM shipping_option WHERE deleted_at IS NULL AND (? IS NULL OR region_id = ?) ORDER BY created_at, id LIMIT ? OFFSET ?"))
@@ -262,13 +276,10 @@ impl ShippingService {
                     .bind(page.limit)
                     .bind(page.offset),
             )
-            .await?;
-        Ok(Page {
-            items: rows.iter().map(from_row).collect::<DbResult<_>>()?,
-            count,
-            limit: page.limit,
-            offset: page.offset,
-        })
+            .await?
+            .iter()
+            .map(from_row)
+            .collect::<DbResult<_>>()?)
     }
 
     pub async fn delete(&self, id: &str) -> CoreResult<()> {
@@ -293,16 +304,16 @@ impl ShippingService {
 
     /// Options a cart can use: its region's, not for returns, whose requirements it meets.
     pub async fn for_cart(&self, cart: &CartView) -> CoreResult<Vec<(ShippingOption, i64)>> {
-        let options: Vec<ShippingOption> = self
-            .db
-            .fetch_all(
-                query(format!("SELECT {COLUMNS} FROM shipping_option WHERE deleted_at IS NULL AND region_id = ? ORDER BY created_at, id"))
-                    .bind(&cart.cart.region_id),
+        // The options themselves, without the count a listing adds.
+        let options = self
+            .page_of(
+                Some(&cart.cart.region_id),
+                PageRequest {
+                    limit: 1000,
+                    offset: 0,
+                },
             )
-            .await?
-            .iter()
-            .map(from_row)
-            .collect::<DbResult<_>>()?;
+            .await?;
         Ok(options
             .into_iter()
             .filter(|o| !o.is_return && meets_requirements(o, cart))

@@ -3,11 +3,11 @@
 //! each other's changes.
 
 use axum::http::{Method, StatusCode};
-use merx_db::Backend;
 use serde_json::{json, Value};
 
-use crate::checkout::{setup, store, Shop};
-use crate::helpers::{with_app, TestApp};
+use crate::app_test;
+use crate::checkout::{complete, pay_with, setup, spawn_store, store, Shop};
+use crate::helpers::TestApp;
 
 async fn read_cart(app: &TestApp, s: &Shop, id: &str) -> Value {
     store(app, s, Method::GET, &format!("/store/carts/{id}"), None)
@@ -161,15 +161,10 @@ async fn cart_writes_answer_what_reads_show(app: TestApp) {
     answers_as_read(&app, &s, "delete a line", &deleted["parent"]).await;
 }
 
-#[tokio::test]
-async fn cart_writes_answer_what_reads_show_sqlite() {
-    with_app(Backend::Sqlite, cart_writes_answer_what_reads_show).await;
-}
-
-#[tokio::test]
-async fn cart_writes_answer_what_reads_show_postgres() {
-    with_app(Backend::Postgres, cart_writes_answer_what_reads_show).await;
-}
+app_test!(
+    cart_writes_answer_what_reads_show,
+    cart_writes_answer_what_reads_show
+);
 
 /// Eight buyers' tabs add one unit each to one cart at once: every addition that succeeded is in
 /// the cart (none overwrote another), and any that gave up did so with a clean 409.
@@ -187,38 +182,18 @@ async fn concurrent_additions_lose_nothing(app: TestApp) {
     let id = cart["cart"]["id"].as_str().unwrap().to_string();
     let mut tasks = Vec::new();
     for _ in 0..8 {
-        let (router, pk, path, variant) = (
-            app.router.clone(),
-            s.pk.clone(),
+        tasks.push(spawn_store(
+            &app,
+            &s,
+            Method::POST,
             format!("/store/carts/{id}/line-items"),
-            s.variant.clone(),
-        );
-        tasks.push(tokio::spawn(async move {
-            use tower::ServiceExt;
-            let req = axum::http::Request::builder()
-                .method(Method::POST)
-                .uri(path)
-                .header("x-publishable-api-key", pk)
-                .header("content-type", "application/json")
-                .body(axum::body::Body::from(
-                    json!({"variant_id": variant, "quantity": 1}).to_string(),
-                ))
-                .unwrap();
-            let res = router.oneshot(req).await.unwrap();
-            let status = res.status();
-            let body: Value = serde_json::from_slice(
-                &http_body_util::BodyExt::collect(res.into_body())
-                    .await
-                    .unwrap()
-                    .to_bytes(),
-            )
-            .unwrap();
-            (status, body)
-        }));
+            Some(json!({"variant_id": s.variant, "quantity": 1})),
+        ));
     }
     let mut added = 0;
     for t in tasks {
-        let (status, body) = t.await.unwrap();
+        let res = t.await.unwrap();
+        let (status, body) = (res.status, res.json());
         match status {
             StatusCode::OK => added += 1,
             StatusCode::CONFLICT => assert_eq!(body["type"], "conflict", "{body}"),
@@ -231,15 +206,10 @@ async fn concurrent_additions_lose_nothing(app: TestApp) {
     assert_eq!(read["items"][0]["quantity"], added, "no addition was lost");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn concurrent_additions_lose_nothing_sqlite() {
-    with_app(Backend::Sqlite, concurrent_additions_lose_nothing).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn concurrent_additions_lose_nothing_postgres() {
-    with_app(Backend::Postgres, concurrent_additions_lose_nothing).await;
-}
+app_test!(
+    concurrent_additions_lose_nothing,
+    concurrent_additions_lose_nothing
+);
 
 /// Completing answers with the order as it was written; it must be the order a read shows, lines
 /// in the same order.
@@ -290,36 +260,8 @@ async fn completion_answers_what_reads_show(app: TestApp) {
     )
     .await
     .ok();
-    let pc = store(
-        &app,
-        &s,
-        Method::POST,
-        "/store/payment-collections",
-        Some(json!({"cart_id": id})),
-    )
-    .await
-    .ok();
-    store(
-        &app,
-        &s,
-        Method::POST,
-        &format!(
-            "/store/payment-collections/{}/payment-sessions",
-            pc["payment_collection"]["id"].as_str().unwrap()
-        ),
-        Some(json!({"provider_id": "pp_system_default"})),
-    )
-    .await
-    .ok();
-    let done = store(
-        &app,
-        &s,
-        Method::POST,
-        &format!("/store/carts/{id}/complete"),
-        None,
-    )
-    .await
-    .ok();
+    pay_with(&app, &s, &id, "pp_system_default").await;
+    let done = complete(&app, &s, &id).await;
     assert_eq!(done["type"], "order", "{done}");
     let order = &done["order"];
     assert_eq!(order["items"].as_array().unwrap().len(), 4);
@@ -337,30 +279,17 @@ async fn completion_answers_what_reads_show(app: TestApp) {
         order, &read["order"],
         "the completion's answer differs from a read"
     );
-    let again = store(
-        &app,
-        &s,
-        Method::POST,
-        &format!("/store/carts/{id}/complete"),
-        None,
-    )
-    .await
-    .ok();
+    let again = complete(&app, &s, &id).await;
     assert_eq!(
         &again["order"], order,
         "completing again answers the same order"
     );
 }
 
-#[tokio::test]
-async fn completion_answers_what_reads_show_sqlite() {
-    with_app(Backend::Sqlite, completion_answers_what_reads_show).await;
-}
-
-#[tokio::test]
-async fn completion_answers_what_reads_show_postgres() {
-    with_app(Backend::Postgres, completion_answers_what_reads_show).await;
-}
+app_test!(
+    completion_answers_what_reads_show,
+    completion_answers_what_reads_show
+);
 
 /// A line keeps what the product was when added: type, collection, option values, categories and
 /// tags as the product read shows them, in its order.
@@ -495,12 +424,7 @@ async fn lines_snapshot_what_product_reads_show(app: TestApp) {
     assert_eq!(ids(&line["product"]["tags"]).len(), 3);
 }
 
-#[tokio::test]
-async fn lines_snapshot_what_product_reads_show_sqlite() {
-    with_app(Backend::Sqlite, lines_snapshot_what_product_reads_show).await;
-}
-
-#[tokio::test]
-async fn lines_snapshot_what_product_reads_show_postgres() {
-    with_app(Backend::Postgres, lines_snapshot_what_product_reads_show).await;
-}
+app_test!(
+    lines_snapshot_what_product_reads_show,
+    lines_snapshot_what_product_reads_show
+);

@@ -69,6 +69,7 @@ impl PaymentProvider for TestProvider {
     }
 }
 
+#[derive(Clone)]
 pub(crate) struct Shop {
     pub pk: String,
     pub region: String,
@@ -212,6 +213,18 @@ pub(crate) async fn store(
     .await
 }
 
+/// A Store API request on a task of its own, to race others.
+pub(crate) fn spawn_store(
+    app: &TestApp,
+    s: &Shop,
+    method: Method,
+    path: String,
+    body: Option<Value>,
+) -> tokio::task::JoinHandle<TestResponse> {
+    let (app, s) = (app.clone(), s.clone());
+    tokio::spawn(async move { store(&app, &s, method, &path, body).await })
+}
+
 /// A cart ready to complete with `qty` widgets and a session with `provider`.
 pub(crate) async fn ready_cart(app: &TestApp, s: &Shop, qty: i64, provider: &str) -> String {
     let cart = store(app, s, Method::POST, "/store/carts", Some(json!({"region_id": s.region, "email": "buyer@example.com",
@@ -235,12 +248,19 @@ pub(crate) async fn ready_cart(app: &TestApp, s: &Shop, qty: i64, provider: &str
     )
     .await
     .ok();
+    pay_with(app, s, &id, provider).await;
+    id
+}
+
+/// A payment collection for the cart (created, or brought up to date) with a new session with
+/// `provider`; returns the collection as the session's answer shows it.
+pub(crate) async fn pay_with(app: &TestApp, s: &Shop, cart: &str, provider: &str) -> Value {
     let pc = store(
         app,
         s,
         Method::POST,
         "/store/payment-collections",
-        Some(json!({"cart_id": id})),
+        Some(json!({"cart_id": cart})),
     )
     .await
     .ok();
@@ -253,8 +273,21 @@ pub(crate) async fn ready_cart(app: &TestApp, s: &Shop, qty: i64, provider: &str
         Some(json!({"provider_id": provider})),
     )
     .await
-    .ok();
-    id
+    .ok()["payment_collection"]
+        .clone()
+}
+
+/// `POST /store/carts/:id/complete`, answered 200.
+pub(crate) async fn complete(app: &TestApp, s: &Shop, cart: &str) -> Value {
+    store(
+        app,
+        s,
+        Method::POST,
+        &format!("/store/carts/{cart}/complete"),
+        None,
+    )
+    .await
+    .ok()
 }
 
 pub(crate) async fn reserved(app: &TestApp, item: &str) -> i64 {
@@ -317,34 +350,18 @@ async fn concurrent_completes_make_one_order(app: TestApp, _: Arc<TestProvider>)
     let cart = ready_cart(&app, &s, 2, "pp_system_default").await;
     let mut tasks = Vec::new();
     for _ in 0..8 {
-        let (router, pk, path) = (
-            app.router.clone(),
-            s.pk.clone(),
+        tasks.push(spawn_store(
+            &app,
+            &s,
+            Method::POST,
             format!("/store/carts/{cart}/complete"),
-        );
-        tasks.push(tokio::spawn(async move {
-            use tower::ServiceExt;
-            let req = axum::http::Request::builder()
-                .method(Method::POST)
-                .uri(path)
-                .header("x-publishable-api-key", pk)
-                .body(axum::body::Body::empty())
-                .unwrap();
-            let res = router.oneshot(req).await.unwrap();
-            let status = res.status();
-            let body: Value = serde_json::from_slice(
-                &http_body_util::BodyExt::collect(res.into_body())
-                    .await
-                    .unwrap()
-                    .to_bytes(),
-            )
-            .unwrap();
-            (status, body)
-        }));
+            None,
+        ));
     }
     let mut ids = std::collections::BTreeSet::new();
     for t in tasks {
-        let (status, body) = t.await.unwrap();
+        let res = t.await.unwrap();
+        let (status, body) = (res.status, res.json());
         assert_eq!(status, StatusCode::OK, "{body}");
         assert_eq!(body["type"], "order", "{body}");
         ids.insert(body["order"]["id"].as_str().unwrap().to_string());
@@ -422,34 +439,8 @@ async fn declined_payment_then_retry(app: TestApp, provider: Arc<TestProvider>) 
     assert_eq!(orders(&app).await, 0);
     // The customer retries with a new session; the card works now.
     provider.decline.store(false, Ordering::SeqCst);
-    let pc = store(
-        &app,
-        &s,
-        Method::POST,
-        "/store/payment-collections",
-        Some(json!({"cart_id": cart})),
-    )
-    .await
-    .ok();
-    let pc_id = pc["payment_collection"]["id"].as_str().unwrap();
-    store(
-        &app,
-        &s,
-        Method::POST,
-        &format!("/store/payment-collections/{pc_id}/payment-sessions"),
-        Some(json!({"provider_id": "pp_test"})),
-    )
-    .await
-    .ok();
-    let done = store(
-        &app,
-        &s,
-        Method::POST,
-        &format!("/store/carts/{cart}/complete"),
-        None,
-    )
-    .await
-    .ok();
+    pay_with(&app, &s, &cart, "pp_test").await;
+    let done = complete(&app, &s, &cart).await;
     assert_eq!(done["type"], "order", "{done}");
     assert_eq!(reserved(&app, &s.item).await, 3);
     assert_eq!(done["order"]["payment_status"], "authorized");
@@ -466,30 +457,13 @@ async fn cart_changed_during_completion(app: TestApp, provider: Arc<TestProvider
     let s = setup(&app, "eur", 10.0, 5).await;
     let cart = ready_cart(&app, &s, 1, "pp_test").await;
     provider.slow_once.store(true, Ordering::SeqCst);
-    let (router, pk, path) = (
-        app.router.clone(),
-        s.pk.clone(),
+    let completing = spawn_store(
+        &app,
+        &s,
+        Method::POST,
         format!("/store/carts/{cart}/complete"),
+        None,
     );
-    let completing = tokio::spawn(async move {
-        use tower::ServiceExt;
-        let req = axum::http::Request::builder()
-            .method(Method::POST)
-            .uri(path)
-            .header("x-publishable-api-key", pk)
-            .body(axum::body::Body::empty())
-            .unwrap();
-        let res = router.oneshot(req).await.unwrap();
-        let status = res.status();
-        let body: Value = serde_json::from_slice(
-            &http_body_util::BodyExt::collect(res.into_body())
-                .await
-                .unwrap()
-                .to_bytes(),
-        )
-        .unwrap();
-        (status, body)
-    });
     // Once the gateway has the authorization in hand:
     for _ in 0..200 {
         if !provider.keys.lock().unwrap().is_empty() {
@@ -510,7 +484,8 @@ async fn cart_changed_during_completion(app: TestApp, provider: Arc<TestProvider
     )
     .await
     .ok();
-    let (status, body) = completing.await.unwrap();
+    let res = completing.await.unwrap();
+    let (status, body) = (res.status, res.json());
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
     assert_eq!(body["type"], "conflict", "{body}");
     assert_eq!(orders(&app).await, 0, "no order of the cart as it was");
@@ -525,25 +500,8 @@ async fn cart_changed_during_completion(app: TestApp, provider: Arc<TestProvider
     assert_eq!(open["cart"]["completed_at"], Value::Null);
     assert_eq!(open["cart"]["payment_collection"]["status"], "canceled");
 
-    let pc = open["cart"]["payment_collection"]["id"].as_str().unwrap();
-    store(
-        &app,
-        &s,
-        Method::POST,
-        &format!("/store/payment-collections/{pc}/payment-sessions"),
-        Some(json!({"provider_id": "pp_test"})),
-    )
-    .await
-    .ok();
-    let done = store(
-        &app,
-        &s,
-        Method::POST,
-        &format!("/store/carts/{cart}/complete"),
-        None,
-    )
-    .await
-    .ok();
+    pay_with(&app, &s, &cart, "pp_test").await;
+    let done = complete(&app, &s, &cart).await;
     assert_eq!(done["type"], "order", "{done}");
     assert_eq!(done["order"]["email"], "changed@example.com");
     assert_eq!(orders(&app).await, 1);

@@ -9,7 +9,8 @@ use merx_http::{AppState, HttpConfig};
 use serde_json::Value;
 use tower::ServiceExt;
 
-/// The application on a fresh database.
+/// The application on a fresh database (clones share it, e.g. to race requests from tasks).
+#[derive(Clone)]
 pub struct TestApp {
     pub router: Router,
     pub core: Core,

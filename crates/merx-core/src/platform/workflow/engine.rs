@@ -160,32 +160,28 @@ impl WorkflowEngine {
                     // its own transaction, and, as the last step, completed the execution there.
                     if journaled {
                         deferred.clear();
-                    } else if step.defer_journal() && !last {
-                        deferred.push(Deferred {
-                            index,
-                            name: step.name().to_string(),
-                            output: output.clone(),
-                        });
                     } else {
-                        let all = last.then(|| {
-                            let mut v = outputs.clone();
-                            v.push(output.clone());
-                            Value::Array(v)
-                        });
                         deferred.push(Deferred {
                             index,
                             name: step.name().to_string(),
                             output: output.clone(),
                         });
-                        store::record_steps(
-                            &self.db,
-                            id,
-                            &deferred,
-                            now() + self.lease,
-                            all.as_ref(),
-                        )
-                        .await?;
-                        deferred.clear();
+                        if last || !step.defer_journal() {
+                            let all = last.then(|| {
+                                let mut v = outputs.clone();
+                                v.push(output.clone());
+                                Value::Array(v)
+                            });
+                            store::record_steps(
+                                &self.db,
+                                id,
+                                &deferred,
+                                now() + self.lease,
+                                all.as_ref(),
+                            )
+                            .await?;
+                            deferred.clear();
+                        }
                     }
                     outputs.push(output);
                     if last {
