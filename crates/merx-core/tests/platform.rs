@@ -707,6 +707,162 @@ both_engines!(
     deferred_step_reruns_after_a_crash
 );
 
+/// A first step that does its work in one transaction and writes the execution row there: an
+/// effect row, a pause (so that runs overlap), then its journal entry.
+struct Opening {
+    fail: bool,
+    pause: Duration,
+}
+
+impl Step for Opening {
+    fn name(&self) -> &str {
+        "open"
+    }
+    fn opens_execution(&self) -> bool {
+        true
+    }
+    fn invoke<'a>(&'a self, ctx: &'a StepContext<'a>) -> BoxFuture<'a, Result<Value, StepError>> {
+        Box::pin(async move {
+            let other = |e: merx_db::DbError| StepError::Other(e.into());
+            let mut tx = ctx.db.begin().await.map_err(other)?;
+            tx.execute(
+                query("INSERT INTO effect (event_id, subscriber, seen_seq) VALUES (?, 'open', 0)")
+                    .bind(ctx.execution_id),
+            )
+            .await
+            .map_err(other)?;
+            if self.fail {
+                return Err(DomainError::not_allowed("open refused").into());
+            }
+            tokio::time::sleep(self.pause).await;
+            let output = json!({"opened": ctx.execution_id});
+            ctx.journal_in(&mut tx, &output).await.map_err(other)?;
+            tx.commit().await.map_err(other)?;
+            Ok(output)
+        })
+    }
+    fn compensate<'a>(
+        &'a self,
+        _: &'a StepContext<'a>,
+        _: &'a Value,
+    ) -> BoxFuture<'a, anyhow::Result<()>> {
+        Box::pin(async { Ok(()) })
+    }
+}
+
+/// (id, status, error_kind) of every execution.
+async fn executions(db: &Db) -> Vec<(String, String, Option<String>)> {
+    db.fetch_all(query(
+        "SELECT id, status, error_kind FROM workflow_execution ORDER BY created_at, id",
+    ))
+    .await
+    .unwrap()
+    .iter()
+    .map(|r| {
+        (
+            r.text("id").unwrap(),
+            r.text("status").unwrap(),
+            r.opt_text("error_kind").unwrap(),
+        )
+    })
+    .collect()
+}
+
+fn opening_engine(db: &Db, log: &Arc<Mutex<Vec<String>>>, fail: bool) -> WorkflowEngine {
+    let mut engine = WorkflowEngine::new(db.clone());
+    engine.register(
+        Workflow::new("opened", Recovery::Resume)
+            .step(Opening {
+                fail,
+                pause: Duration::from_millis(150),
+            })
+            .step(step("then", log, false, 0)),
+    );
+    engine
+}
+
+async fn first_step_opens_the_execution(db: Db) {
+    effects_table(&db).await;
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let engine = opening_engine(&db, &log, false);
+    let (a, b) = tokio::join!(
+        engine.run("opened", Some("cart_9"), json!({})),
+        engine.run("opened", Some("cart_9"), json!({}))
+    );
+    let (won, lost) = match (a, b) {
+        (Ok(w), other) if !w.replayed => (w, other),
+        (other, Ok(w)) if !w.replayed => (w, other),
+        (a, b) => panic!("no run won: {a:?} / {b:?}"),
+    };
+    match lost {
+        Ok(replay) => assert!(replay.replayed && replay.execution_id == won.execution_id),
+        Err(e) => assert!(e.to_string().contains("already in progress"), "{e}"),
+    }
+    let opened: Vec<String> = db
+        .fetch_all(query(
+            "SELECT event_id FROM effect WHERE subscriber = 'open'",
+        ))
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.text("event_id").unwrap())
+        .collect();
+    assert_eq!(
+        opened,
+        [won.execution_id.clone()],
+        "the losing run's effect rolled back"
+    );
+    assert_eq!(
+        executions(&db).await,
+        [(won.execution_id.clone(), "succeeded".into(), None)],
+        "the losing run left no execution"
+    );
+    assert_eq!(journal(&db).await, [(0, "done".into()), (1, "done".into())]);
+    assert_eq!(*log.lock().unwrap(), ["invoke then"]);
+    let replay = engine
+        .run("opened", Some("cart_9"), json!({}))
+        .await
+        .unwrap();
+    assert!(replay.replayed);
+    assert_eq!(replay.outputs, won.outputs);
+}
+both_engines!(
+    a_first_step_that_opens_its_execution_runs_once_per_key_and_a_concurrent_run_rolls_back,
+    first_step_opens_the_execution
+);
+
+async fn failed_opening_step_is_journalled(db: Db) {
+    effects_table(&db).await;
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let err = opening_engine(&db, &log, true)
+        .run("opened", Some("cart_8"), json!({}))
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("open refused"), "{err}");
+    let failed = executions(&db).await;
+    assert_eq!(failed.len(), 1);
+    assert_eq!(
+        (failed[0].1.as_str(), failed[0].2.as_deref()),
+        ("compensated", Some("not_allowed")),
+        "the failed run is journalled, holding no key"
+    );
+    let effects = db
+        .fetch_all(query("SELECT event_id FROM effect"))
+        .await
+        .unwrap();
+    assert!(effects.is_empty(), "the failed step's write rolled back");
+    let done = opening_engine(&db, &log, false)
+        .run("opened", Some("cart_8"), json!({}))
+        .await
+        .unwrap();
+    assert!(!done.replayed, "the key was free for a retry");
+    assert_eq!(executions(&db).await.len(), 2);
+}
+both_engines!(
+    a_first_step_that_fails_before_opening_its_execution_is_journalled_as_failed,
+    failed_opening_step_is_journalled
+);
+
 async fn jobs_run_once_per_period_across_processes(db: Db) {
     let runs = Arc::new(AtomicUsize::new(0));
     let scheduler = || {

@@ -41,6 +41,10 @@ impl Step for Reserve {
     fn name(&self) -> &str {
         "reserve_inventory"
     }
+    /// Reservations and the journal entry commit together, so the execution row can join them.
+    fn opens_execution(&self) -> bool {
+        true
+    }
     fn invoke<'a>(&'a self, ctx: &'a StepContext<'a>) -> BoxFuture<'a, Result<Value, StepError>> {
         Box::pin(async move {
             let id = cart_id(ctx)?;

@@ -10,7 +10,7 @@ use merx_types::{DomainError, ErrorKind};
 use serde_json::Value;
 
 use super::store::{self, ExecutionRow, SUCCEEDED};
-use super::{Deferred, Recovery, StepContext, StepError, Workflow};
+use super::{Deferred, Recovery, StepContext, StepError, Unopened, Workflow};
 use crate::error::{CoreError, CoreResult};
 
 /// A finished execution.
@@ -102,28 +102,41 @@ impl WorkflowEngine {
     ) -> CoreResult<Completed> {
         let wf = self.workflow(workflow)?;
         let id = new_id(prefix::WORKFLOW_EXECUTION);
+        let unopened = Unopened { workflow, key };
+        if wf.steps.first().is_some_and(|s| s.opens_execution()) {
+            // The first step writes the execution row in its own transaction.
+            return self
+                .drive(&wf, &id, &input, Vec::new(), warm, Some(unopened))
+                .await;
+        }
         let mut tx = self.db.begin().await?;
         let inserted = store::insert(&mut tx, &id, workflow, key, &input, now() + self.lease).await;
         match inserted {
             Ok(()) => tx.commit().await?,
             Err(e) if e.is_unique_violation() => {
                 drop(tx);
-                let key = key.unwrap_or_default();
-                return match store::find_live_by_key(&self.db, workflow, key).await? {
-                    Some(existing) if existing.status == SUCCEEDED => Ok(Completed {
-                        execution_id: existing.id,
-                        outputs: outputs_of(existing.output),
-                        replayed: true,
-                    }),
-                    _ => Err(DomainError::conflict(format!(
-                        "{workflow} for {key} is already in progress"
-                    ))
-                    .into()),
-                };
+                return self.held_key(workflow, key).await;
             }
             Err(e) => return Err(e.into()),
         }
-        self.drive(&wf, &id, &input, Vec::new(), warm).await
+        self.drive(&wf, &id, &input, Vec::new(), warm, None).await
+    }
+
+    /// The answer to a run whose key a live execution holds: its stored result once it
+    /// succeeded, else a conflict.
+    async fn held_key(&self, workflow: &str, key: Option<&str>) -> CoreResult<Completed> {
+        let key = key.unwrap_or_default();
+        match store::find_live_by_key(&self.db, workflow, key).await? {
+            Some(existing) if existing.status == SUCCEEDED => Ok(Completed {
+                execution_id: existing.id,
+                outputs: outputs_of(existing.output),
+                replayed: true,
+            }),
+            _ => Err(
+                DomainError::conflict(format!("{workflow} for {key} is already in progress"))
+                    .into(),
+            ),
+        }
     }
 
     /// Runs the steps from the first one without a journalled output.
@@ -134,6 +147,7 @@ impl WorkflowEngine {
         input: &Value,
         mut outputs: Vec<Value>,
         warm: Option<&(dyn std::any::Any + Send + Sync)>,
+        mut unopened: Option<Unopened<'_>>,
     ) -> CoreResult<Completed> {
         let steps = wf.steps.len();
         let mut deferred: Vec<Deferred> = Vec::new();
@@ -151,11 +165,27 @@ impl WorkflowEngine {
                 journaled: AtomicBool::new(false),
                 deferred: &deferred,
                 warm,
+                unopened,
+                key_taken: AtomicBool::new(false),
             };
             let result = step.invoke(&ctx).await;
             let journaled = ctx.journaled.load(Ordering::Acquire);
+            if let (Some(u), Err(_)) = (unopened, &result) {
+                // Nothing the step did is kept: its transaction held the execution row too.
+                if ctx.key_taken.load(Ordering::Acquire) {
+                    return self.held_key(u.workflow, u.key).await;
+                }
+            }
             match result {
                 Ok(output) => {
+                    let pending = unopened.take();
+                    if let Some(u) = pending.filter(|_| !journaled) {
+                        // A step that said it journals itself did not: open the row now.
+                        let mut tx = self.db.begin().await?;
+                        store::insert(&mut tx, id, u.workflow, u.key, input, now() + self.lease)
+                            .await?;
+                        tx.commit().await?;
+                    }
                     // A step may have journalled itself (and the deferred entries before it) in
                     // its own transaction, and, as the last step, completed the execution there.
                     if journaled {
@@ -193,6 +223,20 @@ impl WorkflowEngine {
                     }
                 }
                 Err(error) => {
+                    if let Some(u) = unopened {
+                        // The first step failed with nothing written: journal the failed run.
+                        let (kind, message) = failure(&error);
+                        store::insert_failed(
+                            &self.db,
+                            id,
+                            u.workflow,
+                            u.key,
+                            input,
+                            (kind, &message),
+                        )
+                        .await?;
+                        return Err(into_core(error));
+                    }
                     tracing::info!(workflow = %wf.name, execution = id, step = step.name(), %error, "step failed; compensating");
                     // Compensation and its recovery work from the journal: complete it first.
                     if !journaled && !deferred.is_empty() {
@@ -200,10 +244,7 @@ impl WorkflowEngine {
                             .await?;
                         deferred.clear();
                     }
-                    let (kind, message) = match &error {
-                        StepError::Domain(d) => (kind_name(d.kind), d.message.clone()),
-                        StepError::Other(e) => ("unexpected_state", format!("{e:#}")),
-                    };
+                    let (kind, message) = failure(&error);
                     store::set_status(
                         &self.db,
                         id,
@@ -214,10 +255,7 @@ impl WorkflowEngine {
                     )
                     .await?;
                     self.compensate(wf, id, input, &outputs).await?;
-                    return Err(match error {
-                        StepError::Domain(d) => d.into(),
-                        StepError::Other(e) => CoreError::Other(e),
-                    });
+                    return Err(into_core(error));
                 }
             }
         }
@@ -269,6 +307,8 @@ impl WorkflowEngine {
                 journaled: AtomicBool::new(false),
                 deferred: &[],
                 warm: None,
+                unopened: None,
+                key_taken: AtomicBool::new(false),
             };
             if let Err(e) = step.compensate(&ctx, &outputs[index]).await {
                 tracing::error!(workflow = %wf.name, execution = id, step = step.name(), error = %e, "compensation failed; will retry");
@@ -315,7 +355,7 @@ impl WorkflowEngine {
         let outputs: Vec<Value> = journal.into_iter().map(|(_, _, output)| output).collect();
         tracing::info!(workflow = %wf.name, execution = %row.id, completed_steps = outputs.len(), status = %row.status, "recovering workflow");
         if row.status == RUNNING && wf.recovery == Recovery::Resume {
-            self.drive(wf, &row.id, &row.input, outputs, None)
+            self.drive(wf, &row.id, &row.input, outputs, None, None)
                 .await
                 .map(|_| ())
         } else {
@@ -339,6 +379,21 @@ impl WorkflowEngine {
         Ok(store::get(&self.db, execution_id)
             .await?
             .map(|r| (r.status, r.error_kind.or(r.error))))
+    }
+}
+
+/// The journal's error kind and message for a failed step.
+fn failure(error: &StepError) -> (&'static str, String) {
+    match error {
+        StepError::Domain(d) => (kind_name(d.kind), d.message.clone()),
+        StepError::Other(e) => ("unexpected_state", format!("{e:#}")),
+    }
+}
+
+fn into_core(error: StepError) -> CoreError {
+    match error {
+        StepError::Domain(d) => d.into(),
+        StepError::Other(e) => CoreError::Other(e),
     }
 }
 

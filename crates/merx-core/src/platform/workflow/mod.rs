@@ -41,6 +41,17 @@ pub struct StepContext<'a> {
     /// What the caller of this run already had in hand (see [`WorkflowEngine::run_warm`]);
     /// `None` on recovery.
     pub(crate) warm: Option<&'a (dyn std::any::Any + Send + Sync)>,
+    /// The execution row not written yet ([`Step::opens_execution`]): `journal_in` writes it.
+    pub(crate) unopened: Option<Unopened<'a>>,
+    /// Set when `journal_in` found the key held by another execution.
+    pub(crate) key_taken: std::sync::atomic::AtomicBool,
+}
+
+/// What the execution row of a run not written yet holds.
+#[derive(Clone, Copy)]
+pub(crate) struct Unopened<'a> {
+    pub workflow: &'a str,
+    pub key: Option<&'a str>,
 }
 
 /// A step output whose journal entry waits for the next journal write.
@@ -60,19 +71,42 @@ impl StepContext<'_> {
             all.push(output.clone());
             Value::Array(all)
         });
+        if let Some(u) = self.unopened {
+            let opened = store::insert(
+                tx,
+                self.execution_id,
+                u.workflow,
+                u.key,
+                self.input,
+                self.lease_until,
+            )
+            .await;
+            if let Err(e) = &opened {
+                if e.is_unique_violation() {
+                    self.key_taken
+                        .store(true, std::sync::atomic::Ordering::Release);
+                }
+            }
+            opened?;
+        }
         for d in self.deferred {
             store::insert_step(tx, self.execution_id, d.index, &d.name, &d.output).await?;
         }
-        store::record_step_in(
-            tx,
-            self.execution_id,
-            self.index,
-            self.step_name,
-            output,
-            self.lease_until,
-            outputs.as_ref(),
-        )
-        .await?;
+        if self.unopened.is_some() && outputs.is_none() {
+            // The row was just written with this lease: only the step's entry is new.
+            store::insert_step(tx, self.execution_id, self.index, self.step_name, output).await?;
+        } else {
+            store::record_step_in(
+                tx,
+                self.execution_id,
+                self.index,
+                self.step_name,
+                output,
+                self.lease_until,
+                outputs.as_ref(),
+            )
+            .await?;
+        }
         self.journaled
             .store(true, std::sync::atomic::Ordering::Release);
         Ok(())
@@ -138,6 +172,13 @@ pub trait Step: Send + Sync + 'static {
     /// transaction less, and a crash in between runs the step again on recovery, so only steps
     /// that find their own earlier effect (and return the same output) may say so.
     fn defer_journal(&self) -> bool {
+        false
+    }
+    /// True when the step's every effect is in the one transaction it journals itself in
+    /// ([`StepContext::journal_in`]). As a workflow's first step it then also writes the execution
+    /// row there, a transaction less; a run whose key is taken rolls back with it and is answered
+    /// as [`WorkflowEngine::run`] says.
+    fn opens_execution(&self) -> bool {
         false
     }
     /// Undoes a completed invoke. Must tolerate being called again after a crash.

@@ -60,6 +60,35 @@ pub async fn insert(
     Ok(())
 }
 
+/// A run whose first step failed before its execution row was written, journalled as failed
+/// (nothing to compensate).
+pub(crate) async fn insert_failed(
+    db: &Db,
+    id: &str,
+    workflow: &str,
+    key: Option<&str>,
+    input: &Value,
+    error: (&str, &str),
+) -> DbResult<()> {
+    let at = now();
+    db.execute(
+        query(
+            "INSERT INTO workflow_execution (id, workflow, idempotency_key, status, input, error_kind, error, \
+             created_at, updated_at) VALUES (?, ?, ?, 'compensated', ?, ?, ?, ?, ?)",
+        )
+        .bind(id)
+        .bind(workflow)
+        .bind(key)
+        .bind(input.clone())
+        .bind(error.0)
+        .bind(error.1)
+        .bind(at)
+        .bind(at),
+    )
+    .await?;
+    Ok(())
+}
+
 /// The live (running, compensating or succeeded) execution holding `key`, if any.
 pub async fn find_live_by_key(
     db: &Db,
