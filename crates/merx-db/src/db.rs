@@ -222,10 +222,30 @@ impl Db {
 
     /// Runs a single write statement in its own transaction; returns the rows affected.
     pub async fn execute(&self, q: Query) -> DbResult<u64> {
+        if let Pools::Postgres(pool) = &self.pools {
+            // A lone statement commits by itself: no BEGIN/COMMIT round trips.
+            let sql = sql::to_postgres(&q.sql);
+            return Ok(pg_query(&sql, &q).execute(pool).await?.rows_affected());
+        }
         let mut tx = self.begin().await?;
         let n = tx.execute(q).await?;
         tx.commit().await?;
         Ok(n)
+    }
+
+    /// Runs a single write statement with `RETURNING` in its own transaction; returns its row.
+    pub async fn execute_returning(&self, q: Query) -> DbResult<Option<Row>> {
+        if let Pools::Postgres(pool) = &self.pools {
+            let sql = sql::to_postgres(&q.sql);
+            return Ok(pg_query(&sql, &q)
+                .fetch_optional(pool)
+                .await?
+                .map(Row::Postgres));
+        }
+        let mut tx = self.begin().await?;
+        let row = tx.fetch_optional(q).await?;
+        tx.commit().await?;
+        Ok(row)
     }
 
     /// Closes every pool (waits for connections to be returned).

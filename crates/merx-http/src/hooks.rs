@@ -67,9 +67,9 @@ async fn payment_webhook(
         ));
     };
     match checkout::complete(&s.core, &cart_id).await {
-        Ok(checkout::Completion::Order(o)) => Ok((
+        Ok(checkout::Completion::Order { order, .. }) => Ok((
             StatusCode::OK,
-            Json(json!({"received": true, "order_id": o.id})),
+            Json(json!({"received": true, "order_id": order.id})),
         )),
         Ok(checkout::Completion::PaymentFailed { message, .. }) => Ok((
             StatusCode::OK,

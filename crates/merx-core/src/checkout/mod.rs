@@ -14,7 +14,7 @@ use crate::cart::{CartService, CartView};
 use crate::error::{CoreError, CoreResult};
 use crate::inventory::{Change, InventoryService, VariantReservation};
 use crate::order::{self, Order};
-use crate::payment::PaymentService;
+use crate::payment::{Collection, PaymentService};
 use crate::platform::workflow::{Recovery, Step, StepContext, StepError, Workflow};
 use crate::platform::BoxFuture;
 use crate::Core;
@@ -118,11 +118,16 @@ impl Step for Authorize {
         Box::pin(async move {
             let id = cart_id(ctx)?;
             let total = ctx.outputs[0]["total"].as_i64().unwrap_or(0);
-            let payment_id = self
+            let warm = ctx.warm::<InHand>();
+            let known = warm.and_then(|w| w.collection.clone());
+            let (payment_id, written) = self
                 .0
                 .payments
-                .authorize(&id, total, &ctx.idempotency_key())
+                .authorize(known, &id, total, &ctx.idempotency_key())
                 .await?;
+            if let Some(w) = warm {
+                w.hold(|h| h.collection = written);
+            }
             Ok(json!({"payment_id": payment_id}))
         })
     }
@@ -177,16 +182,19 @@ impl Step for CreateOrder {
             }
             let placed = order::create_from_cart(&mut tx, &view).await?;
             let order_id = placed.id.clone();
-            PaymentService::attach_to_order(&mut tx, &payment_id, &order_id).await?;
+            let paid_at = PaymentService::attach_to_order(&mut tx, &payment_id, &order_id).await?;
             let output = json!({"order_id": order_id});
             ctx.journal_in(&mut tx, &output)
                 .await
                 .map_err(|e| StepError::Other(e.into()))?;
             tx.commit().await.map_err(|e| StepError::Other(e.into()))?;
             if let Some(w) = ctx.warm::<InHand>() {
-                if let Ok(mut slot) = w.placed.lock() {
-                    *slot = Some(placed);
-                }
+                w.hold(|h| {
+                    h.order = Some(placed);
+                    if let Some(c) = &mut h.collection {
+                        c.completed_at = Some(paid_at);
+                    }
+                });
             }
             Ok(output)
         })
@@ -217,11 +225,27 @@ fn changed() -> DomainError {
     DomainError::conflict("The cart changed while it was being completed; please try again")
 }
 
-/// What `complete` hands the steps of its run: the cart it checked, and a place for the order as
-/// written, so that neither is read back. Recovery runs without it.
+/// What `complete` hands the steps of its run: the cart and payment collection it checked, and a
+/// place for what the steps write, so that none of it is read back. Recovery runs without it.
 struct InHand {
     view: CartView,
-    placed: std::sync::Mutex<Option<Order>>,
+    collection: Option<Collection>,
+    written: std::sync::Mutex<Written>,
+}
+
+/// The order and its payment collection as this run wrote them.
+#[derive(Default)]
+struct Written {
+    order: Option<Order>,
+    collection: Option<Collection>,
+}
+
+impl InHand {
+    fn hold(&self, f: impl FnOnce(&mut Written)) {
+        if let Ok(mut w) = self.written.lock() {
+            f(&mut w);
+        }
+    }
 }
 
 /// The workflow; an interrupted run is resumed (an authorized payment must end in an order).
@@ -235,12 +259,26 @@ pub fn workflow(deps: Arc<Deps>) -> Workflow {
 /// What completing a cart came to.
 #[derive(Debug)]
 pub enum Completion {
-    Order(Box<Order>),
+    Order {
+        order: Box<Order>,
+        /// Its payment collection as this call wrote it; `None` when it must be read.
+        payment: Option<Box<Collection>>,
+    },
     /// Payment failed or needs more: the cart stays open (Medusa's 200 `{type:"cart", error}`).
     PaymentFailed {
         cart: Box<CartView>,
         message: String,
     },
+}
+
+impl Completion {
+    /// An order placed earlier, its payment collection to be read.
+    fn read(order: Order) -> Self {
+        Completion::Order {
+            order: Box::new(order),
+            payment: None,
+        }
+    }
 }
 
 fn check_ready(view: &CartView, has_session: bool) -> Result<(), DomainError> {
@@ -272,7 +310,7 @@ pub async fn complete(core: &Core, cart_id: &str) -> CoreResult<Completion> {
     // The order and the cart's completion are written in one transaction.
     if view.cart.completed_at.is_some() {
         if let Some(o) = core.orders.by_cart(cart_id).await? {
-            return Ok(Completion::Order(Box::new(o)));
+            return Ok(Completion::read(o));
         }
     }
     let collection = core.payments.collection_of_cart(cart_id).await?;
@@ -282,7 +320,8 @@ pub async fn complete(core: &Core, cart_id: &str) -> CoreResult<Completion> {
     )?;
     let in_hand = InHand {
         view,
-        placed: std::sync::Mutex::new(None),
+        collection,
+        written: std::sync::Mutex::new(Written::default()),
     };
     match core
         .workflows
@@ -295,8 +334,15 @@ pub async fn complete(core: &Core, cart_id: &str) -> CoreResult<Completion> {
         .await
     {
         Ok(done) => {
-            if let Some(order) = in_hand.placed.lock().ok().and_then(|mut p| p.take()) {
-                return Ok(Completion::Order(Box::new(order)));
+            let written = in_hand
+                .written
+                .into_inner()
+                .unwrap_or_else(|p| p.into_inner());
+            if let Some(order) = written.order {
+                return Ok(Completion::Order {
+                    order: Box::new(order),
+                    payment: written.collection.map(Box::new),
+                });
             }
             let order_id = done
                 .outputs
@@ -304,9 +350,7 @@ pub async fn complete(core: &Core, cart_id: &str) -> CoreResult<Completion> {
                 .and_then(|o| o["order_id"].as_str())
                 .unwrap_or_default()
                 .to_string();
-            Ok(Completion::Order(Box::new(
-                core.orders.get(&order_id).await?,
-            )))
+            Ok(Completion::read(core.orders.get(&order_id).await?))
         }
         Err(CoreError::Domain(d)) if d.kind == ErrorKind::PaymentAuthorization => {
             Ok(Completion::PaymentFailed {
@@ -321,7 +365,7 @@ pub async fn complete(core: &Core, cart_id: &str) -> CoreResult<Completion> {
             for _ in 0..300 {
                 tokio::time::sleep(Duration::from_millis(50)).await;
                 if let Some(o) = core.orders.by_cart(cart_id).await? {
-                    return Ok(Completion::Order(Box::new(o)));
+                    return Ok(Completion::read(o));
                 }
             }
             Err(d.into())

@@ -265,16 +265,19 @@ impl PaymentService {
         amount: i64,
     ) -> CoreResult<Collection> {
         let at = now();
+        let id = new_id("pay_col");
         // One statement: created, or its amount brought up to date unless payment has begun.
-        self.db
-            .execute(
-                query(
+        let written = self
+            .db
+            .execute_returning(
+                query(format!(
                     "INSERT INTO payment_collection (id, cart_id, currency_code, amount, status, authorized_amount, captured_amount, refunded_amount, created_at, updated_at) \
                      VALUES (?, ?, ?, ?, 'not_paid', 0, 0, 0, ?, ?) \
                      ON CONFLICT (cart_id) DO UPDATE SET amount = excluded.amount, currency_code = excluded.currency_code, updated_at = excluded.updated_at \
-                     WHERE payment_collection.status IN ('not_paid', 'awaiting', 'canceled')",
-                )
-                .bind(new_id("pay_col"))
+                     WHERE payment_collection.status IN ('not_paid', 'awaiting', 'canceled') \
+                     RETURNING {COLLECTION_COLUMNS}"
+                ))
+                .bind(&id)
                 .bind(cart_id)
                 .bind(currency)
                 .bind(amount)
@@ -282,9 +285,14 @@ impl PaymentService {
                 .bind(at),
             )
             .await?;
-        self.collection_of_cart(cart_id)
-            .await?
-            .ok_or_else(|| DomainError::not_found("Payment collection vanished").into())
+        match written.as_ref().map(collection_from_row).transpose()? {
+            // Created just now: it has no sessions yet.
+            Some(created) if created.id == id => Ok(created),
+            _ => self
+                .collection_of_cart(cart_id)
+                .await?
+                .ok_or_else(|| DomainError::not_found("Payment collection vanished").into()),
+        }
     }
 
     /// Starts a session with a provider, replacing earlier ones (Medusa's behaviour).
@@ -361,23 +369,29 @@ impl PaymentService {
         Ok(c)
     }
 
-    /// Authorizes the cart's current session for `amount`; returns the payment id. A decline is a
-    /// `payment_authorization_error`; so is a session for another amount (the cart changed).
+    /// Authorizes the cart's current session for `amount`: the payment id, and the collection as
+    /// this call wrote it (none when an earlier run had authorized it). `known` is the collection
+    /// as the caller read it, if it did. A decline is a `payment_authorization_error`; so is a
+    /// session for another amount (the cart changed) or one replaced meanwhile.
     pub async fn authorize(
         &self,
+        known: Option<Collection>,
         cart_id: &str,
         amount: i64,
         idempotency_key: &str,
-    ) -> CoreResult<String> {
-        let c = self
-            .collection_of_cart(cart_id)
-            .await?
-            .ok_or_else(|| DomainError::invalid("The cart has no payment collection"))?;
+    ) -> CoreResult<(String, Option<Collection>)> {
+        let mut c = match known {
+            Some(c) => c,
+            None => self
+                .collection_of_cart(cart_id)
+                .await?
+                .ok_or_else(|| DomainError::invalid("The cart has no payment collection"))?,
+        };
         // A live payment exists only while the collection says authorized (both change in one
         // transaction), so only then can this be a resumed step that already authorized.
         if c.status == "authorized" {
             if let Some(r) = self.db.fetch_optional(query("SELECT id FROM payment WHERE payment_collection_id = ? AND canceled_at IS NULL").bind(&c.id)).await? {
-                return Ok(r.text("id")?);
+                return Ok((r.text("id")?, None));
             }
         }
         let session = c
@@ -408,8 +422,21 @@ impl PaymentService {
             Authorization::Authorized(data) => {
                 let payment_id = new_id("pay");
                 let mut tx = self.db.begin().await?;
-                tx.execute(query("UPDATE payment_session SET status = 'authorized', authorized_at = ?, data = ?, updated_at = ? WHERE id = ?").bind(at).bind(data.clone()).bind(at).bind(&session.id))
+                // A session replaced since it was read is not the one the customer confirmed.
+                let live = tx.execute(query("UPDATE payment_session SET status = 'authorized', authorized_at = ?, data = ?, updated_at = ? WHERE id = ? AND deleted_at IS NULL").bind(at).bind(data.clone()).bind(at).bind(&session.id))
                     .await?;
+                if live == 0 {
+                    drop(tx);
+                    provider
+                        .cancel(&data)
+                        .await
+                        .map_err(|e| DomainError::new(ErrorKind::Unexpected, format!("{e:#}")))?;
+                    return Err(DomainError::new(
+                        ErrorKind::PaymentAuthorization,
+                        "The payment session was replaced while the cart was being completed; please try again",
+                    )
+                    .into());
+                }
                 tx.execute(
                     query(
                         "INSERT INTO payment (id, payment_collection_id, payment_session_id, provider_id, currency_code, amount, captured_amount, refunded_amount, data, created_at, updated_at) \
@@ -421,7 +448,7 @@ impl PaymentService {
                     .bind(&session.provider_id)
                     .bind(&session.currency_code)
                     .bind(amount)
-                    .bind(data)
+                    .bind(data.clone())
                     .bind(at)
                     .bind(at),
                 )
@@ -429,7 +456,16 @@ impl PaymentService {
                 tx.execute(query("UPDATE payment_collection SET status = 'authorized', authorized_amount = ?, updated_at = ? WHERE id = ?").bind(amount).bind(at).bind(&c.id))
                     .await?;
                 tx.commit().await?;
-                Ok(payment_id)
+                c.status = "authorized".to_string();
+                c.authorized_amount = amount;
+                c.updated_at = at;
+                if let Some(s) = c.sessions.iter_mut().find(|s| s.id == session.id) {
+                    s.status = "authorized".to_string();
+                    s.authorized_at = Some(at);
+                    s.data = data;
+                    s.updated_at = at;
+                }
+                Ok((payment_id, Some(c)))
             }
             Authorization::RequiresMore(_) => {
                 self.db.execute(query("UPDATE payment_session SET status = 'requires_more', updated_at = ? WHERE id = ?").bind(at).bind(&session.id)).await?;
@@ -511,20 +547,22 @@ impl PaymentService {
         self.provider(id)
     }
 
-    /// Links a payment to its order, inside the order's transaction.
+    /// Links a payment to its order, inside the order's transaction; returns the collection's
+    /// completion time.
     pub(crate) async fn attach_to_order(
         tx: &mut Tx,
         payment_id: &str,
         order_id: &str,
-    ) -> CoreResult<()> {
+    ) -> CoreResult<OffsetDateTime> {
+        let at = now();
         tx.execute(
             query("UPDATE payment SET order_id = ?, updated_at = ? WHERE id = ?")
                 .bind(order_id)
-                .bind(now())
+                .bind(at)
                 .bind(payment_id),
         )
         .await?;
-        tx.execute(query("UPDATE payment_collection SET completed_at = ? WHERE id = (SELECT payment_collection_id FROM payment WHERE id = ?)").bind(now()).bind(payment_id)).await?;
-        Ok(())
+        tx.execute(query("UPDATE payment_collection SET completed_at = ? WHERE id = (SELECT payment_collection_id FROM payment WHERE id = ?)").bind(at).bind(payment_id)).await?;
+        Ok(at)
     }
 }

@@ -243,11 +243,16 @@ async fn cart_json_with(
 }
 
 pub(crate) async fn order_json(s: &AppState, o: &Order) -> ApiResult<Value> {
-    let cur = o.currency_code.as_str();
     let collection = match &o.cart_id {
         Some(c) => s.core.payments.collection_of_cart(c).await?,
         None => None,
     };
+    Ok(order_json_with(o, collection))
+}
+
+/// The order as Medusa renders it, with its payment collection already read.
+fn order_json_with(o: &Order, collection: Option<Collection>) -> Value {
+    let cur = o.currency_code.as_str();
     let paid = collection.as_ref().map(|c| c.captured_amount).unwrap_or(0);
     let refunded = collection.as_ref().map(|c| c.refunded_amount).unwrap_or(0);
     let payment_status = match collection.as_ref().map(|c| c.status.as_str()) {
@@ -365,7 +370,7 @@ pub(crate) async fn order_json(s: &AppState, o: &Order) -> ApiResult<Value> {
         m.insert(k.into(), val);
     }
     put_totals(&mut m, &o.totals, cur);
-    Ok(Value::Object(m))
+    Value::Object(m)
 }
 
 // ---------- carts
@@ -600,9 +605,13 @@ pub async fn complete(
     Path(id): Path<String>,
 ) -> ApiResult<Json<Value>> {
     match checkout::complete(&s.core, &id).await? {
-        Completion::Order(o) => Ok(Json(
-            json!({"type": "order", "order": order_json(&s, &o).await?}),
-        )),
+        Completion::Order { order, payment } => {
+            let order = match payment {
+                Some(c) => order_json_with(&order, Some(*c)),
+                None => order_json(&s, &order).await?,
+            };
+            Ok(Json(json!({"type": "order", "order": order})))
+        }
         Completion::PaymentFailed { cart, message } => Ok(Json(json!({
             "type": "cart",
             "cart": cart_json(&s, &cart).await?,

@@ -27,6 +27,7 @@ struct TestProvider {
     /// Take a while over the next authorization, as a slow gateway would.
     slow_once: AtomicBool,
     authorizations: AtomicUsize,
+    cancels: AtomicUsize,
     keys: std::sync::Mutex<Vec<String>>,
 }
 
@@ -65,6 +66,7 @@ impl PaymentProvider for TestProvider {
         })
     }
     fn cancel<'a>(&'a self, _: &'a Value) -> BoxFuture<'a, anyhow::Result<()>> {
+        self.cancels.fetch_add(1, Ordering::SeqCst);
         Box::pin(async { Ok(()) })
     }
 }
@@ -509,6 +511,63 @@ async fn cart_changed_during_completion(app: TestApp, provider: Arc<TestProvider
 checkout_test!(
     a_cart_changed_while_its_payment_is_authorized_is_not_ordered,
     cart_changed_during_completion
+);
+
+/// A payment session replaced while the gateway authorizes the old one: the old authorization
+/// is cancelled at the gateway, no order is placed, and completing again pays with the new one.
+async fn session_replaced_during_completion(app: TestApp, provider: Arc<TestProvider>) {
+    let s = setup(&app, "eur", 10.0, 5).await;
+    let cart = ready_cart(&app, &s, 1, "pp_test").await;
+    provider.slow_once.store(true, Ordering::SeqCst);
+    let completing = spawn_store(
+        &app,
+        &s,
+        Method::POST,
+        format!("/store/carts/{cart}/complete"),
+        None,
+    );
+    for _ in 0..200 {
+        if !provider.keys.lock().unwrap().is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    assert!(
+        !provider.keys.lock().unwrap().is_empty(),
+        "authorization began"
+    );
+    let replaced = pay_with(&app, &s, &cart, "pp_test").await;
+    let new_session = replaced["payment_sessions"][0]["id"].clone();
+    let res = completing.await.unwrap();
+    let (status, body) = (res.status, res.json());
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["type"], "cart", "{body}");
+    assert_eq!(
+        body["error"]["type"], "payment_authorization_error",
+        "{body}"
+    );
+    assert_eq!(orders(&app).await, 0, "no order paid by a replaced session");
+    assert_eq!(
+        provider.cancels.load(Ordering::SeqCst),
+        1,
+        "the gateway released it"
+    );
+    assert_eq!(
+        reserved(&app, &s.item).await,
+        0,
+        "the reservation was released"
+    );
+
+    let done = complete(&app, &s, &cart).await;
+    assert_eq!(done["type"], "order", "{done}");
+    let sessions = &done["order"]["payment_collections"][0]["payment_sessions"];
+    assert_eq!(sessions[0]["id"], new_session, "{done}");
+    assert_eq!(sessions[0]["status"], "authorized");
+    assert_eq!(orders(&app).await, 1);
+}
+checkout_test!(
+    a_payment_session_replaced_while_the_old_one_is_authorized_is_not_ordered,
+    session_replaced_during_completion
 );
 
 async fn interrupted_checkout_recovers(app: TestApp, provider: Arc<TestProvider>) {

@@ -55,6 +55,7 @@ pub(crate) struct Unopened<'a> {
 }
 
 /// A step output whose journal entry waits for the next journal write.
+#[derive(Clone)]
 pub(crate) struct Deferred {
     pub index: usize,
     pub name: String,
@@ -89,24 +90,16 @@ impl StepContext<'_> {
             }
             opened?;
         }
-        for d in self.deferred {
-            store::insert_step(tx, self.execution_id, d.index, &d.name, &d.output).await?;
-        }
-        if self.unopened.is_some() && outputs.is_none() {
-            // The row was just written with this lease: only the step's entry is new.
-            store::insert_step(tx, self.execution_id, self.index, self.step_name, output).await?;
-        } else {
-            store::record_step_in(
-                tx,
-                self.execution_id,
-                self.index,
-                self.step_name,
-                output,
-                self.lease_until,
-                outputs.as_ref(),
-            )
-            .await?;
-        }
+        let mut entries = self.deferred.to_vec();
+        entries.push(Deferred {
+            index: self.index,
+            name: self.step_name.to_string(),
+            output: output.clone(),
+        });
+        store::insert_steps(tx, self.execution_id, &entries).await?;
+        // A row written just now already holds this lease.
+        let renew = self.unopened.is_none().then_some(self.lease_until);
+        store::advance(tx, self.execution_id, renew, outputs.as_ref()).await?;
         self.journaled
             .store(true, std::sync::atomic::Ordering::Release);
         Ok(())

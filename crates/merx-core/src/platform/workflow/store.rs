@@ -136,9 +136,8 @@ pub async fn done_steps(db: &Db, execution_id: &str) -> DbResult<Vec<(usize, Str
         .collect()
 }
 
-/// Journals a completed step and renews the lease, atomically; with `final_outputs` (the last
-/// step) the execution is marked succeeded in the same transaction.
-/// Journals `steps` in one transaction; `final_outputs` (all outputs) completes the execution.
+/// Journals `steps` in one transaction, renewing the lease; `final_outputs` (all outputs)
+/// completes the execution.
 pub(crate) async fn record_steps(
     db: &Db,
     execution_id: &str,
@@ -147,74 +146,49 @@ pub(crate) async fn record_steps(
     final_outputs: Option<&Value>,
 ) -> DbResult<()> {
     let mut tx = db.begin().await?;
-    if let Some((last, earlier)) = steps.split_last() {
-        for d in earlier {
-            insert_step(&mut tx, execution_id, d.index, &d.name, &d.output).await?;
-        }
-        record_step_in(
-            &mut tx,
-            execution_id,
-            last.index,
-            &last.name,
-            &last.output,
-            lease_until,
-            final_outputs,
-        )
-        .await?;
-    }
+    insert_steps(&mut tx, execution_id, steps).await?;
+    advance(&mut tx, execution_id, Some(lease_until), final_outputs).await?;
     tx.commit().await
 }
 
-/// A step's journal entry alone (the caller renews the lease or completes the execution).
-pub(crate) async fn insert_step(
+/// Journal entries for completed steps, in one statement.
+pub(crate) async fn insert_steps(
     tx: &mut Tx,
     execution_id: &str,
-    index: usize,
-    name: &str,
-    output: &Value,
+    steps: &[Deferred],
 ) -> DbResult<()> {
+    if steps.is_empty() {
+        return Ok(());
+    }
     let at = now();
-    tx.execute(
-        query(
-            "INSERT INTO workflow_step (execution_id, idx, name, status, output, created_at, updated_at) \
-             VALUES (?, ?, ?, 'done', ?, ?, ?)",
-        )
-        .bind(execution_id)
-        .bind(index as i64)
-        .bind(name)
-        .bind(output.clone())
-        .bind(at)
-        .bind(at),
-    )
-    .await?;
+    let rows = vec!["(?, ?, ?, 'done', ?, ?, ?)"; steps.len()].join(", ");
+    let mut q = query(format!(
+        "INSERT INTO workflow_step (execution_id, idx, name, status, output, created_at, updated_at) VALUES {rows}"
+    ));
+    for d in steps {
+        q = q
+            .bind(execution_id)
+            .bind(d.index as i64)
+            .bind(d.name.as_str())
+            .bind(d.output.clone())
+            .bind(at)
+            .bind(at);
+    }
+    tx.execute(q).await?;
     Ok(())
 }
 
-/// One step's journal entry inside the caller's transaction.
-pub async fn record_step_in(
+/// After journal entries: with `final_outputs` the execution succeeded; else its lease is
+/// renewed to `lease_until` (when given).
+pub(crate) async fn advance(
     tx: &mut Tx,
     execution_id: &str,
-    index: usize,
-    name: &str,
-    output: &Value,
-    lease_until: OffsetDateTime,
+    lease_until: Option<OffsetDateTime>,
     final_outputs: Option<&Value>,
 ) -> DbResult<()> {
-    insert_step(tx, execution_id, index, name, output).await?;
     let at = now();
-    match final_outputs {
-        None => {
-            tx.execute(
-                query(
-                    "UPDATE workflow_execution SET locked_until = ?, updated_at = ? WHERE id = ?",
-                )
-                .bind(lease_until)
-                .bind(at)
-                .bind(execution_id),
-            )
-            .await?;
-        }
-        Some(outputs) => {
+    match (final_outputs, lease_until) {
+        (Some(outputs), _) => {
             tx.execute(
                 query(
                     "UPDATE workflow_execution SET status = ?, output = ?, locked_until = NULL, updated_at = ? WHERE id = ?",
@@ -226,6 +200,18 @@ pub async fn record_step_in(
             )
             .await?;
         }
+        (None, Some(lease_until)) => {
+            tx.execute(
+                query(
+                    "UPDATE workflow_execution SET locked_until = ?, updated_at = ? WHERE id = ?",
+                )
+                .bind(lease_until)
+                .bind(at)
+                .bind(execution_id),
+            )
+            .await?;
+        }
+        (None, None) => {}
     }
     Ok(())
 }
