@@ -809,7 +809,7 @@ async fn first_step_opens_the_execution(db: Db) {
         .collect();
     assert_eq!(
         opened,
-        [won.execution_id.clone()],
+        std::slice::from_ref(&won.execution_id),
         "the losing run's effect rolled back"
     );
     assert_eq!(
