@@ -776,18 +776,12 @@ impl InventoryService {
         if quantity < 1 {
             return Err(DomainError::invalid("quantity must be at least 1").into());
         }
-        let variant = tx
-            .fetch_optional(query("SELECT manage_inventory, allow_backorder FROM product_variant WHERE id = ? AND deleted_at IS NULL").bind(variant_id))
+        let (manage_inventory, allow_backorder, items) = store::variant_stock_in(tx, variant_id)
             .await?
             .ok_or_else(|| not_found("Variant", variant_id))?;
-        if !variant.bool("manage_inventory")? {
+        if !manage_inventory {
             return Ok(Vec::new());
         }
-        let allow_backorder = variant.bool("allow_backorder")?;
-        let items = store::variant_items_in(tx, &[variant_id.to_string()])
-            .await?
-            .remove(variant_id)
-            .unwrap_or_default();
         let locations = channel_locations_in(tx, sales_channel_id).await?;
         let out_of_stock = || -> CoreError {
             DomainError::not_allowed(format!(

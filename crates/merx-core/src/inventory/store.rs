@@ -10,6 +10,9 @@ use time::OffsetDateTime;
 
 use super::model::*;
 use crate::platform::events::{append, NewEvent};
+use crate::platform::freshness::{Memo, ReadModel, MEMO_TTL};
+
+use std::sync::LazyLock;
 
 pub const LOCATION_COLUMNS: &str =
     "id, name, address_id, address_1, address_2, company, city, country_code, phone, \
@@ -272,6 +275,43 @@ fn group_variant_items(rows: Vec<Row>) -> DbResult<HashMap<String, Vec<VariantIt
     Ok(out)
 }
 
+/// How a variant is stocked: whether it manages inventory and allows backorders, and its live
+/// items ordered by item (one query); `None` if there is no such live variant.
+pub async fn variant_stock_in(
+    tx: &mut Tx,
+    variant_id: &str,
+) -> DbResult<Option<(bool, bool, Vec<VariantItem>)>> {
+    let rows = tx
+        .fetch_all(
+            query(
+                "SELECT v.manage_inventory, v.allow_backorder, \
+                 CASE WHEN i.deleted_at IS NULL THEN l.inventory_item_id END AS inventory_item_id, l.required_quantity \
+                 FROM product_variant v LEFT JOIN product_variant_inventory_item l ON l.variant_id = v.id \
+                 LEFT JOIN inventory_item i ON i.id = l.inventory_item_id \
+                 WHERE v.id = ? AND v.deleted_at IS NULL ORDER BY l.inventory_item_id",
+            )
+            .bind(variant_id),
+        )
+        .await?;
+    let Some(first) = rows.first() else {
+        return Ok(None);
+    };
+    let (manage, backorder) = (
+        first.bool("manage_inventory")?,
+        first.bool("allow_backorder")?,
+    );
+    let mut items = Vec::new();
+    for r in &rows {
+        if let Some(item) = r.opt_text("inventory_item_id")? {
+            items.push(VariantItem {
+                inventory_item_id: item,
+                required_quantity: r.int("required_quantity")?,
+            });
+        }
+    }
+    Ok(Some((manage, backorder, items)))
+}
+
 /// The inventory items of variants, with required quantities.
 pub async fn variant_items(
     db: &Db,
@@ -294,26 +334,48 @@ pub async fn variant_items_in(
     group_variant_items(tx.fetch_all(variant_items_query(variant_ids)).await?)
 }
 
-const CHANNEL_LOCATIONS: &str = "SELECT l.stock_location_id FROM sales_channel_stock_location l \
+const CHANNEL_LOCATIONS_SQL: &str = "SELECT l.stock_location_id FROM sales_channel_stock_location l \
     JOIN stock_location s ON s.id = l.stock_location_id WHERE l.sales_channel_id = ? AND s.deleted_at IS NULL \
     ORDER BY s.created_at, s.id";
 
+/// Each channel's stock locations as last read: every add to cart and every reservation asks.
+static CHANNEL_LOCATIONS: LazyLock<Memo<Vec<String>>> =
+    LazyLock::new(|| Memo::new(ReadModel::Logistics, MEMO_TTL));
+
 /// Stock locations of a sales channel, in a stable order.
 pub async fn channel_locations(db: &Db, channel_id: &str) -> DbResult<Vec<String>> {
-    db.fetch_all(query(CHANNEL_LOCATIONS).bind(channel_id))
-        .await?
-        .iter()
-        .map(|r| r.text("stock_location_id"))
-        .collect()
+    remembered(
+        channel_id,
+        db.fetch_all(query(CHANNEL_LOCATIONS_SQL).bind(channel_id)),
+    )
+    .await
 }
 
 /// The same, inside a transaction.
 pub async fn channel_locations_in(tx: &mut Tx, channel_id: &str) -> DbResult<Vec<String>> {
-    tx.fetch_all(query(CHANNEL_LOCATIONS).bind(channel_id))
+    remembered(
+        channel_id,
+        tx.fetch_all(query(CHANNEL_LOCATIONS_SQL).bind(channel_id)),
+    )
+    .await
+}
+
+/// The channel's locations from the memo, else from `read` (run only then).
+async fn remembered(
+    channel_id: &str,
+    read: impl std::future::Future<Output = DbResult<Vec<Row>>>,
+) -> DbResult<Vec<String>> {
+    if let Some(hit) = CHANNEL_LOCATIONS.get(channel_id) {
+        return Ok(hit);
+    }
+    let version = CHANNEL_LOCATIONS.version();
+    let locations = read
         .await?
         .iter()
         .map(|r| r.text("stock_location_id"))
-        .collect()
+        .collect::<DbResult<Vec<_>>>()?;
+    CHANNEL_LOCATIONS.put(channel_id, version, locations.clone());
+    Ok(locations)
 }
 
 /// Available quantity per item, summed over `locations`.

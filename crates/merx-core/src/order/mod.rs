@@ -5,7 +5,7 @@ mod ops;
 
 pub use ops::{Fulfillment, LineQuantity, OrderOps, Return, ReturnReason};
 
-use merx_db::{query, Db, DbResult, Row, Tx};
+use merx_db::{query, Db, DbResult, Prefixed, Row, Tx};
 use merx_types::id::new_id;
 use merx_types::time::now;
 use merx_types::{DomainError, Page, PageRequest};
@@ -78,6 +78,65 @@ pub struct Order {
 
 const COLUMNS: &str = "id, display_id, cart_id, status, region_id, sales_channel_id, customer_id, email, currency_code, \
     shipping_address, billing_address, totals, metadata, canceled_at, created_at, updated_at";
+
+/// An order with its lines and shipping methods, in one query.
+static ORDER_WITH_ROWS: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "SELECT {}, {}, {} FROM orders o \
+         LEFT JOIN order_line_item i ON i.order_id = o.id \
+         LEFT JOIN order_shipping_method m ON m.order_id = o.id \
+         WHERE o.id = ?",
+        merx_db::sql::qualified("o", COLUMNS),
+        merx_db::sql::aliased("i", ITEM_COLUMNS),
+        merx_db::sql::aliased("m", METHOD_COLUMNS)
+    )
+});
+
+const ITEM_COLUMNS: &str = "id, cart_line_item_id, variant_id, product_id, title, subtitle, thumbnail, quantity, \
+    unit_price, is_tax_inclusive, requires_shipping, snapshot, totals, fulfilled_quantity, shipped_quantity, \
+    delivered_quantity, returned_quantity, metadata, created_at, updated_at";
+
+const METHOD_COLUMNS: &str =
+    "id, shipping_option_id, name, amount, is_tax_inclusive, totals, data, created_at, updated_at";
+
+fn item_from(r: &Prefixed<'_>) -> DbResult<OrderItem> {
+    Ok(OrderItem {
+        id: r.text("id")?,
+        cart_line_item_id: r.opt_text("cart_line_item_id")?,
+        variant_id: r.opt_text("variant_id")?,
+        product_id: r.opt_text("product_id")?,
+        title: r.text("title")?,
+        subtitle: r.opt_text("subtitle")?,
+        thumbnail: r.opt_text("thumbnail")?,
+        quantity: r.int("quantity")?,
+        unit_price: r.int("unit_price")?,
+        is_tax_inclusive: r.bool("is_tax_inclusive")?,
+        requires_shipping: r.bool("requires_shipping")?,
+        snapshot: serde_json::from_value(r.json("snapshot")?).unwrap_or_default(),
+        totals: line_totals(r.json("totals")?),
+        fulfilled_quantity: r.int("fulfilled_quantity")?,
+        shipped_quantity: r.int("shipped_quantity")?,
+        delivered_quantity: r.int("delivered_quantity")?,
+        returned_quantity: r.int("returned_quantity")?,
+        metadata: r.opt_json("metadata")?,
+        created_at: r.time("created_at")?,
+        updated_at: r.time("updated_at")?,
+    })
+}
+
+fn method_from(r: &Prefixed<'_>) -> DbResult<OrderShippingMethod> {
+    Ok(OrderShippingMethod {
+        id: r.text("id")?,
+        shipping_option_id: r.opt_text("shipping_option_id")?,
+        name: r.text("name")?,
+        amount: r.int("amount")?,
+        is_tax_inclusive: r.bool("is_tax_inclusive")?,
+        totals: line_totals(r.json("totals")?),
+        data: r.opt_json("data")?,
+        created_at: r.time("created_at")?,
+        updated_at: r.time("updated_at")?,
+    })
+}
 
 fn from_row(r: &Row) -> DbResult<Order> {
     Ok(Order {
@@ -293,66 +352,34 @@ impl OrderService {
     }
 
     pub async fn get(&self, id: &str) -> CoreResult<Order> {
-        let mut o = self
+        let rows = self
             .db
-            .fetch_optional(query(format!("SELECT {COLUMNS} FROM orders WHERE id = ?")).bind(id))
-            .await?
-            .as_ref()
-            .map(from_row)
-            .transpose()?
-            .ok_or_else(|| DomainError::not_found(format!("Order with id: {id} was not found")))?;
-        o.items = self
-            .db
-            .fetch_all(
-                query("SELECT * FROM order_line_item WHERE order_id = ? ORDER BY created_at, id")
-                    .bind(id),
-            )
-            .await?
-            .iter()
-            .map(|r| {
-                Ok(OrderItem {
-                    id: r.text("id")?,
-                    cart_line_item_id: r.opt_text("cart_line_item_id")?,
-                    variant_id: r.opt_text("variant_id")?,
-                    product_id: r.opt_text("product_id")?,
-                    title: r.text("title")?,
-                    subtitle: r.opt_text("subtitle")?,
-                    thumbnail: r.opt_text("thumbnail")?,
-                    quantity: r.int("quantity")?,
-                    unit_price: r.int("unit_price")?,
-                    is_tax_inclusive: r.bool("is_tax_inclusive")?,
-                    requires_shipping: r.bool("requires_shipping")?,
-                    snapshot: serde_json::from_value(r.json("snapshot")?).unwrap_or_default(),
-                    totals: line_totals(r.json("totals")?),
-                    fulfilled_quantity: r.int("fulfilled_quantity")?,
-                    shipped_quantity: r.int("shipped_quantity")?,
-                    delivered_quantity: r.int("delivered_quantity")?,
-                    returned_quantity: r.int("returned_quantity")?,
-                    metadata: r.opt_json("metadata")?,
-                    created_at: r.time("created_at")?,
-                    updated_at: r.time("updated_at")?,
-                })
-            })
-            .collect::<DbResult<_>>()?;
-        o.shipping_methods = self
-            .db
-            .fetch_all(query("SELECT * FROM order_shipping_method WHERE order_id = ? ORDER BY created_at, id").bind(id))
-            .await?
-            .iter()
-            .map(|r| {
-                Ok(OrderShippingMethod {
-                    id: r.text("id")?,
-                    shipping_option_id: r.opt_text("shipping_option_id")?,
-                    name: r.text("name")?,
-                    amount: r.int("amount")?,
-                    is_tax_inclusive: r.bool("is_tax_inclusive")?,
-                    totals: line_totals(r.json("totals")?),
-                    data: r.opt_json("data")?,
-                    created_at: r.time("created_at")?,
-                    updated_at: r.time("updated_at")?,
-                })
-            })
-            .collect::<DbResult<_>>()?;
+            .fetch_all(query(ORDER_WITH_ROWS.as_str()).bind(id))
+            .await?;
+        let Some(first) = rows.first() else {
+            return Err(
+                DomainError::not_found(format!("Order with id: {id} was not found")).into(),
+            );
+        };
+        let mut o = from_row(first)?;
+        let mut seen = std::collections::HashSet::new();
+        for r in &rows {
+            let (item, method) = (r.prefixed("i_"), r.prefixed("m_"));
+            if let Some(item_id) = item.opt_text("id")? {
+                if seen.insert(item_id) {
+                    o.items.push(item_from(&item)?);
+                }
+            }
+            if let Some(method_id) = method.opt_text("id")? {
+                if seen.insert(method_id) {
+                    o.shipping_methods.push(method_from(&method)?);
+                }
+            }
+        }
+        o.items
+            .sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
+        o.shipping_methods
+            .sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
         Ok(o)
     }
 

@@ -63,7 +63,7 @@ pub async fn append(tx: &mut Tx, event: NewEvent) -> DbResult<String> {
     let id = new_id(prefix::EVENT);
     let models = freshness::models_of(&event.name);
     if !models.is_empty() {
-        tx.after_commit(move || models.iter().for_each(|m| freshness::bump(*m)));
+        tx.after_commit(move || models.into_iter().for_each(freshness::bump));
     }
     tx.execute(
         query(

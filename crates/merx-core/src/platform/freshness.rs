@@ -21,15 +21,23 @@ pub enum ReadModel {
     Catalog,
     /// Stock: inventory items, levels, reservations, stock locations and their channels.
     Inventory,
+    /// Where goods ship from and how: stock locations, the sales channels they serve, shipping
+    /// options. Apart from `Inventory`, which every reservation moves on.
+    Logistics,
 }
 
 impl ReadModel {
-    pub const ALL: [ReadModel; 2] = [ReadModel::Catalog, ReadModel::Inventory];
+    pub const ALL: [ReadModel; 3] = [
+        ReadModel::Catalog,
+        ReadModel::Inventory,
+        ReadModel::Logistics,
+    ];
 
     fn index(self) -> usize {
         match self {
             ReadModel::Catalog => 0,
             ReadModel::Inventory => 1,
+            ReadModel::Logistics => 2,
         }
     }
 
@@ -38,49 +46,49 @@ impl ReadModel {
         match self {
             ReadModel::Catalog => "read_model:catalog",
             ReadModel::Inventory => "read_model:inventory",
+            ReadModel::Logistics => "read_model:logistics",
         }
     }
 
     pub fn from_key(key: &str) -> Option<ReadModel> {
         ReadModel::ALL.into_iter().find(|m| m.key() == key)
     }
-}
 
-/// Event-name prefixes that change the catalog read model.
-const CATALOG_EVENTS: &[&str] = &[
-    "product.",
-    "product_",
-    "price_list.",
-    "price.",
-    "region.",
-    "tax_rate.",
-    "tax_region.",
-    "sales_channel.",
-    "store.",
-];
-
-/// Event-name prefixes that change stock.
-const INVENTORY_EVENTS: &[&str] = &[
-    "inventory.",
-    "inventory_item.",
-    "inventory_level.",
-    "reservation.",
-    "stock_location.",
-];
-
-/// The read models an event named `name` changes.
-pub fn models_of(name: &str) -> &'static [ReadModel] {
-    let catalog = CATALOG_EVENTS.iter().any(|p| name.starts_with(p));
-    let inventory = INVENTORY_EVENTS.iter().any(|p| name.starts_with(p));
-    match (catalog, inventory) {
-        (true, true) => &ReadModel::ALL,
-        (true, false) => &[ReadModel::Catalog],
-        (false, true) => &[ReadModel::Inventory],
-        (false, false) => &[],
+    /// Event-name prefixes that change the model.
+    fn events(self) -> &'static [&'static str] {
+        match self {
+            ReadModel::Catalog => &[
+                "product.",
+                "product_",
+                "price_list.",
+                "price.",
+                "region.",
+                "tax_rate.",
+                "tax_region.",
+                "sales_channel.",
+                "store.",
+            ],
+            ReadModel::Inventory => &[
+                "inventory.",
+                "inventory_item.",
+                "inventory_level.",
+                "reservation.",
+                "stock_location.",
+            ],
+            ReadModel::Logistics => &["stock_location.", "sales_channel.", "shipping_option."],
+        }
     }
 }
 
-static VERSIONS: [AtomicU64; 2] = [AtomicU64::new(0), AtomicU64::new(0)];
+/// The read models an event named `name` changes.
+pub fn models_of(name: &str) -> Vec<ReadModel> {
+    ReadModel::ALL
+        .into_iter()
+        .filter(|m| m.events().iter().any(|p| name.starts_with(p)))
+        .collect()
+}
+
+static VERSIONS: [AtomicU64; 3] = [AtomicU64::new(0), AtomicU64::new(0), AtomicU64::new(0)];
 
 /// The current version of `model` in this process.
 pub fn version(model: ReadModel) -> u64 {
@@ -170,7 +178,21 @@ mod tests {
             models_of("inventory.level_changed"),
             &[ReadModel::Inventory]
         );
-        assert_eq!(models_of("stock_location.updated"), &[ReadModel::Inventory]);
+        assert_eq!(
+            models_of("stock_location.updated"),
+            &[ReadModel::Inventory, ReadModel::Logistics]
+        );
+        assert_eq!(
+            models_of("sales_channel.deleted"),
+            &[ReadModel::Catalog, ReadModel::Logistics]
+        );
+        assert_eq!(
+            models_of("shipping_option.deleted"),
+            &[ReadModel::Logistics]
+        );
+        assert!(models_of("reservation.created")
+            .iter()
+            .all(|m| *m != ReadModel::Logistics));
         assert!(models_of("order.placed").is_empty());
         assert!(models_of("cart.updated").is_empty());
         assert!(models_of("products.x").is_empty());

@@ -11,6 +11,7 @@ use time::OffsetDateTime;
 use crate::cart::CartView;
 use crate::error::CoreResult;
 use crate::platform::events::{append, NewEvent};
+use crate::platform::freshness::{Memo, ReadModel, MEMO_TTL};
 
 /// The built-in fulfillment provider (Medusa's `manual_manual`).
 pub const MANUAL_PROVIDER: &str = "manual_manual";
@@ -135,11 +136,16 @@ pub fn meets_requirements(option: &ShippingOption, cart: &CartView) -> bool {
 #[derive(Clone)]
 pub struct ShippingService {
     db: Db,
+    /// Each region's live options, as every cart's shipping step asks for them.
+    region_options: Memo<Vec<ShippingOption>>,
 }
 
 impl ShippingService {
     pub fn new(db: Db) -> Self {
-        Self { db }
+        Self {
+            db,
+            region_options: Memo::new(ReadModel::Logistics, MEMO_TTL),
+        }
     }
 
     /// The default shipping profile, created on first use.
@@ -283,8 +289,8 @@ impl ShippingService {
     }
 
     pub async fn delete(&self, id: &str) -> CoreResult<()> {
-        let n = self
-            .db
+        let mut tx = self.db.begin().await?;
+        let n = tx
             .execute(
                 query(
                     "UPDATE shipping_option SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL",
@@ -299,21 +305,38 @@ impl ShippingService {
             ))
             .into());
         }
+        append(
+            &mut tx,
+            NewEvent::new(
+                "shipping_option.deleted",
+                "shipping_option",
+                id,
+                json!({"id": id}),
+            ),
+        )
+        .await?;
+        tx.commit().await?;
         Ok(())
+    }
+
+    /// The region's live options, oldest first (remembered until one changes).
+    async fn of_region(&self, region_id: &str) -> CoreResult<Vec<ShippingOption>> {
+        if let Some(hit) = self.region_options.get(region_id) {
+            return Ok(hit);
+        }
+        let version = self.region_options.version();
+        let all = PageRequest {
+            limit: 1000,
+            offset: 0,
+        };
+        let options = self.page_of(Some(region_id), all).await?;
+        self.region_options.put(region_id, version, options.clone());
+        Ok(options)
     }
 
     /// Options a cart can use: its region's, not for returns, whose requirements it meets.
     pub async fn for_cart(&self, cart: &CartView) -> CoreResult<Vec<(ShippingOption, i64)>> {
-        // The options themselves, without the count a listing adds.
-        let options = self
-            .page_of(
-                Some(&cart.cart.region_id),
-                PageRequest {
-                    limit: 1000,
-                    offset: 0,
-                },
-            )
-            .await?;
+        let options = self.of_region(&cart.cart.region_id).await?;
         Ok(options
             .into_iter()
             .filter(|o| !o.is_return && meets_requirements(o, cart))
@@ -330,9 +353,14 @@ impl ShippingService {
         option_id: &str,
         cart: &CartView,
     ) -> CoreResult<(ShippingOption, i64)> {
-        let option = self.get(option_id).await.map_err(|_| {
-            DomainError::invalid(format!("Shipping option {option_id} does not exist"))
-        })?;
+        let in_region = self.of_region(&cart.cart.region_id).await?;
+        let option = match in_region.into_iter().find(|o| o.id == option_id) {
+            Some(o) => o,
+            // Not the region's: read it to say why.
+            None => self.get(option_id).await.map_err(|_| {
+                DomainError::invalid(format!("Shipping option {option_id} does not exist"))
+            })?,
+        };
         if option.region_id != cart.cart.region_id {
             return Err(DomainError::invalid(format!(
                 "Shipping option {option_id} is not available in the cart's region"

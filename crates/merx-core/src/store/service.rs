@@ -4,21 +4,35 @@ use merx_types::time::now;
 
 use super::{table, Store};
 use crate::error::CoreResult;
+use crate::platform::freshness::{Memo, ReadModel, MEMO_TTL};
 
 /// Reads and creates the store's settings.
 #[derive(Clone)]
 pub struct StoreService {
     db: Db,
+    /// The store once it exists (every new cart asks for its defaults).
+    settings: Memo<Store>,
 }
 
 impl StoreService {
     pub fn new(db: Db) -> Self {
-        Self { db }
+        Self {
+            db,
+            settings: Memo::new(ReadModel::Catalog, MEMO_TTL),
+        }
     }
 
     /// The store, if one has been created.
     pub async fn get(&self) -> CoreResult<Option<Store>> {
-        Ok(table::first(&self.db).await?)
+        if let Some(hit) = self.settings.get("store") {
+            return Ok(Some(hit));
+        }
+        let version = self.settings.version();
+        let store = table::first(&self.db).await?;
+        if let Some(s) = &store {
+            self.settings.put("store", version, s.clone());
+        }
+        Ok(store)
     }
 
     /// Changes the store's name and defaults.

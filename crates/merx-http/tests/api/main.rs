@@ -15,3 +15,4 @@ mod inventory;
 mod orders;
 mod platform;
 mod read_cache;
+mod remembered;

@@ -120,8 +120,8 @@ impl Dispatcher {
             let mut models: Vec<ReadModel> = Vec::new();
             for event in &events {
                 for m in freshness::models_of(&event.name) {
-                    if !models.contains(m) {
-                        models.push(*m);
+                    if !models.contains(&m) {
+                        models.push(m);
                     }
                 }
             }
