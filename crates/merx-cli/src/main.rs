@@ -326,6 +326,16 @@ async fn serve(args: ServeArgs, file: FileConfig, database_url: &str) -> anyhow:
                 .await?,
         );
         tracing::info!(%url, "publishing events to NATS JetStream");
+    } else if db.backend() == merx_db::Backend::Postgres {
+        // Other processes on this database hear of cache invalidations through it.
+        background.invalidator = Some(
+            merx_core::platform::db_invalidation::connect(
+                &db,
+                merx_core::platform::bus::Invalidator::new(),
+            )
+            .await
+            .context("listening for cache invalidations")?,
+        );
     }
     let background = Background::start(&core, background);
 

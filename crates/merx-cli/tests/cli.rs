@@ -337,6 +337,104 @@ async fn an_event_dispatched_by_one_process_reaches_a_subscriber_in_another_thro
     events_cross_processes_through_nats(Backend::Postgres).await
 }
 
+/// Two `merx serve` on one Postgres database and no NATS: a product changed through one is shown
+/// by the other's Store API at once, not when its read cache expires (set to 10 minutes here).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_change_through_one_process_shows_in_another_through_postgres_without_nats() {
+    let Some(t) = TestDb::new(Backend::Postgres).await else {
+        return;
+    };
+    let url = t.url.clone();
+    let key = merx()
+        .args(["api-key", "create", "--title", "t", "--role", "admin"])
+        .env("DATABASE_URL", &url)
+        .output()
+        .unwrap();
+    assert!(
+        key.status.success(),
+        "{}",
+        String::from_utf8_lossy(&key.stderr)
+    );
+    let admin = format!("Bearer {}", String::from_utf8(key.stdout).unwrap().trim());
+    let (u1, u2) = (url.clone(), url.clone());
+    let (a, b) = tokio::task::spawn_blocking(move || {
+        let ttl = ["--read-cache-ttl-secs", "600"];
+        (start(&u1, &ttl), start(&u2, &ttl))
+    })
+    .await
+    .unwrap();
+
+    let (a_base, b_base) = (a.base.clone(), b.base.clone());
+    let (product, pk) = tokio::task::spawn_blocking(move || {
+        let json = |(status, body): (u16, String)| -> serde_json::Value {
+            assert_eq!(status, 200, "{body}");
+            serde_json::from_str(&body).unwrap()
+        };
+        let admin_post = |path: &str, body: &str| {
+            json(request(
+                &a_base,
+                "POST",
+                path,
+                &[
+                    ("authorization", admin.as_str()),
+                    ("content-type", "application/json"),
+                ],
+                body,
+            ))
+        };
+        let channel =
+            admin_post("/admin/sales-channels", r#"{"name":"Web"}"#)["sales_channel"]["id"].clone();
+        let key = admin_post("/admin/api-keys", r#"{"title":"web","type":"publishable"}"#);
+        admin_post(
+            &format!(
+                "/admin/api-keys/{}/sales-channels",
+                key["api_key"]["id"].as_str().unwrap()
+            ),
+            &format!(r#"{{"add":[{channel}]}}"#),
+        );
+        let product = admin_post(
+            "/admin/products",
+            &format!(
+                r#"{{"title":"Before","status":"published","sales_channels":[{{"id":{channel}}}]}}"#
+            ),
+        )["product"]["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let pk = key["api_key"]["token"].as_str().unwrap().to_string();
+        let title = |base: &str| {
+            let read = json(request(
+                base,
+                "GET",
+                &format!("/store/products/{product}"),
+                &[("x-publishable-api-key", pk.as_str())],
+                "",
+            ));
+            read["product"]["title"].as_str().unwrap().to_string()
+        };
+        assert_eq!(title(&b_base), "Before", "b read and cached it");
+        assert_eq!(title(&b_base), "Before");
+        admin_post(
+            &format!("/admin/products/{product}"),
+            r#"{"title":"After"}"#,
+        );
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while title(&b_base) != "After" {
+            assert!(
+                Instant::now() < deadline,
+                "b still shows the old title after 10 s"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        (product, pk)
+    })
+    .await
+    .unwrap();
+    assert!(!product.is_empty() && !pk.is_empty());
+    drop((a, b));
+    t.cleanup().await;
+}
+
 /// The published `@medusajs/js-sdk` runs a full storefront checkout (guest and logged-in customer)
 /// against a real `merx serve --demo`. Needs Node and `npm ci` in tests/js-sdk: CI sets
 /// `MERX_REQUIRE_JS_SDK=1` so that a missing toolchain fails instead of skipping.

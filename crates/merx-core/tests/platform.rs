@@ -5,7 +5,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use merx_core::platform::bus::Invalidator;
+use merx_core::platform::db_invalidation;
 use merx_core::platform::events::{append, Event, NewEvent};
+use merx_core::platform::freshness::{self, ReadModel};
 use merx_core::platform::jobs::{Job, Scheduler};
 use merx_core::platform::outbox::{
     DeliveryFilter, DeliveryStatus, DispatchConfig, Dispatcher, OutboxService,
@@ -862,6 +865,70 @@ both_engines!(
     a_first_step_that_fails_before_opening_its_execution_is_journalled_as_failed,
     failed_opening_step_is_journalled
 );
+
+/// Two processes on one Postgres database, no NATS: an invalidation in one reaches the other's
+/// caches through the database, and the sender does not hear its own a second time.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cache_invalidations_reach_other_processes_through_postgres() {
+    let Some(t) = TestDb::new(Backend::Postgres).await else {
+        return;
+    };
+    let other = Db::connect(&t.url, &DbOptions::default()).await.unwrap();
+    let a = db_invalidation::connect(&t.db, Invalidator::new())
+        .await
+        .unwrap();
+    let b = db_invalidation::connect(&other, Invalidator::new())
+        .await
+        .unwrap();
+    let (mut heard_a, mut heard_b) = (a.subscribe(), b.subscribe());
+    let before = freshness::version(ReadModel::Logistics);
+    b.invalidate(ReadModel::Logistics.key()).await;
+    a.invalidate("product:p_1").await;
+    let got_b = tokio::time::timeout(Duration::from_secs(5), heard_b.recv())
+        .await
+        .expect("b heard its own at once")
+        .unwrap();
+    assert_eq!(got_b, ReadModel::Logistics.key());
+    let got_b = tokio::time::timeout(Duration::from_secs(5), heard_b.recv())
+        .await
+        .expect("a's invalidation reached b")
+        .unwrap();
+    assert_eq!(got_b, "product:p_1");
+    let mut got_a = Vec::new();
+    for _ in 0..2 {
+        got_a.push(
+            tokio::time::timeout(Duration::from_secs(5), heard_a.recv())
+                .await
+                .expect("a heard both")
+                .unwrap(),
+        );
+    }
+    got_a.sort();
+    assert_eq!(got_a, ["product:p_1", ReadModel::Logistics.key()]);
+    assert!(
+        freshness::version(ReadModel::Logistics) > before,
+        "a read model's key moves its version on"
+    );
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(heard_a.try_recv().is_err(), "a heard its own only once");
+    assert!(heard_b.try_recv().is_err(), "b heard its own only once");
+    t.cleanup().await;
+}
+
+/// On SQLite there is no channel between processes: the invalidator stays local.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cache_invalidations_stay_local_on_sqlite() {
+    let Some(t) = TestDb::new(Backend::Sqlite).await else {
+        return;
+    };
+    let a = db_invalidation::connect(&t.db, Invalidator::new())
+        .await
+        .unwrap();
+    let mut heard = a.subscribe();
+    a.invalidate("product:p_2").await;
+    assert_eq!(heard.recv().await.unwrap(), "product:p_2");
+    t.cleanup().await;
+}
 
 async fn jobs_run_once_per_period_across_processes(db: Db) {
     let runs = Arc::new(AtomicUsize::new(0));

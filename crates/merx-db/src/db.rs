@@ -34,7 +34,7 @@ impl Default for DbOptions {
 }
 
 #[derive(Clone, Debug)]
-enum Pools {
+pub(crate) enum Pools {
     /// SQLite allows one writer at a time: writes go through a single connection (so they queue in
     /// the process instead of spinning on SQLITE_BUSY), reads through a pool of their own.
     Sqlite {
@@ -49,7 +49,7 @@ enum Pools {
 /// A handle on the database: cheap to clone, shared by every service.
 #[derive(Clone, Debug)]
 pub struct Db {
-    pools: Pools,
+    pub(crate) pools: Pools,
 }
 
 impl Db {

@@ -6,6 +6,7 @@
 mod db;
 mod error;
 pub mod migrate;
+mod notify;
 mod query;
 mod readers;
 mod row;
@@ -16,6 +17,7 @@ mod writer;
 
 pub use db::{redact as redact_url, Backend, Db, DbOptions, Tx};
 pub use error::DbError;
+pub use notify::{Heard, Listener};
 pub use query::{query, Query};
 pub use row::{Prefixed, Row};
 pub use value::Value;

@@ -4,6 +4,7 @@
 
 pub mod background;
 pub mod bus;
+pub mod db_invalidation;
 pub mod events;
 pub mod freshness;
 pub mod idempotency;
