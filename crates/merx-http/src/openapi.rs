@@ -118,7 +118,7 @@ impl utoipa::Modify for EveryRoute {
                 .build();
             add(method_of(&route.method), route.path, op);
         }
-        for path in crate::store::ROUTES {
+        for route in crate::store::route_table() {
             let op = OperationBuilder::new()
                 .tag("Store")
                 .description(Some(
@@ -134,9 +134,13 @@ impl utoipa::Modify for EveryRoute {
                 )
                 .response("200", ok())
                 .response("400", error())
-                .response("404", error())
-                .build();
-            add(HttpMethod::Get, path, op);
+                .response("404", error());
+            // Cart writes retry a change that raced another, then give up with a conflict.
+            let op = match route.method {
+                axum::http::Method::GET => op,
+                _ => op.response("409", error()),
+            };
+            add(method_of(&route.method), route.path, op.build());
         }
     }
 }

@@ -9,9 +9,10 @@ mod regions;
 
 use axum::extract::{FromRequestParts, Request, State};
 use axum::http::request::Parts;
+use axum::http::Method;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{on, MethodFilter};
 use axum::Router;
 use merx_core::sales_channel::KeyScope;
 use merx_types::{DomainError, Page};
@@ -74,114 +75,178 @@ pub(crate) fn list_body(key: &str, items: Vec<Value>, page: &Page<impl Sized>) -
     json!({key: items, "count": page.count, "offset": page.offset, "limit": page.limit})
 }
 
-/// Every Store route (all `GET` for now), for the OpenAPI document.
-pub const ROUTES: &[&str] = &[
-    "/store/products",
-    "/store/products/{id}",
-    "/store/regions",
-    "/store/regions/{id}",
-    "/store/currencies",
-    "/store/currencies/{code}",
-    "/store/collections",
-    "/store/collections/{id}",
-    "/store/product-categories",
-    "/store/product-categories/{id}",
-    "/store/product-tags",
-    "/store/product-tags/{id}",
-    "/store/product-types",
-    "/store/product-types/{id}",
-    "/store/carts/{id}",
-    "/store/shipping-options",
-    "/store/payment-providers",
-    "/store/orders",
-    "/store/orders/{id}",
-    "/store/return-reasons",
-    "/store/customers/me",
-    "/store/customers/me/addresses",
-    "/store/customers/me/addresses/{id}",
-];
+/// One Store route: what the OpenAPI document lists.
+pub struct StoreRoute {
+    pub method: Method,
+    /// The route template, e.g. `/store/carts/{id}`.
+    pub path: &'static str,
+}
+
+/// Builds the router and the table of its routes together, so the two cannot drift apart.
+struct StoreRoutes {
+    router: Router<AppState>,
+    table: Vec<StoreRoute>,
+}
+
+impl StoreRoutes {
+    fn add<H, T>(mut self, method: Method, path: &'static str, handler: H) -> Self
+    where
+        H: axum::handler::Handler<T, AppState>,
+        T: 'static,
+    {
+        let filter = match method {
+            Method::POST => MethodFilter::POST,
+            Method::DELETE => MethodFilter::DELETE,
+            _ => MethodFilter::GET,
+        };
+        self.router = self.router.route(path, on(filter, handler));
+        self.table.push(StoreRoute { method, path });
+        self
+    }
+}
+
+fn build() -> StoreRoutes {
+    let routes = StoreRoutes {
+        router: Router::new(),
+        table: Vec::new(),
+    };
+    let (get, post, delete) = (Method::GET, Method::POST, Method::DELETE);
+    routes
+        .add(get.clone(), "/store/products", products::list)
+        .add(get.clone(), "/store/products/{id}", products::retrieve)
+        .add(get.clone(), "/store/regions", regions::list)
+        .add(get.clone(), "/store/regions/{id}", regions::retrieve)
+        .add(get.clone(), "/store/currencies", regions::currencies)
+        .add(get.clone(), "/store/currencies/{code}", regions::currency)
+        .add(get.clone(), "/store/collections", catalog::collections)
+        .add(get.clone(), "/store/collections/{id}", catalog::collection)
+        .add(
+            get.clone(),
+            "/store/product-categories",
+            catalog::categories,
+        )
+        .add(
+            get.clone(),
+            "/store/product-categories/{id}",
+            catalog::category,
+        )
+        .add(get.clone(), "/store/product-tags", catalog::tags)
+        .add(get.clone(), "/store/product-tags/{id}", catalog::tag)
+        .add(get.clone(), "/store/product-types", catalog::types)
+        .add(
+            get.clone(),
+            "/store/product-types/{id}",
+            catalog::product_type,
+        )
+        .add(post.clone(), "/store/carts", checkout::create_cart)
+        .add(get.clone(), "/store/carts/{id}", checkout::retrieve_cart)
+        .add(post.clone(), "/store/carts/{id}", checkout::update_cart)
+        .add(
+            post.clone(),
+            "/store/carts/{id}/customer",
+            checkout::transfer_cart,
+        )
+        .add(
+            post.clone(),
+            "/store/carts/{id}/line-items",
+            checkout::add_item,
+        )
+        .add(
+            post.clone(),
+            "/store/carts/{id}/line-items/{line_id}",
+            checkout::update_item,
+        )
+        .add(
+            delete.clone(),
+            "/store/carts/{id}/line-items/{line_id}",
+            checkout::delete_item,
+        )
+        .add(
+            post.clone(),
+            "/store/carts/{id}/shipping-methods",
+            checkout::add_shipping_method,
+        )
+        .add(
+            post.clone(),
+            "/store/carts/{id}/complete",
+            checkout::complete,
+        )
+        .add(
+            get.clone(),
+            "/store/shipping-options",
+            checkout::shipping_options,
+        )
+        .add(
+            post.clone(),
+            "/store/shipping-options/{id}/calculate",
+            checkout::calculate_option,
+        )
+        .add(
+            get.clone(),
+            "/store/payment-providers",
+            checkout::payment_providers,
+        )
+        .add(
+            post.clone(),
+            "/store/payment-collections",
+            checkout::create_collection,
+        )
+        .add(
+            post.clone(),
+            "/store/payment-collections/{id}/payment-sessions",
+            checkout::init_session,
+        )
+        .add(post.clone(), "/store/returns", checkout::create_return)
+        .add(post.clone(), "/store/return", checkout::create_return)
+        .add(
+            get.clone(),
+            "/store/return-reasons",
+            checkout::return_reasons,
+        )
+        .add(
+            get.clone(),
+            "/store/return-reasons/{id}",
+            checkout::return_reason,
+        )
+        .add(get.clone(), "/store/orders", checkout::list_orders)
+        .add(get.clone(), "/store/orders/{id}", checkout::retrieve_order)
+        .add(post.clone(), "/store/customers", customers::create)
+        .add(get.clone(), "/store/customers/me", customers::me)
+        .add(post.clone(), "/store/customers/me", customers::update_me)
+        .add(
+            get.clone(),
+            "/store/customers/me/addresses",
+            customers::addresses,
+        )
+        .add(
+            post.clone(),
+            "/store/customers/me/addresses",
+            customers::add_address,
+        )
+        .add(
+            get,
+            "/store/customers/me/addresses/{id}",
+            customers::address,
+        )
+        .add(
+            post,
+            "/store/customers/me/addresses/{id}",
+            customers::update_address,
+        )
+        .add(
+            delete,
+            "/store/customers/me/addresses/{id}",
+            customers::delete_address,
+        )
+}
+
+/// Every Store route, for the OpenAPI document.
+pub fn route_table() -> Vec<StoreRoute> {
+    build().table
+}
 
 pub(crate) fn router(state: AppState) -> Router<AppState> {
-    Router::new()
-        .route("/store/products", get(products::list))
-        .route("/store/products/{id}", get(products::retrieve))
-        .route("/store/regions", get(regions::list))
-        .route("/store/regions/{id}", get(regions::retrieve))
-        .route("/store/currencies", get(regions::currencies))
-        .route("/store/currencies/{code}", get(regions::currency))
-        .route("/store/collections", get(catalog::collections))
-        .route("/store/collections/{id}", get(catalog::collection))
-        .route("/store/product-categories", get(catalog::categories))
-        .route("/store/product-categories/{id}", get(catalog::category))
-        .route("/store/product-tags", get(catalog::tags))
-        .route("/store/product-tags/{id}", get(catalog::tag))
-        .route("/store/product-types", get(catalog::types))
-        .route("/store/product-types/{id}", get(catalog::product_type))
-        .route("/store/carts", axum::routing::post(checkout::create_cart))
-        .route(
-            "/store/carts/{id}",
-            get(checkout::retrieve_cart).post(checkout::update_cart),
-        )
-        .route(
-            "/store/carts/{id}/customer",
-            axum::routing::post(checkout::transfer_cart),
-        )
-        .route(
-            "/store/carts/{id}/line-items",
-            axum::routing::post(checkout::add_item),
-        )
-        .route(
-            "/store/carts/{id}/line-items/{line_id}",
-            axum::routing::post(checkout::update_item).delete(checkout::delete_item),
-        )
-        .route(
-            "/store/carts/{id}/shipping-methods",
-            axum::routing::post(checkout::add_shipping_method),
-        )
-        .route(
-            "/store/carts/{id}/complete",
-            axum::routing::post(checkout::complete),
-        )
-        .route("/store/shipping-options", get(checkout::shipping_options))
-        .route(
-            "/store/shipping-options/{id}/calculate",
-            axum::routing::post(checkout::calculate_option),
-        )
-        .route("/store/payment-providers", get(checkout::payment_providers))
-        .route(
-            "/store/payment-collections",
-            axum::routing::post(checkout::create_collection),
-        )
-        .route(
-            "/store/payment-collections/{id}/payment-sessions",
-            axum::routing::post(checkout::init_session),
-        )
-        .route(
-            "/store/returns",
-            axum::routing::post(checkout::create_return),
-        )
-        .route(
-            "/store/return",
-            axum::routing::post(checkout::create_return),
-        )
-        .route("/store/return-reasons", get(checkout::return_reasons))
-        .route("/store/return-reasons/{id}", get(checkout::return_reason))
-        .route("/store/orders", get(checkout::list_orders))
-        .route("/store/orders/{id}", get(checkout::retrieve_order))
-        .route("/store/customers", axum::routing::post(customers::create))
-        .route(
-            "/store/customers/me",
-            get(customers::me).post(customers::update_me),
-        )
-        .route(
-            "/store/customers/me/addresses",
-            get(customers::addresses).post(customers::add_address),
-        )
-        .route(
-            "/store/customers/me/addresses/{id}",
-            get(customers::address)
-                .post(customers::update_address)
-                .delete(customers::delete_address),
-        )
+    build()
+        .router
         .layer(middleware::from_fn_with_state(state, publishable_key))
 }

@@ -201,6 +201,34 @@ async fn openapi_spec_matches_the_snapshot() {
     assert!(spec["components"]["schemas"]["ErrorBody"].is_object());
 }
 
+/// The spec lists every Store route with its method, the storefront checkout's writes included.
+#[tokio::test]
+async fn openapi_lists_the_store_checkout_routes_with_their_methods() {
+    let spec: serde_json::Value = serde_json::from_str(&merx_http::openapi::json()).unwrap();
+    for (method, path) in [
+        ("post", "/store/carts"),
+        ("get", "/store/carts/{id}"),
+        ("post", "/store/carts/{id}"),
+        ("post", "/store/carts/{id}/line-items"),
+        ("delete", "/store/carts/{id}/line-items/{line_id}"),
+        ("get", "/store/shipping-options"),
+        ("post", "/store/carts/{id}/shipping-methods"),
+        ("post", "/store/payment-collections"),
+        ("post", "/store/payment-collections/{id}/payment-sessions"),
+        ("post", "/store/carts/{id}/complete"),
+        ("get", "/store/orders/{id}"),
+        ("get", "/store/return-reasons/{id}"),
+    ] {
+        let op = &spec["paths"][path][method];
+        assert!(op.is_object(), "{method} {path} is missing");
+        assert_eq!(op["tags"][0], "Store", "{method} {path}");
+    }
+    assert!(
+        spec["paths"]["/store/carts/{id}/complete"]["post"]["responses"]["409"].is_object(),
+        "a cart write documents its conflict answer"
+    );
+}
+
 #[tokio::test]
 async fn openapi_is_served_as_json() {
     with_custom_app(
