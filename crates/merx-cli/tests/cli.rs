@@ -338,9 +338,10 @@ async fn an_event_dispatched_by_one_process_reaches_a_subscriber_in_another_thro
 }
 
 /// Two `merx serve` on one Postgres database and no NATS: a product changed through one is shown
-/// by the other's Store API at once, not when its read cache expires (set to 10 minutes here).
+/// by the other's Store API at once, not when its read cache expires (set to 10 minutes here), and a
+/// publishable key revoked through one is refused by the other at once.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_change_through_one_process_shows_in_another_through_postgres_without_nats() {
+async fn changes_through_one_process_reach_another_through_postgres_without_nats() {
     let Some(t) = TestDb::new(Backend::Postgres).await else {
         return;
     };
@@ -423,6 +424,29 @@ async fn a_change_through_one_process_shows_in_another_through_postgres_without_
             assert!(
                 Instant::now() < deadline,
                 "b still shows the old title after 10 s"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        // B remembers the key's scope for up to 10 s; the revocation must reach it well before.
+        let key_id = key["api_key"]["id"].as_str().unwrap();
+        admin_post(&format!("/admin/api-keys/{key_id}/revoke"), "{}");
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            let (status, body) = request(
+                &b_base,
+                "GET",
+                &format!("/store/products/{product}"),
+                &[("x-publishable-api-key", pk.as_str())],
+                "",
+            );
+            if status == 400 {
+                assert!(body.contains("not_allowed"), "{body}");
+                break;
+            }
+            assert_eq!(status, 200, "{body}");
+            assert!(
+                Instant::now() < deadline,
+                "b still accepts the revoked key after 5 s"
             );
             std::thread::sleep(Duration::from_millis(50));
         }

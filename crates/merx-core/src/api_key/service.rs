@@ -9,10 +9,25 @@ use sha2::{Digest, Sha256};
 use super::{store, ApiKey, KeyType};
 use crate::auth::Role;
 use crate::error::CoreResult;
+use crate::platform::events::{append, NewEvent};
 
 /// SHA-256 of a token, hex: what is stored and looked up.
 pub fn hash_token(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// `api_key.revoked`: the Store API stops accepting the key in every process.
+async fn revoked(
+    tx: &mut merx_db::Tx,
+    aggregate: &str,
+    payload: serde_json::Value,
+) -> CoreResult<()> {
+    append(
+        tx,
+        NewEvent::new("api_key.revoked", "api_key", aggregate, payload),
+    )
+    .await?;
+    Ok(())
 }
 
 fn redact(token: &str) -> String {
@@ -88,7 +103,9 @@ impl ApiKeyService {
     /// fresh admin key at every start because stored keys cannot be shown again).
     pub async fn rotate_titled(&self, title: &str, role: Role) -> CoreResult<(ApiKey, String)> {
         let mut tx = self.db.begin().await?;
-        store::revoke_titled(&mut tx, title).await?;
+        if store::revoke_titled(&mut tx, title).await? > 0 {
+            revoked(&mut tx, title, serde_json::json!({"title": title})).await?;
+        }
         tx.commit().await?;
         self.create(title, KeyType::Secret, Some(role), None).await
     }
@@ -135,6 +152,7 @@ impl ApiKeyService {
         }
         let mut tx = self.db.begin().await?;
         store::revoke(&mut tx, id, by).await?;
+        revoked(&mut tx, id, serde_json::json!({"id": id})).await?;
         tx.commit().await?;
         self.get(id).await
     }

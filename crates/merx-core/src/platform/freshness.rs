@@ -24,13 +24,16 @@ pub enum ReadModel {
     /// Where goods ship from and how: stock locations, the sales channels they serve, shipping
     /// options. Apart from `Inventory`, which every reservation moves on.
     Logistics,
+    /// Who may call the Store API and what it reaches: publishable keys, their sales channels.
+    Access,
 }
 
 impl ReadModel {
-    pub const ALL: [ReadModel; 3] = [
+    pub const ALL: [ReadModel; 4] = [
         ReadModel::Catalog,
         ReadModel::Inventory,
         ReadModel::Logistics,
+        ReadModel::Access,
     ];
 
     fn index(self) -> usize {
@@ -38,6 +41,7 @@ impl ReadModel {
             ReadModel::Catalog => 0,
             ReadModel::Inventory => 1,
             ReadModel::Logistics => 2,
+            ReadModel::Access => 3,
         }
     }
 
@@ -47,6 +51,7 @@ impl ReadModel {
             ReadModel::Catalog => "read_model:catalog",
             ReadModel::Inventory => "read_model:inventory",
             ReadModel::Logistics => "read_model:logistics",
+            ReadModel::Access => "read_model:access",
         }
     }
 
@@ -76,6 +81,7 @@ impl ReadModel {
                 "stock_location.",
             ],
             ReadModel::Logistics => &["stock_location.", "sales_channel.", "shipping_option."],
+            ReadModel::Access => &["api_key.", "sales_channel."],
         }
     }
 }
@@ -88,7 +94,12 @@ pub fn models_of(name: &str) -> Vec<ReadModel> {
         .collect()
 }
 
-static VERSIONS: [AtomicU64; 3] = [AtomicU64::new(0), AtomicU64::new(0), AtomicU64::new(0)];
+static VERSIONS: [AtomicU64; 4] = [
+    AtomicU64::new(0),
+    AtomicU64::new(0),
+    AtomicU64::new(0),
+    AtomicU64::new(0),
+];
 
 /// The current version of `model` in this process.
 pub fn version(model: ReadModel) -> u64 {
@@ -184,8 +195,9 @@ mod tests {
         );
         assert_eq!(
             models_of("sales_channel.deleted"),
-            &[ReadModel::Catalog, ReadModel::Logistics]
+            &[ReadModel::Catalog, ReadModel::Logistics, ReadModel::Access]
         );
+        assert_eq!(models_of("api_key.revoked"), &[ReadModel::Access]);
         assert_eq!(
             models_of("shipping_option.deleted"),
             &[ReadModel::Logistics]

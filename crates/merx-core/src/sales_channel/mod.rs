@@ -1,21 +1,17 @@
 //! Sales channels: where products are sold. Publishable API keys are linked to channels, and a
 //! Store API request sees only the products of its key's channels.
 
-use std::collections::HashMap;
-use std::sync::Arc;
-use std::time::{Duration, Instant};
-
 use merx_db::{query, sql::placeholders, Db, DbResult, Row};
 use merx_types::id::{new_id, prefix};
 use merx_types::time::now;
 use merx_types::{DomainError, Page, PageRequest};
 use serde_json::{json, Value};
 use time::OffsetDateTime;
-use tokio::sync::RwLock;
 
 use crate::api_key::{hash_token, KeyType};
 use crate::error::CoreResult;
 use crate::platform::events::{append, NewEvent};
+use crate::platform::freshness::{Memo, ReadModel, MEMO_TTL};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct SalesChannel {
@@ -50,24 +46,19 @@ fn from_row(r: &Row) -> DbResult<SalesChannel> {
     })
 }
 
-/// How long a resolved key scope is reused before it is read again (revocations and link changes
-/// made through this process clear it at once).
-const SCOPE_TTL: Duration = Duration::from_secs(5);
-
-/// Recently resolved key scopes by token, with when they were read.
-type ScopeCache = Arc<RwLock<HashMap<String, (Instant, Option<KeyScope>)>>>;
-
 #[derive(Clone)]
 pub struct SalesChannelService {
     db: Db,
-    scopes: ScopeCache,
+    /// Resolved publishable-key scopes by token (every Store request asks), forgotten when a key
+    /// is revoked or its channels change, here and in other processes.
+    scopes: Memo<Option<KeyScope>>,
 }
 
 impl SalesChannelService {
     pub fn new(db: Db) -> Self {
         Self {
             db,
-            scopes: Arc::default(),
+            scopes: Memo::new(ReadModel::Access, MEMO_TTL),
         }
     }
 
@@ -203,7 +194,6 @@ impl SalesChannelService {
         )
         .await?;
         tx.commit().await?;
-        self.scopes.write().await.clear();
         Ok(c)
     }
 
@@ -234,7 +224,6 @@ impl SalesChannelService {
         )
         .await?;
         tx.commit().await?;
-        self.scopes.write().await.clear();
         Ok(())
     }
 
@@ -323,8 +312,17 @@ impl SalesChannelService {
         for c in remove {
             tx.execute(query("DELETE FROM api_key_sales_channel WHERE api_key_id = ? AND sales_channel_id = ?").bind(api_key_id).bind(c)).await?;
         }
+        append(
+            &mut tx,
+            NewEvent::new(
+                "api_key.sales_channels_changed",
+                "api_key",
+                api_key_id,
+                json!({"id": api_key_id, "add": add, "remove": remove}),
+            ),
+        )
+        .await?;
         tx.commit().await?;
-        self.scopes.write().await.clear();
         self.key_channels(api_key_id).await
     }
 
@@ -340,11 +338,10 @@ impl SalesChannelService {
 
     /// The scope of a publishable key token; `None` if the token is unknown or revoked.
     pub async fn scope_of_publishable(&self, token: &str) -> CoreResult<Option<KeyScope>> {
-        if let Some((at, scope)) = self.scopes.read().await.get(token) {
-            if at.elapsed() < SCOPE_TTL {
-                return Ok(scope.clone());
-            }
+        if let Some(scope) = self.scopes.get(token) {
+            return Ok(scope);
         }
+        let version = self.scopes.version();
         let row = self
             .db
             .fetch_optional(
@@ -376,16 +373,7 @@ impl SalesChannelService {
                 })
             }
         };
-        let mut cache = self.scopes.write().await;
-        if cache.len() > 10_000 {
-            cache.clear();
-        }
-        cache.insert(token.to_string(), (Instant::now(), scope.clone()));
+        self.scopes.put(token, version, scope.clone());
         Ok(scope)
-    }
-
-    /// Forgets cached key scopes (after a key is revoked).
-    pub async fn forget_scopes(&self) {
-        self.scopes.write().await.clear();
     }
 }

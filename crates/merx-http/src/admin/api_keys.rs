@@ -181,7 +181,6 @@ pub async fn revoke(
     Path(id): Path<String>,
 ) -> ApiResult<Json<ApiKeyResponse>> {
     let key = s.core.api_keys.revoke(&id, Some(&actor.id)).await?;
-    s.core.sales_channels.forget_scopes().await;
     Ok(Json(ApiKeyResponse {
         api_key: ApiKeyDto::from(key, None),
     }))
