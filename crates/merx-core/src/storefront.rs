@@ -22,6 +22,8 @@ pub struct PricingRequest {
     pub country_code: Option<String>,
     pub province: Option<String>,
     pub customer_id: Option<String>,
+    /// The customer's groups when the caller read them already (else read from `customer_id`).
+    pub customer_group_ids: Option<Vec<String>>,
     pub quantity: Option<i64>,
 }
 
@@ -98,9 +100,10 @@ pub async fn resolve_with(
         }
         _ => None,
     };
-    let customer_group_ids = match &req.customer_id {
-        Some(c) => pricing.customer_groups(c).await?,
-        None => Vec::new(),
+    let customer_group_ids = match (&req.customer_group_ids, &req.customer_id) {
+        (Some(known), _) => known.clone(),
+        (None, Some(c)) => pricing.customer_groups(c).await?,
+        (None, None) => Vec::new(),
     };
     let quantity = req.quantity.unwrap_or(1);
     if quantity < 1 {

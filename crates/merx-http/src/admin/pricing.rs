@@ -318,6 +318,7 @@ pub async fn explain(State(s): State<AppState>, RawQuery(raw): RawQuery) -> ApiR
         province: None,
         customer_id: qs.str("customer_id")?.map(str::to_string),
         quantity: qs.int("quantity")?,
+        ..Default::default()
     };
     let ctx = storefront::resolve(&s.core, &req)
         .await?

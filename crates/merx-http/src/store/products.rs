@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::header;
+use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 use merx_core::catalog::{
     Cmp, ProductBundle, ProductFilter, ProductOrder, ProductStatus, Relations,
@@ -22,6 +22,7 @@ use crate::read_cache::Versions;
 use crate::render::{
     default_product_selection, product_json, VariantExtras, CALCULATED_PRICE, PRODUCT,
 };
+use crate::session;
 use crate::AppState;
 
 fn parse_time(key: &str, v: &str) -> Result<time::OffsetDateTime, ApiError> {
@@ -90,15 +91,29 @@ fn filter(qs: &Qs, scope: &StoreScope) -> Result<ProductFilter, ApiError> {
     })
 }
 
-fn pricing_request(qs: &Qs) -> Result<PricingRequest, ApiError> {
+fn pricing_request(qs: &Qs, groups: &[String]) -> Result<PricingRequest, ApiError> {
     Ok(PricingRequest {
         region_id: qs.str("region_id")?.map(str::to_string),
         currency_code: qs.str("currency_code")?.map(str::to_string),
         country_code: qs.str("country_code")?.map(str::to_string),
         province: qs.str("province")?.map(str::to_string),
-        customer_id: None,
-        quantity: None,
+        customer_group_ids: Some(groups.to_vec()),
+        ..Default::default()
     })
+}
+
+/// The groups of the logged-in customer, sorted (none for a guest): their price lists apply, as in
+/// Medusa, and answers are shared by everyone in the same groups.
+async fn customer_groups(state: &AppState, headers: &HeaderMap) -> ApiResult<Vec<String>> {
+    let Some(claims) = session::claims(state, headers)
+        .await
+        .filter(|c| c.actor_type == "customer" && !c.actor_id.is_empty())
+    else {
+        return Ok(Vec::new());
+    };
+    let mut groups = state.core.pricing.customer_groups(&claims.actor_id).await?;
+    groups.sort();
+    Ok(groups)
 }
 
 fn relations(sel: &Selection, needs_categories: bool) -> Relations {
@@ -120,8 +135,13 @@ struct Plan {
     pricing: Option<storefront::ResolvedContext>,
 }
 
-async fn plan(state: &AppState, qs: &Qs, with_categories: bool) -> ApiResult<Plan> {
-    let req = pricing_request(qs)?;
+async fn plan(
+    state: &AppState,
+    qs: &Qs,
+    groups: &[String],
+    with_categories: bool,
+) -> ApiResult<Plan> {
+    let req = pricing_request(qs, groups)?;
     let mut defaults = default_product_selection(with_categories);
     if req.region_id.is_some() {
         if let Some(v) = defaults.relations.get_mut("variants") {
@@ -187,11 +207,15 @@ fn public_categories(bundles: &mut [ProductBundle]) {
     }
 }
 
-/// What the cache keys an answer on: the route, the query as sent, and the channels the key sees
-/// (not the key itself, so keys with the same channels share answers). Nothing else may shape the
-/// answer: prices here ignore who is asking (no customer groups); if that changes, key on it too.
-fn cache_key(route: &str, scope: &StoreScope, raw: &str) -> String {
-    format!("{route}?{raw}#{}", scope.0.sales_channel_ids.join(","))
+/// What the cache keys an answer on: the route, the query as sent, the channels the key sees (not
+/// the key itself, so keys with the same channels share answers) and the customer's groups (their
+/// price lists). Nothing else may shape the answer.
+fn cache_key(route: &str, scope: &StoreScope, raw: &str, groups: &[String]) -> String {
+    format!(
+        "{route}?{raw}#{}#{}",
+        scope.0.sales_channel_ids.join(","),
+        groups.join(",")
+    )
 }
 
 /// A JSON body that is already serialized.
@@ -246,10 +270,12 @@ async fn price_deadline(state: &AppState, versions: Versions) -> ApiResult<Optio
 pub async fn list(
     State(state): State<AppState>,
     scope: StoreScope,
+    headers: HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> ApiResult<Response> {
     let raw = raw.unwrap_or_default();
-    let key = cache_key("/store/products", &scope, &raw);
+    let groups = customer_groups(&state, &headers).await?;
+    let key = cache_key("/store/products", &scope, &raw, &groups);
     let _filling = match state.read_cache.get_or_fill(&key).await {
         Ok(body) => return Ok(json_body(body)),
         Err(filling) => filling,
@@ -258,7 +284,7 @@ pub async fn list(
     let qs = Qs::parse(&raw)?;
     let page = PageRequest::parse(qs.int("limit")?, qs.int("offset")?, 50)?;
     let filter = filter(&qs, &scope)?;
-    let plan = plan(&state, &qs, false).await?;
+    let plan = plan(&state, &qs, &groups, false).await?;
     let needs_categories = plan.pricing.as_ref().is_some_and(|p| p.tax_place.is_some());
     let ids = state.core.catalog.list_ids(&filter, page).await?;
     let mut bundles = state
@@ -281,10 +307,12 @@ pub async fn retrieve(
     State(state): State<AppState>,
     scope: StoreScope,
     Path(id): Path<String>,
+    headers: HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> ApiResult<Response> {
     let raw = raw.unwrap_or_default();
-    let key = cache_key(&format!("/store/products/{id}"), &scope, &raw);
+    let groups = customer_groups(&state, &headers).await?;
+    let key = cache_key(&format!("/store/products/{id}"), &scope, &raw, &groups);
     let _filling = match state.read_cache.get_or_fill(&key).await {
         Ok(body) => return Ok(json_body(body)),
         Err(filling) => filling,
@@ -293,7 +321,7 @@ pub async fn retrieve(
     let qs = Qs::parse(&raw)?;
     let mut filter = filter(&qs, &scope)?;
     filter.ids = vec![id.clone()];
-    let plan = plan(&state, &qs, true).await?;
+    let plan = plan(&state, &qs, &groups, true).await?;
     let found = state
         .core
         .catalog

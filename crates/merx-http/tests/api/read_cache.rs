@@ -598,3 +598,136 @@ app_test!(
     error_answers_are_not_cached_and_a_product_becoming_visible_is_found_at_once,
     errors_are_not_cached
 );
+
+// ---------- customer groups
+
+/// Registers and logs in a customer; returns (customer id, bearer token).
+async fn logged_in_customer(app: &TestApp, pk: &str, email: &str) -> (String, String) {
+    let creds = json!({"email": email, "password": "correct-horse-battery"});
+    let reg = app
+        .post_json("/auth/customer/emailpass/register", &creds)
+        .await
+        .ok()["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let created = app
+        .call(
+            axum::http::Method::POST,
+            "/store/customers",
+            Some(&reg),
+            Some(&json!({"email": email})),
+            &[("x-publishable-api-key", pk)],
+        )
+        .await
+        .ok();
+    let login = app.post_json("/auth/customer/emailpass", &creds).await.ok()["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    (id(&created["customer"]), login)
+}
+
+async fn customer_group_prices(app: TestApp) {
+    let s = shop(&app).await;
+    let (tee, tee_v) = product(
+        &app,
+        &s.admin,
+        product_body("Tee", "published", "TEE-G", &[s.web.as_str()], 25.0),
+    )
+    .await;
+    let path = format!("/store/products/{tee}?region_id={}", s.eu);
+    let list = format!("/store/products?region_id={}", s.eu);
+    let (vip, vip_token) = logged_in_customer(&app, &s.pk, "vip@example.com").await;
+    let (_, plain_token) = logged_in_customer(&app, &s.pk, "plain@example.com").await;
+    let group = post(
+        &app,
+        &s.admin,
+        "/admin/customer-groups",
+        json!({"name": "VIP"}),
+    )
+    .await;
+    let group_id = id(&group["customer_group"]);
+    post(
+        &app,
+        &s.admin,
+        &format!("/admin/customer-groups/{group_id}/customers"),
+        json!({"add": [vip]}),
+    )
+    .await;
+    post(
+        &app,
+        &s.admin,
+        "/admin/price-lists",
+        json!({"title": "VIP", "type": "sale", "rules": {"customer.groups.id": [group_id]},
+            "prices": [{"variant_id": tee_v, "currency_code": "eur", "amount": 15}]}),
+    )
+    .await;
+    let as_customer = |token: Option<String>, path: String| {
+        let (app, pk) = (app.clone(), s.pk.clone());
+        async move {
+            app.call(
+                axum::http::Method::GET,
+                &path,
+                token.as_deref(),
+                None,
+                &[("x-publishable-api-key", pk.as_str())],
+            )
+            .await
+            .ok()
+        }
+    };
+    let calculated =
+        |v: &Value| v["product"]["variants"][0]["calculated_price"]["calculated_amount"].clone();
+    let listed = |v: &Value| {
+        in_list(v, &tee)["variants"][0]["calculated_price"]["calculated_amount"].clone()
+    };
+    // Guests first, so that a cached guest answer is there to leak if the key ignored the groups.
+    for _ in 0..2 {
+        assert_eq!(
+            calculated(&as_customer(None, path.clone()).await),
+            json!(25)
+        );
+        assert_eq!(listed(&as_customer(None, list.clone()).await), json!(25));
+    }
+    for _ in 0..2 {
+        let mine = as_customer(Some(vip_token.clone()), path.clone()).await;
+        assert_eq!(
+            calculated(&mine),
+            json!(15),
+            "the VIP sees the group's price"
+        );
+        assert_eq!(
+            mine["product"]["variants"][0]["calculated_price"]["original_amount"],
+            json!(25)
+        );
+        let mine = as_customer(Some(vip_token.clone()), list.clone()).await;
+        assert_eq!(listed(&mine), json!(15));
+    }
+    assert_eq!(
+        calculated(&as_customer(Some(plain_token.clone()), path.clone()).await),
+        json!(25),
+        "a customer outside the group pays the base price"
+    );
+    assert_eq!(
+        calculated(&as_customer(None, path.clone()).await),
+        json!(25)
+    );
+
+    // Leaving the group takes the price away at once.
+    post(
+        &app,
+        &s.admin,
+        &format!("/admin/customer-groups/{group_id}/customers"),
+        json!({"remove": [vip]}),
+    )
+    .await;
+    assert_eq!(
+        calculated(&as_customer(Some(vip_token), path.clone()).await),
+        json!(25)
+    );
+}
+app_test!(
+    a_logged_in_customer_sees_the_price_lists_of_their_groups_and_guests_do_not,
+    customer_group_prices
+);
