@@ -8,5 +8,7 @@ mod store;
 mod taxonomy;
 
 pub use model::*;
-pub use service::{slugify, CatalogService, NewProduct, NewVariant, ProductChanges};
+pub use service::{
+    slugify, CatalogService, NewProduct, NewVariant, ProductChanges, VariantChanges,
+};
 pub use taxonomy::{CategoryInput, LabelKind, TaxonomyFilter, TaxonomyService};

@@ -32,6 +32,30 @@ pub struct NewVariant {
     pub metadata: Option<Value>,
 }
 
+/// Changes to a variant: `None` leaves a field as it is, `Some(None)` clears an optional one.
+#[derive(Debug, Clone, Default)]
+pub struct VariantChanges {
+    pub title: Option<String>,
+    pub sku: Option<Option<String>>,
+    pub barcode: Option<Option<String>>,
+    pub ean: Option<Option<String>>,
+    pub upc: Option<Option<String>>,
+    pub allow_backorder: Option<bool>,
+    pub manage_inventory: Option<bool>,
+    pub thumbnail: Option<Option<String>>,
+    pub hs_code: Option<Option<String>>,
+    pub origin_country: Option<Option<String>>,
+    pub mid_code: Option<Option<String>>,
+    pub material: Option<Option<String>>,
+    pub weight: Option<Option<i64>>,
+    pub length: Option<Option<i64>>,
+    pub height: Option<Option<i64>>,
+    pub width: Option<Option<i64>>,
+    pub metadata: Option<Option<Value>>,
+    /// Replaces the base prices when given.
+    pub prices: Option<Vec<NewPrice>>,
+}
+
 /// A product to create.
 #[derive(Debug, Clone, Default)]
 pub struct NewProduct {
@@ -100,6 +124,36 @@ fn validate_handle(handle: &str) -> Result<(), DomainError> {
             "handle {handle:?} must be lower-case letters, digits, - and _"
         )))
     }
+}
+
+fn variant_not_found(variant_id: &str) -> CoreError {
+    DomainError::not_found(format!("Variant with id: {variant_id} was not found")).into()
+}
+
+/// Announces a change to a variant (and so to its product, which shows it).
+async fn variant_changed(
+    tx: &mut merx_db::Tx,
+    product_id: &str,
+    variant_id: &str,
+    name: &str,
+) -> CoreResult<()> {
+    let payload = json!({"id": variant_id, "product_id": product_id});
+    append(
+        tx,
+        NewEvent::new(name, "product_variant", variant_id, payload),
+    )
+    .await?;
+    append(
+        tx,
+        NewEvent::new(
+            "product.updated",
+            "product",
+            product_id,
+            json!({"id": product_id, "variant_id": variant_id}),
+        ),
+    )
+    .await?;
+    Ok(())
 }
 
 fn duplicate_or(e: merx_db::DbError, what: &str) -> CoreError {
@@ -524,33 +578,115 @@ impl CatalogService {
     }
 
     /// Replaces a variant's base prices.
-    pub async fn set_variant_prices(
+    /// Changes a variant's own fields and (when given) replaces its base prices, in one
+    /// transaction. Only the fields given are written, so concurrent edits of different fields
+    /// do not undo each other.
+    pub async fn update_variant(
         &self,
         product_id: &str,
         variant_id: &str,
-        prices: Vec<NewPrice>,
+        c: VariantChanges,
     ) -> CoreResult<ProductBundle> {
-        let bundle = self.get(product_id).await?;
-        if !bundle.variants.iter().any(|v| v.variant.id == variant_id) {
-            return Err(DomainError::not_found(format!(
-                "Variant with id: {variant_id} was not found"
-            ))
-            .into());
+        if c.title.as_deref().is_some_and(|t| t.trim().is_empty()) {
+            return Err(DomainError::invalid("title must not be empty").into());
         }
+        if let Some(prices) = &c.prices {
+            crate::pricing::validate_prices(prices)?;
+        }
+        let mut sets: Vec<&str> = Vec::new();
+        let mut args: Vec<merx_db::Value> = Vec::new();
+        let mut set = |column: &'static str, value: merx_db::Value| {
+            sets.push(column);
+            args.push(value);
+        };
+        if let Some(t) = c.title {
+            set("title", t.trim().to_string().into());
+        }
+        for (column, value) in [
+            ("sku", c.sku),
+            ("barcode", c.barcode),
+            ("ean", c.ean),
+            ("upc", c.upc),
+            ("thumbnail", c.thumbnail),
+            ("hs_code", c.hs_code),
+            ("origin_country", c.origin_country),
+            ("mid_code", c.mid_code),
+            ("material", c.material),
+        ] {
+            if let Some(v) = value {
+                set(column, v.into());
+            }
+        }
+        for (column, value) in [
+            ("weight", c.weight),
+            ("length", c.length),
+            ("height", c.height),
+            ("width", c.width),
+        ] {
+            if let Some(v) = value {
+                if v.is_some_and(|n| n < 0) {
+                    return Err(
+                        DomainError::invalid(format!("{column} must not be negative")).into(),
+                    );
+                }
+                set(column, v.into());
+            }
+        }
+        if let Some(b) = c.allow_backorder {
+            set("allow_backorder", b.into());
+        }
+        if let Some(b) = c.manage_inventory {
+            set("manage_inventory", b.into());
+        }
+        if let Some(m) = c.metadata {
+            set("metadata", m.into());
+        }
+        set("updated_at", now().into());
+        let assignments: Vec<String> = sets.iter().map(|c| format!("{c} = ?")).collect();
+        args.push(variant_id.into());
+        args.push(product_id.into());
         let mut tx = self.db.begin().await?;
-        PricingService::replace_base_prices(&mut tx, variant_id, &prices).await?;
-        append(
-            &mut tx,
-            NewEvent::new(
-                "product.updated",
-                "product",
-                product_id,
-                json!({"id": product_id, "variant_id": variant_id}),
-            ),
-        )
-        .await?;
+        let written = tx
+            .execute(merx_db::Query::from_parts(
+                format!(
+                    "UPDATE product_variant SET {} WHERE id = ? AND product_id = ? AND deleted_at IS NULL",
+                    assignments.join(", ")
+                ),
+                args,
+            ))
+            .await
+            .map_err(|e| duplicate_or(e, "A variant with this sku"))?;
+        if written == 0 {
+            return Err(variant_not_found(variant_id));
+        }
+        if let Some(prices) = &c.prices {
+            PricingService::replace_base_prices(&mut tx, variant_id, prices).await?;
+        }
+        variant_changed(&mut tx, product_id, variant_id, "product_variant.updated").await?;
         tx.commit().await?;
         self.get(product_id).await
+    }
+
+    /// Deletes a variant (softly: orders keep what they snapshot of it). Carts holding it can no
+    /// longer be completed with it.
+    pub async fn delete_variant(&self, product_id: &str, variant_id: &str) -> CoreResult<()> {
+        let at = now();
+        let mut tx = self.db.begin().await?;
+        let written = tx
+            .execute(
+                merx_db::query("UPDATE product_variant SET deleted_at = ?, updated_at = ? WHERE id = ? AND product_id = ? AND deleted_at IS NULL")
+                    .bind(at)
+                    .bind(at)
+                    .bind(variant_id)
+                    .bind(product_id),
+            )
+            .await?;
+        if written == 0 {
+            return Err(variant_not_found(variant_id));
+        }
+        variant_changed(&mut tx, product_id, variant_id, "product_variant.deleted").await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     pub async fn update(&self, id: &str, c: ProductChanges) -> CoreResult<ProductBundle> {

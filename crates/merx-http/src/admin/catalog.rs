@@ -9,7 +9,7 @@ use axum::Json;
 use merx_core::auth::Permission;
 use merx_core::catalog::{
     CategoryInput, LabelKind, NewProduct, NewVariant, Physical, ProductBundle, ProductChanges,
-    ProductFilter, ProductOrder, ProductStatus, Relations, TaxonomyFilter,
+    ProductFilter, ProductOrder, ProductStatus, Relations, TaxonomyFilter, VariantChanges,
 };
 use merx_core::pricing::NewPrice;
 use merx_types::PageRequest;
@@ -58,6 +58,12 @@ pub(crate) fn routes(r: AdminRoutes) -> AdminRoutes {
             "/admin/products/{id}/variants/{variant_id}",
             WRITE,
             update_variant,
+        )
+        .add(
+            Method::DELETE,
+            "/admin/products/{id}/variants/{variant_id}",
+            WRITE,
+            delete_variant,
         )
         .add(
             Method::GET,
@@ -338,7 +344,38 @@ pub struct UpdateProduct {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateVariant {
-    pub prices: Vec<PriceBody>,
+    pub title: Option<String>,
+    #[serde(default, deserialize_with = "double_option")]
+    pub sku: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    pub barcode: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    pub ean: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    pub upc: Option<Option<String>>,
+    pub allow_backorder: Option<bool>,
+    pub manage_inventory: Option<bool>,
+    #[serde(default, deserialize_with = "double_option")]
+    pub thumbnail: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    pub hs_code: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    pub origin_country: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    pub mid_code: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    pub material: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    pub weight: Option<Option<i64>>,
+    #[serde(default, deserialize_with = "double_option")]
+    pub length: Option<Option<i64>>,
+    #[serde(default, deserialize_with = "double_option")]
+    pub height: Option<Option<i64>>,
+    #[serde(default, deserialize_with = "double_option")]
+    pub width: Option<Option<i64>>,
+    #[serde(default, deserialize_with = "double_option")]
+    pub metadata: Option<Option<Value>>,
+    pub prices: Option<Vec<PriceBody>>,
 }
 
 fn ids(refs: Vec<IdRef>) -> Vec<String> {
@@ -546,17 +583,53 @@ pub async fn update_variant(
     Path((id, variant_id)): Path<(String, String)>,
     ApiJson(b): ApiJson<UpdateVariant>,
 ) -> ApiResult<Json<Value>> {
-    let prices = b
-        .prices
-        .into_iter()
-        .map(PriceBody::into_price)
-        .collect::<Result<_, _>>()?;
+    let prices = match b.prices {
+        Some(list) => Some(
+            list.into_iter()
+                .map(PriceBody::into_price)
+                .collect::<Result<_, _>>()?,
+        ),
+        None => None,
+    };
+    let changes = VariantChanges {
+        title: b.title,
+        sku: b.sku,
+        barcode: b.barcode,
+        ean: b.ean,
+        upc: b.upc,
+        allow_backorder: b.allow_backorder,
+        manage_inventory: b.manage_inventory,
+        thumbnail: b.thumbnail,
+        hs_code: b.hs_code,
+        origin_country: b.origin_country,
+        mid_code: b.mid_code,
+        material: b.material,
+        weight: b.weight,
+        length: b.length,
+        height: b.height,
+        width: b.width,
+        metadata: b.metadata,
+        prices,
+    };
     let bundle = s
         .core
         .catalog
-        .set_variant_prices(&id, &variant_id, prices)
+        .update_variant(&id, &variant_id, changes)
         .await?;
     one(&s, bundle).await
+}
+
+/// Deletes a variant; Medusa answers with the product as it now is under `parent`.
+pub async fn delete_variant(
+    State(s): State<AppState>,
+    Path((id, variant_id)): Path<(String, String)>,
+) -> ApiResult<Json<Value>> {
+    s.core.catalog.delete_variant(&id, &variant_id).await?;
+    let bundle = s.core.catalog.get(&id).await?;
+    let mut parent = admin_product(&s, &[bundle]).await?;
+    Ok(Json(
+        json!({"id": variant_id, "object": "variant", "deleted": true, "parent": parent.pop()}),
+    ))
 }
 
 // ---------- collections

@@ -1183,3 +1183,131 @@ app_test!(
     admin_products_update_gate_the_store_and_emit_events,
     admin_product_lifecycle_checked
 );
+
+async fn variant_edits_and_deletion(app: TestApp) {
+    let s = shop(&app).await;
+    let tee = Shop::id(&s.tee);
+    let small = s.tee["variants"][0]["id"].as_str().unwrap().to_string();
+    let medium = s.tee["variants"][1]["id"].as_str().unwrap().to_string();
+    let path = format!("/admin/products/{tee}/variants/{small}");
+    let store_path = format!("/store/products/{tee}");
+    let variant_in = |p: &Value, id: &str| -> Value {
+        p["variants"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|v| v["id"] == id)
+            .cloned()
+            .unwrap_or(Value::Null)
+    };
+    // Fill the Store read cache first: the edit must show through it.
+    let before = store(&app, &s.pk, &store_path).await.ok();
+    assert_eq!(variant_in(&before["product"], &small)["title"], "S");
+
+    let edited = post(
+        &app,
+        &s.admin,
+        &path,
+        json!({"title": "Small", "sku": "TEE-SMALL", "allow_backorder": true, "weight": 300,
+               "material": "cotton", "metadata": {"fit": "slim"}}),
+    )
+    .await;
+    let v = variant_in(&edited["product"], &small);
+    assert_eq!(
+        (
+            &v["title"],
+            &v["sku"],
+            &v["allow_backorder"],
+            &v["weight"],
+            &v["material"],
+            &v["metadata"]["fit"]
+        ),
+        (
+            &json!("Small"),
+            &json!("TEE-SMALL"),
+            &json!(true),
+            &json!(300),
+            &json!("cotton"),
+            &json!("slim")
+        )
+    );
+    assert_eq!(
+        v["manage_inventory"], s.tee["variants"][0]["manage_inventory"],
+        "untouched"
+    );
+    assert_eq!(
+        v["prices"], s.tee["variants"][0]["prices"],
+        "prices untouched when not sent"
+    );
+    let shown = store(&app, &s.pk, &store_path).await.ok();
+    assert_eq!(variant_in(&shown["product"], &small)["title"], "Small");
+    assert_eq!(variant_in(&shown["product"], &small)["sku"], "TEE-SMALL");
+
+    // null clears a field; the other variant is untouched.
+    let cleared = post(&app, &s.admin, &path, json!({"sku": null, "weight": null})).await;
+    let v = variant_in(&cleared["product"], &small);
+    assert_eq!(
+        (&v["sku"], &v["weight"], &v["title"]),
+        (&Value::Null, &Value::Null, &json!("Small"))
+    );
+    assert_eq!(variant_in(&cleared["product"], &medium)["sku"], "TEE-M");
+
+    // Bad input changes nothing.
+    app.post_as(&path, &s.admin, &json!({"sku": "TEE-M"}))
+        .await
+        .assert_error(StatusCode::UNPROCESSABLE_ENTITY, "duplicate_error");
+    app.post_as(&path, &s.admin, &json!({"title": "  ", "sku": "X"}))
+        .await
+        .assert_error(StatusCode::BAD_REQUEST, "invalid_data");
+    app.post_as(&path, &s.admin, &json!({"weight": -1}))
+        .await
+        .assert_error(StatusCode::BAD_REQUEST, "invalid_data");
+    app.post_as(&path, &s.admin, &json!({"colour": "red"}))
+        .await
+        .assert_error(StatusCode::BAD_REQUEST, "invalid_data");
+    let after_bad = app
+        .get_as(&format!("/admin/products/{tee}"), &s.admin)
+        .await
+        .ok();
+    let v = variant_in(&after_bad["product"], &small);
+    assert_eq!((&v["title"], &v["sku"]), (&json!("Small"), &Value::Null));
+
+    post(&app, &s.admin, &path, json!({"sku": "TEE-SMALL"})).await;
+
+    // Deleting: the variant leaves the product (and the Store), the other stays.
+    let deleted = app
+        .call(Method::DELETE, &path, Some(&s.admin), None, &[])
+        .await
+        .ok();
+    assert_eq!(
+        (&deleted["id"], &deleted["object"], &deleted["deleted"]),
+        (&json!(small), &json!("variant"), &json!(true))
+    );
+    assert_eq!(deleted["parent"]["variants"].as_array().unwrap().len(), 1);
+    let shown = store(&app, &s.pk, &store_path).await.ok();
+    let ids: Vec<&Value> = shown["product"]["variants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| &v["id"])
+        .collect();
+    assert_eq!(ids, [&json!(medium)]);
+    app.call(Method::DELETE, &path, Some(&s.admin), None, &[])
+        .await
+        .assert_error(StatusCode::NOT_FOUND, "not_found");
+    app.post_as(&path, &s.admin, &json!({"title": "Ghost"}))
+        .await
+        .assert_error(StatusCode::NOT_FOUND, "not_found");
+    // Its SKU is free again.
+    post(
+        &app,
+        &s.admin,
+        &format!("/admin/products/{tee}/variants/{medium}"),
+        json!({"sku": "TEE-SMALL"}),
+    )
+    .await;
+}
+app_test!(
+    an_admin_edits_a_variant_field_by_field_and_deletes_it,
+    variant_edits_and_deletion
+);
