@@ -72,7 +72,18 @@ impl Step for Reserve {
                     line_item_id: Some(item.id.clone()),
                     expires_at: None,
                 };
-                InventoryService::reserve_variant_in(&mut tx, &req, None).await?;
+                InventoryService::reserve_variant_in(&mut tx, &req, None)
+                    .await
+                    .map_err(|e| match e {
+                        // A line whose variant was deleted since it was added.
+                        CoreError::Domain(d) if d.kind == ErrorKind::NotFound => {
+                            StepError::Domain(DomainError::invalid(format!(
+                                "Variant {} is no longer available; remove it from the cart",
+                                item.variant_id
+                            )))
+                        }
+                        other => other.into(),
+                    })?;
             }
             let output = json!({"lines": lines, "total": view.totals.total});
             ctx.journal_in(&mut tx, &output)

@@ -570,6 +570,42 @@ checkout_test!(
     session_replaced_during_completion
 );
 
+/// A variant deleted after it was added to a cart: completing answers a clear 400 (not a 404 that
+/// reads as "no such cart"), and nothing is reserved or ordered.
+async fn deleted_variant_in_cart(app: TestApp, _: Arc<TestProvider>) {
+    let s = setup(&app, "eur", 10.0, 5).await;
+    let cart = ready_cart(&app, &s, 1, "pp_system_default").await;
+    let read = store(&app, &s, Method::GET, &format!("/store/carts/{cart}"), None)
+        .await
+        .ok();
+    let product = read["cart"]["items"][0]["product_id"].as_str().unwrap();
+    app.call(
+        Method::DELETE,
+        &format!("/admin/products/{product}/variants/{}", s.variant),
+        Some(&s.admin),
+        None,
+        &[],
+    )
+    .await
+    .ok();
+    let res = store(
+        &app,
+        &s,
+        Method::POST,
+        &format!("/store/carts/{cart}/complete"),
+        None,
+    )
+    .await;
+    res.assert_error(StatusCode::BAD_REQUEST, "invalid_data");
+    assert!(res.text().contains("no longer available"), "{}", res.text());
+    assert_eq!(orders(&app).await, 0);
+    assert_eq!(reserved(&app, &s.item).await, 0);
+}
+checkout_test!(
+    a_cart_whose_variant_was_deleted_is_refused_with_a_clear_400,
+    deleted_variant_in_cart
+);
+
 async fn interrupted_checkout_recovers(app: TestApp, provider: Arc<TestProvider>) {
     let s = setup(&app, "eur", 10.0, 5).await;
     let cart = ready_cart(&app, &s, 1, "pp_test").await;
