@@ -96,6 +96,52 @@ impl CustomerGroupService {
         })
     }
 
+    /// Renames a group and/or replaces its metadata (`Some(None)` clears it).
+    pub async fn update(
+        &self,
+        id: &str,
+        name: Option<String>,
+        metadata: Option<Option<Value>>,
+    ) -> CoreResult<CustomerGroup> {
+        if name.as_deref().is_some_and(|n| n.trim().is_empty()) {
+            return Err(DomainError::invalid("name must not be empty").into());
+        }
+        let at = now();
+        let mut tx = self.db.begin().await?;
+        let n = tx
+            .execute(
+                query(
+                    "UPDATE customer_group SET name = COALESCE(?, name), \
+                     metadata = CASE WHEN ? THEN ? ELSE metadata END, updated_at = ? \
+                     WHERE id = ? AND deleted_at IS NULL",
+                )
+                .bind(name.map(|n| n.trim().to_string()))
+                .bind(metadata.is_some())
+                .bind(metadata.flatten())
+                .bind(at)
+                .bind(id),
+            )
+            .await?;
+        if n == 0 {
+            return Err(DomainError::not_found(format!(
+                "Customer group with id: {id} was not found"
+            ))
+            .into());
+        }
+        append(
+            &mut tx,
+            NewEvent::new(
+                "customer_group.updated",
+                "customer_group",
+                id,
+                json!({"id": id}),
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        self.get(id).await
+    }
+
     pub async fn delete(&self, id: &str) -> CoreResult<()> {
         let at = now();
         let mut tx = self.db.begin().await?;

@@ -74,6 +74,12 @@ pub(crate) fn routes(r: AdminRoutes) -> AdminRoutes {
             retrieve_group,
         )
         .add(
+            Method::POST,
+            "/admin/customer-groups/{id}",
+            CUS_WRITE,
+            update_group,
+        )
+        .add(
             Method::DELETE,
             "/admin/customer-groups/{id}",
             CUS_WRITE,
@@ -412,6 +418,27 @@ pub async fn retrieve_group(
     Ok(Json(
         json!({"customer_group": group_json(&s.core.customer_groups.get(&id).await?)}),
     ))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GroupChanges {
+    pub name: Option<String>,
+    #[serde(default, deserialize_with = "crate::dto::double_option")]
+    pub metadata: Option<Option<Value>>,
+}
+
+pub async fn update_group(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<GroupChanges>,
+) -> ApiResult<Json<Value>> {
+    let g = s
+        .core
+        .customer_groups
+        .update(&id, b.name, b.metadata)
+        .await?;
+    Ok(Json(json!({"customer_group": group_json(&g)})))
 }
 
 pub async fn delete_group(

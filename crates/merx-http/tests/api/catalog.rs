@@ -1311,3 +1311,42 @@ app_test!(
     an_admin_edits_a_variant_field_by_field_and_deletes_it,
     variant_edits_and_deletion
 );
+
+async fn customer_group_edits(app: TestApp) {
+    let admin = app.admin_key(Role::Admin).await;
+    let g = post(
+        &app,
+        &admin,
+        "/admin/customer-groups",
+        json!({"name": "VIP", "metadata": {"tier": 1}}),
+    )
+    .await;
+    let id = Shop::id(&g["customer_group"]);
+    let path = format!("/admin/customer-groups/{id}");
+    let renamed = post(&app, &admin, &path, json!({"name": " Gold "})).await;
+    assert_eq!(renamed["customer_group"]["name"], "Gold");
+    assert_eq!(
+        renamed["customer_group"]["metadata"],
+        json!({"tier": 1}),
+        "kept"
+    );
+    let cleared = post(&app, &admin, &path, json!({"metadata": null})).await;
+    assert_eq!(cleared["customer_group"]["metadata"], Value::Null);
+    assert_eq!(cleared["customer_group"]["name"], "Gold");
+    app.post_as(&path, &admin, &json!({"name": ""}))
+        .await
+        .assert_error(StatusCode::BAD_REQUEST, "invalid_data");
+    app.post_as(
+        "/admin/customer-groups/cusgroup_nope",
+        &admin,
+        &json!({"name": "X"}),
+    )
+    .await
+    .assert_error(StatusCode::NOT_FOUND, "not_found");
+    let read = app.get_as(&path, &admin).await.ok();
+    assert_eq!(read["customer_group"]["name"], "Gold");
+}
+app_test!(
+    an_admin_renames_a_customer_group_and_clears_its_metadata,
+    customer_group_edits
+);
