@@ -53,6 +53,8 @@ pub struct Core {
     pub outbox: platform::outbox::OutboxService,
     pub idempotency: platform::idempotency::IdempotencyService,
     pub workflows: platform::workflow::WorkflowEngine,
+    /// Where messages to people go (password resets, order confirmations).
+    pub notifier: std::sync::Arc<dyn notification::Notifier>,
 }
 
 impl Core {
@@ -105,7 +107,8 @@ impl Core {
             payments: payments.clone(),
         })));
         Self {
-            auth: auth::AuthService::new(db.clone(), jwt_secret, notifier),
+            auth: auth::AuthService::new(db.clone(), jwt_secret, notifier.clone()),
+            notifier,
             customers: customer::CustomerService::new(db.clone()),
             users: user::UserService::new(db.clone()),
             store,

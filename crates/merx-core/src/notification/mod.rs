@@ -5,6 +5,8 @@ use std::sync::{Arc, Mutex};
 
 use serde_json::Value;
 
+use crate::platform::events::Event;
+use crate::platform::subscribers::Subscriber;
 use crate::platform::BoxFuture;
 
 /// A message for one recipient.
@@ -51,6 +53,46 @@ impl Notifier for CapturingNotifier {
                 v.push(n);
             }
             Ok(())
+        })
+    }
+}
+
+/// Sends the buyer an order confirmation (template `order.placed`) when an order is placed. At
+/// least once: a send that fails is retried with the event, and a crash between sending and
+/// recording can send it again.
+pub struct OrderConfirmation {
+    pub notifier: Arc<dyn Notifier>,
+}
+
+impl Subscriber for OrderConfirmation {
+    fn name(&self) -> &str {
+        "notification.order_confirmation"
+    }
+    fn events(&self) -> Vec<String> {
+        vec!["order.placed".into()]
+    }
+    fn handle<'a>(
+        &'a self,
+        event: &'a Event,
+        _: &'a mut merx_db::Tx,
+    ) -> BoxFuture<'a, anyhow::Result<()>> {
+        Box::pin(async move {
+            let p = &event.payload;
+            // An order without an email has nobody to tell.
+            let Some(to) = p["email"].as_str().filter(|e| !e.is_empty()) else {
+                return Ok(());
+            };
+            let data = serde_json::json!({
+                "order_id": p["id"], "display_id": p["display_id"], "email": to,
+                "currency_code": p["currency_code"], "total": p["total"],
+            });
+            self.notifier
+                .send(Notification {
+                    to: to.to_string(),
+                    template: "order.placed".into(),
+                    data,
+                })
+                .await
         })
     }
 }

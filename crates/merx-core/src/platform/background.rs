@@ -42,6 +42,17 @@ impl Default for BackgroundConfig {
     }
 }
 
+/// The standard subscribers every process runs, with `extra` (the embedder's own).
+pub fn standard_subscribers(core: &Core, extra: Subscribers) -> Subscribers {
+    let mut all = extra;
+    all.register(std::sync::Arc::new(
+        crate::notification::OrderConfirmation {
+            notifier: core.notifier.clone(),
+        },
+    ));
+    all
+}
+
 /// The standard jobs every process schedules.
 pub fn standard_jobs(core: &Core) -> Vec<Job> {
     let workflows = core.workflows.clone();
@@ -87,7 +98,8 @@ pub fn standard_jobs(core: &Core) -> Vec<Job> {
 impl Background {
     pub fn start(core: &Core, config: BackgroundConfig) -> Background {
         let (shutdown, rx) = watch::channel(false);
-        let mut dispatcher = Dispatcher::new(core.db.clone(), config.subscribers, config.dispatch);
+        let subscribers = standard_subscribers(core, config.subscribers);
+        let mut dispatcher = Dispatcher::new(core.db.clone(), subscribers, config.dispatch);
         if let Some(bus) = config.bus {
             dispatcher = dispatcher.with_bus(bus);
         }

@@ -567,3 +567,37 @@ auth_test!(
     admin_users_log_in_with_roles_and_join_by_invite,
     admin_users_and_invites
 );
+
+/// Placing an order sends the buyer one confirmation, through the standard subscribers, however
+/// often the dispatcher runs.
+async fn order_confirmation(app: TestApp, notifier: CapturingNotifier) {
+    use crate::checkout::{complete, ready_cart, setup};
+    let s = setup(&app, "eur", 10.0, 5).await;
+    let cart = ready_cart(&app, &s, 2, "pp_system_default").await;
+    let order = complete(&app, &s, &cart).await["order"].clone();
+    let dispatcher = merx_core::platform::outbox::Dispatcher::new(
+        app.db.clone(),
+        merx_core::platform::background::standard_subscribers(
+            &app.core,
+            merx_core::platform::subscribers::Subscribers::new(),
+        ),
+        merx_core::platform::outbox::DispatchConfig::default(),
+    );
+    for _ in 0..3 {
+        dispatcher.run_once().await.unwrap();
+    }
+    let sent: Vec<_> = notifier
+        .all()
+        .into_iter()
+        .filter(|n| n.template == "order.placed")
+        .collect();
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert_eq!(sent[0].to, "buyer@example.com");
+    assert_eq!(sent[0].data["order_id"], order["id"]);
+    assert_eq!(sent[0].data["display_id"], order["display_id"]);
+    assert_eq!(sent[0].data["currency_code"], "eur");
+}
+auth_test!(
+    placing_an_order_sends_the_buyer_one_confirmation,
+    order_confirmation
+);
