@@ -96,6 +96,8 @@ pub struct ProductChanges {
     pub tag_ids: Option<Vec<String>>,
     pub category_ids: Option<Vec<String>>,
     pub sales_channel_ids: Option<Vec<String>>,
+    /// Replaces the images (urls, in order) when given.
+    pub images: Option<Vec<String>>,
     pub metadata: Option<Option<Value>>,
 }
 
@@ -768,6 +770,28 @@ impl CatalogService {
                 &ids,
             )
             .await?;
+        }
+        if let Some(urls) = c.images {
+            if urls.iter().any(|u| u.trim().is_empty()) {
+                return Err(DomainError::invalid("an image url must not be empty").into());
+            }
+            let at = now();
+            store::remove_images(&mut tx, id, at).await?;
+            for (rank, url) in urls.iter().enumerate() {
+                store::insert_image(
+                    &mut tx,
+                    &Image {
+                        id: new_id(prefix::IMAGE),
+                        product_id: id.to_string(),
+                        url: url.trim().to_string(),
+                        rank: rank as i64,
+                        metadata: None,
+                        created_at: at,
+                        updated_at: at,
+                    },
+                )
+                .await?;
+            }
         }
         append(
             &mut tx,

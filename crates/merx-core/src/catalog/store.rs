@@ -772,6 +772,22 @@ pub async fn insert_variant(tx: &mut Tx, v: &Variant, option_value_ids: &[String
     Ok(())
 }
 
+/// Removes (softly) every image of a product.
+pub async fn remove_images(
+    tx: &mut Tx,
+    product_id: &str,
+    at: time::OffsetDateTime,
+) -> DbResult<()> {
+    tx.execute(
+        query("UPDATE product_image SET deleted_at = ?, updated_at = ? WHERE product_id = ? AND deleted_at IS NULL")
+            .bind(at)
+            .bind(at)
+            .bind(product_id),
+    )
+    .await?;
+    Ok(())
+}
+
 pub async fn insert_image(tx: &mut Tx, i: &Image) -> DbResult<()> {
     tx.execute(
         query("INSERT INTO product_image (id, product_id, url, rank, metadata, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)")

@@ -337,6 +337,7 @@ pub struct UpdateProduct {
     pub tags: Option<Vec<IdRef>>,
     pub categories: Option<Vec<IdRef>>,
     pub sales_channels: Option<Vec<IdRef>>,
+    pub images: Option<Vec<ImageBody>>,
     #[serde(default, deserialize_with = "double_option")]
     pub metadata: Option<Option<Value>>,
 }
@@ -555,6 +556,9 @@ pub async fn update_product(
         tag_ids: b.tags.map(ids),
         category_ids: b.categories.map(ids),
         sales_channel_ids: b.sales_channels.map(ids),
+        images: b
+            .images
+            .map(|list| list.into_iter().map(|i| i.url).collect()),
         metadata: b.metadata,
     };
     let bundle = s.core.catalog.update(&id, changes).await?;

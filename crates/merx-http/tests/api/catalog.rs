@@ -1350,3 +1350,65 @@ app_test!(
     an_admin_renames_a_customer_group_and_clears_its_metadata,
     customer_group_edits
 );
+
+async fn product_images_replaced(app: TestApp) {
+    let s = shop(&app).await;
+    let tee = Shop::id(&s.tee);
+    let urls = |p: &Value| -> Vec<String> {
+        p["images"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["url"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(urls(&s.tee), ["https://img.example/tee.png"]);
+    let store_path = format!("/store/products/{tee}");
+    let _ = store(&app, &s.pk, &store_path).await.ok();
+    let updated = post(
+        &app,
+        &s.admin,
+        &format!("/admin/products/{tee}"),
+        json!({"images": [{"url": "https://img.example/front.png"}, {"url": "https://img.example/back.png"}]}),
+    )
+    .await;
+    assert_eq!(
+        urls(&updated["product"]),
+        [
+            "https://img.example/front.png",
+            "https://img.example/back.png"
+        ],
+        "replaced, in the order given"
+    );
+    assert_eq!(
+        updated["product"]["title"], s.tee["title"],
+        "nothing else changed"
+    );
+    let shown = store(&app, &s.pk, &store_path).await.ok();
+    assert_eq!(
+        urls(&shown["product"]),
+        [
+            "https://img.example/front.png",
+            "https://img.example/back.png"
+        ]
+    );
+    app.post_as(
+        &format!("/admin/products/{tee}"),
+        &s.admin,
+        &json!({"images": [{"url": " "}]}),
+    )
+    .await
+    .assert_error(StatusCode::BAD_REQUEST, "invalid_data");
+    let emptied = post(
+        &app,
+        &s.admin,
+        &format!("/admin/products/{tee}"),
+        json!({"images": []}),
+    )
+    .await;
+    assert!(urls(&emptied["product"]).is_empty());
+}
+app_test!(
+    an_admin_replaces_a_products_images_and_the_store_shows_them_at_once,
+    product_images_replaced
+);
