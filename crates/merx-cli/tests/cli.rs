@@ -58,6 +58,21 @@ fn start(database_url: &str, extra: &[&str]) -> Server {
     Server { child, base }
 }
 
+/// A new admin API key on the database at `url`, made by `merx api-key create`; its token.
+fn admin_key(url: &str) -> String {
+    let key = merx()
+        .args(["api-key", "create", "--title", "test", "--role", "admin"])
+        .env("DATABASE_URL", url)
+        .output()
+        .unwrap();
+    assert!(
+        key.status.success(),
+        "{}",
+        String::from_utf8_lossy(&key.stderr)
+    );
+    String::from_utf8(key.stdout).unwrap().trim().to_string()
+}
+
 /// A minimal HTTP/1.1 GET over a plain socket: (status, body).
 fn get(base: &str, path: &str) -> (u16, String) {
     request(base, "GET", path, &[], "")
@@ -248,24 +263,7 @@ async fn events_cross_processes_through_nats(backend: Backend) {
         return;
     };
     let url = t.url.clone();
-    let key = merx()
-        .args([
-            "api-key",
-            "create",
-            "--title",
-            "nats test",
-            "--role",
-            "admin",
-        ])
-        .env("DATABASE_URL", &url)
-        .output()
-        .unwrap();
-    assert!(
-        key.status.success(),
-        "{}",
-        String::from_utf8_lossy(&key.stderr)
-    );
-    let token = String::from_utf8(key.stdout).unwrap().trim().to_string();
+    let token = admin_key(&url);
 
     let (url2, nats2) = (url.clone(), nats_url.clone());
     let server = tokio::task::spawn_blocking(move || start(&url2, &["--nats-url", &nats2]))
@@ -346,17 +344,7 @@ async fn changes_through_one_process_reach_another_through_postgres_without_nats
         return;
     };
     let url = t.url.clone();
-    let key = merx()
-        .args(["api-key", "create", "--title", "t", "--role", "admin"])
-        .env("DATABASE_URL", &url)
-        .output()
-        .unwrap();
-    assert!(
-        key.status.success(),
-        "{}",
-        String::from_utf8_lossy(&key.stderr)
-    );
-    let admin = format!("Bearer {}", String::from_utf8(key.stdout).unwrap().trim());
+    let admin = format!("Bearer {}", admin_key(&url));
     let (u1, u2) = (url.clone(), url.clone());
     let (a, b) = tokio::task::spawn_blocking(move || {
         let ttl = ["--read-cache-ttl-secs", "600"];

@@ -27,6 +27,19 @@ fn from_row(r: &Row) -> DbResult<CustomerGroup> {
     })
 }
 
+fn not_found(id: &str) -> crate::CoreError {
+    DomainError::not_found(format!("Customer group with id: {id} was not found")).into()
+}
+
+async fn announce(tx: &mut merx_db::Tx, name: &str, id: &str) -> CoreResult<()> {
+    append(
+        tx,
+        NewEvent::new(name, "customer_group", id, json!({"id": id})),
+    )
+    .await?;
+    Ok(())
+}
+
 #[derive(Clone)]
 pub struct CustomerGroupService {
     db: Db,
@@ -73,7 +86,7 @@ impl CustomerGroupService {
             .as_ref()
             .map(from_row)
             .transpose()?
-            .ok_or_else(|| DomainError::not_found(format!("Customer group with id: {id} was not found")).into())
+            .ok_or_else(|| not_found(id))
     }
 
     pub async fn list(&self, page: PageRequest) -> CoreResult<Page<CustomerGroup>> {
@@ -123,21 +136,9 @@ impl CustomerGroupService {
             )
             .await?;
         if n == 0 {
-            return Err(DomainError::not_found(format!(
-                "Customer group with id: {id} was not found"
-            ))
-            .into());
+            return Err(not_found(id));
         }
-        append(
-            &mut tx,
-            NewEvent::new(
-                "customer_group.updated",
-                "customer_group",
-                id,
-                json!({"id": id}),
-            ),
-        )
-        .await?;
+        announce(&mut tx, "customer_group.updated", id).await?;
         tx.commit().await?;
         self.get(id).await
     }
@@ -147,25 +148,13 @@ impl CustomerGroupService {
         let mut tx = self.db.begin().await?;
         let n = tx.execute(query("UPDATE customer_group SET deleted_at = ?, updated_at = ? WHERE id = ? AND deleted_at IS NULL").bind(at).bind(at).bind(id)).await?;
         if n == 0 {
-            return Err(DomainError::not_found(format!(
-                "Customer group with id: {id} was not found"
-            ))
-            .into());
+            return Err(not_found(id));
         }
         tx.execute(
             query("DELETE FROM customer_group_customer WHERE customer_group_id = ?").bind(id),
         )
         .await?;
-        append(
-            &mut tx,
-            NewEvent::new(
-                "customer_group.deleted",
-                "customer_group",
-                id,
-                json!({"id": id}),
-            ),
-        )
-        .await?;
+        announce(&mut tx, "customer_group.deleted", id).await?;
         tx.commit().await?;
         Ok(())
     }

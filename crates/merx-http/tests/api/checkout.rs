@@ -452,21 +452,22 @@ checkout_test!(
     declined_payment_then_retry
 );
 
-/// The customer changes the cart (another tab) while its payment is being authorized: the order
-/// would not be what they now see, so none is placed, the payment is cancelled, the reservation
-/// released, and completing again places the order of the cart as it now is.
-async fn cart_changed_during_completion(app: TestApp, provider: Arc<TestProvider>) {
-    let s = setup(&app, "eur", 10.0, 5).await;
-    let cart = ready_cart(&app, &s, 1, "pp_test").await;
+/// Starts completing `cart` with a slow gateway and returns once the gateway has the
+/// authorization in hand (the completion still running).
+async fn completing_while_authorizing(
+    app: &TestApp,
+    s: &Shop,
+    cart: &str,
+    provider: &TestProvider,
+) -> tokio::task::JoinHandle<TestResponse> {
     provider.slow_once.store(true, Ordering::SeqCst);
     let completing = spawn_store(
-        &app,
-        &s,
+        app,
+        s,
         Method::POST,
         format!("/store/carts/{cart}/complete"),
         None,
     );
-    // Once the gateway has the authorization in hand:
     for _ in 0..200 {
         if !provider.keys.lock().unwrap().is_empty() {
             break;
@@ -477,6 +478,16 @@ async fn cart_changed_during_completion(app: TestApp, provider: Arc<TestProvider
         !provider.keys.lock().unwrap().is_empty(),
         "authorization began"
     );
+    completing
+}
+
+/// The customer changes the cart (another tab) while its payment is being authorized: the order
+/// would not be what they now see, so none is placed, the payment is cancelled, the reservation
+/// released, and completing again places the order of the cart as it now is.
+async fn cart_changed_during_completion(app: TestApp, provider: Arc<TestProvider>) {
+    let s = setup(&app, "eur", 10.0, 5).await;
+    let cart = ready_cart(&app, &s, 1, "pp_test").await;
+    let completing = completing_while_authorizing(&app, &s, &cart, &provider).await;
     store(
         &app,
         &s,
@@ -518,24 +529,7 @@ checkout_test!(
 async fn session_replaced_during_completion(app: TestApp, provider: Arc<TestProvider>) {
     let s = setup(&app, "eur", 10.0, 5).await;
     let cart = ready_cart(&app, &s, 1, "pp_test").await;
-    provider.slow_once.store(true, Ordering::SeqCst);
-    let completing = spawn_store(
-        &app,
-        &s,
-        Method::POST,
-        format!("/store/carts/{cart}/complete"),
-        None,
-    );
-    for _ in 0..200 {
-        if !provider.keys.lock().unwrap().is_empty() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
-    assert!(
-        !provider.keys.lock().unwrap().is_empty(),
-        "authorization began"
-    );
+    let completing = completing_while_authorizing(&app, &s, &cart, &provider).await;
     let replaced = pay_with(&app, &s, &cart, "pp_test").await;
     let new_session = replaced["payment_sessions"][0]["id"].clone();
     let res = completing.await.unwrap();
