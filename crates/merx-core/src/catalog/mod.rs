@@ -2,6 +2,7 @@
 //! full-text search. Prices live in `pricing`, stock in `inventory`.
 
 mod model;
+mod options;
 pub mod search;
 mod service;
 mod store;

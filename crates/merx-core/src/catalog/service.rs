@@ -183,6 +183,11 @@ pub struct CatalogService {
 }
 
 impl CatalogService {
+    /// The database, for the other files of this module.
+    pub(super) fn db(&self) -> &Db {
+        &self.db
+    }
+
     pub fn new(db: Db) -> Self {
         Self {
             db,

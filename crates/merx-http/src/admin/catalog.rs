@@ -66,6 +66,24 @@ pub(crate) fn routes(r: AdminRoutes) -> AdminRoutes {
             delete_variant,
         )
         .add(
+            Method::POST,
+            "/admin/products/{id}/options",
+            WRITE,
+            add_option,
+        )
+        .add(
+            Method::POST,
+            "/admin/products/{id}/options/{option_id}",
+            WRITE,
+            update_option,
+        )
+        .add(
+            Method::DELETE,
+            "/admin/products/{id}/options/{option_id}",
+            WRITE,
+            delete_option,
+        )
+        .add(
             Method::GET,
             "/admin/collections",
             COL_READ,
@@ -633,6 +651,57 @@ pub async fn delete_variant(
     let mut parent = admin_product(&s, &[bundle]).await?;
     Ok(Json(
         json!({"id": variant_id, "object": "variant", "deleted": true, "parent": parent.pop()}),
+    ))
+}
+
+// ---------- options
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewOptionBody {
+    pub title: String,
+    pub values: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OptionChanges {
+    pub title: Option<String>,
+    pub values: Option<Vec<String>>,
+}
+
+pub async fn add_option(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<NewOptionBody>,
+) -> ApiResult<Json<Value>> {
+    let bundle = s.core.catalog.add_option(&id, &b.title, &b.values).await?;
+    one(&s, bundle).await
+}
+
+pub async fn update_option(
+    State(s): State<AppState>,
+    Path((id, option_id)): Path<(String, String)>,
+    ApiJson(b): ApiJson<OptionChanges>,
+) -> ApiResult<Json<Value>> {
+    let bundle = s
+        .core
+        .catalog
+        .update_option(&id, &option_id, b.title, b.values)
+        .await?;
+    one(&s, bundle).await
+}
+
+/// Deletes an option; Medusa answers with the product as it now is under `parent`.
+pub async fn delete_option(
+    State(s): State<AppState>,
+    Path((id, option_id)): Path<(String, String)>,
+) -> ApiResult<Json<Value>> {
+    s.core.catalog.delete_option(&id, &option_id).await?;
+    let bundle = s.core.catalog.get(&id).await?;
+    let mut parent = admin_product(&s, &[bundle]).await?;
+    Ok(Json(
+        json!({"id": option_id, "object": "product_option", "deleted": true, "parent": parent.pop()}),
     ))
 }
 

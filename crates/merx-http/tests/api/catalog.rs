@@ -1412,3 +1412,148 @@ app_test!(
     an_admin_replaces_a_products_images_and_the_store_shows_them_at_once,
     product_images_replaced
 );
+
+async fn option_edits(app: TestApp) {
+    let s = shop(&app).await;
+    let tee = Shop::id(&s.tee);
+    let base = format!("/admin/products/{tee}/options");
+    let options = |p: &Value| -> Vec<(String, Vec<String>)> {
+        p["options"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| {
+                let values = o["values"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|v| v["value"].as_str().unwrap().to_string())
+                    .collect();
+                (o["title"].as_str().unwrap().to_string(), values)
+            })
+            .collect()
+    };
+    let owned = |list: &[(&str, &[&str])]| -> Vec<(String, Vec<String>)> {
+        list.iter()
+            .map(|(t, vs)| (t.to_string(), vs.iter().map(|v| v.to_string()).collect()))
+            .collect()
+    };
+    let added = post(
+        &app,
+        &s.admin,
+        &base,
+        json!({"title": "Color", "values": ["Red", "Blue"]}),
+    )
+    .await;
+    assert_eq!(
+        options(&added["product"]),
+        owned(&[("Size", &["S", "M"]), ("Color", &["Red", "Blue"])])
+    );
+    let color = added["product"]["options"][1]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let size = added["product"]["options"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    for bad in [
+        json!({"title": "size", "values": ["XL"]}),
+        json!({"title": "Fabric", "values": []}),
+        json!({"title": "Fabric", "values": ["Wool", "Wool"]}),
+        json!({"title": " ", "values": ["Wool"]}),
+    ] {
+        app.post_as(&base, &s.admin, &bad)
+            .await
+            .assert_error(StatusCode::BAD_REQUEST, "invalid_data");
+    }
+
+    // Rename and extend; a value a variant uses cannot be taken away.
+    let fit = post(
+        &app,
+        &s.admin,
+        &format!("{base}/{size}"),
+        json!({"title": "Fit", "values": ["S", "M", "L"]}),
+    )
+    .await;
+    assert_eq!(
+        options(&fit["product"])[0],
+        owned(&[("Fit", &["S", "M", "L"])])[0]
+    );
+    let shown = store(&app, &s.pk, &format!("/store/products/{tee}"))
+        .await
+        .ok();
+    assert_eq!(
+        shown["product"]["options"][0]["title"], "Fit",
+        "the Store shows it at once"
+    );
+    app.post_as(
+        &format!("{base}/{size}"),
+        &s.admin,
+        &json!({"values": ["S"]}),
+    )
+    .await
+    .assert_error(StatusCode::BAD_REQUEST, "invalid_data");
+    let narrowed = post(
+        &app,
+        &s.admin,
+        &format!("{base}/{color}"),
+        json!({"values": ["Red"]}),
+    )
+    .await;
+    assert_eq!(
+        options(&narrowed["product"])[1],
+        owned(&[("Color", &["Red"])])[0]
+    );
+
+    // Deleting Fit would leave the S and M variants alike; deleting Color is fine.
+    app.call(
+        Method::DELETE,
+        &format!("{base}/{size}"),
+        Some(&s.admin),
+        None,
+        &[],
+    )
+    .await
+    .assert_error(StatusCode::BAD_REQUEST, "invalid_data");
+    let deleted = app
+        .call(
+            Method::DELETE,
+            &format!("{base}/{color}"),
+            Some(&s.admin),
+            None,
+            &[],
+        )
+        .await
+        .ok();
+    assert_eq!(
+        (&deleted["object"], &deleted["deleted"]),
+        (&json!("product_option"), &json!(true))
+    );
+    assert_eq!(
+        options(&deleted["parent"]),
+        owned(&[("Fit", &["S", "M", "L"])])
+    );
+    app.call(
+        Method::DELETE,
+        &format!("{base}/{color}"),
+        Some(&s.admin),
+        None,
+        &[],
+    )
+    .await
+    .assert_error(StatusCode::NOT_FOUND, "not_found");
+    // A new variant takes the new value.
+    let large = post(
+        &app,
+        &s.admin,
+        &format!("/admin/products/{tee}/variants"),
+        variant("L", "TEE-L", ("Fit", "L"), 28.0, 33.0),
+    )
+    .await;
+    assert_eq!(large["product"]["variants"].as_array().unwrap().len(), 3);
+}
+app_test!(
+    an_admin_adds_renames_narrows_and_deletes_product_options,
+    option_edits
+);
