@@ -57,19 +57,22 @@ impl Notifier for CapturingNotifier {
     }
 }
 
-/// Sends the buyer an order confirmation (template `order.placed`) when an order is placed. At
-/// least once: a send that fails is retried with the event, and a crash between sending and
-/// recording can send it again.
-pub struct OrderConfirmation {
+/// Tells the buyer about their order: placed (template `order.placed`), shipped (`order.shipped`)
+/// and canceled (`order.canceled`), through the notification provider. At least once: a send that
+/// fails is retried with the event, and a crash between sending and recording can send it again.
+pub struct OrderNotifications {
     pub notifier: Arc<dyn Notifier>,
+    pub orders: crate::order::OrderService,
 }
 
-impl Subscriber for OrderConfirmation {
+impl Subscriber for OrderNotifications {
     fn name(&self) -> &str {
-        "notification.order_confirmation"
+        "notification.order"
     }
     fn events(&self) -> Vec<String> {
-        vec!["order.placed".into()]
+        ["order.placed", "order.shipped", "order.canceled"]
+            .map(String::from)
+            .to_vec()
     }
     fn handle<'a>(
         &'a self,
@@ -78,18 +81,26 @@ impl Subscriber for OrderConfirmation {
     ) -> BoxFuture<'a, anyhow::Result<()>> {
         Box::pin(async move {
             let p = &event.payload;
+            let order_id = p["order_id"]
+                .as_str()
+                .or(p["id"].as_str())
+                .unwrap_or_default();
+            let order = self.orders.get(order_id).await?;
             // An order without an email has nobody to tell.
-            let Some(to) = p["email"].as_str().filter(|e| !e.is_empty()) else {
+            let Some(to) = order.email.clone().filter(|e| !e.is_empty()) else {
                 return Ok(());
             };
-            let data = serde_json::json!({
-                "order_id": p["id"], "display_id": p["display_id"], "email": to,
-                "currency_code": p["currency_code"], "total": p["total"],
+            let mut data = serde_json::json!({
+                "order_id": order.id, "display_id": order.display_id, "email": to,
+                "currency_code": order.currency_code, "total": order.totals.total,
             });
+            if let Some(f) = p["fulfillment_id"].as_str() {
+                data["fulfillment_id"] = f.into();
+            }
             self.notifier
                 .send(Notification {
-                    to: to.to_string(),
-                    template: "order.placed".into(),
+                    to,
+                    template: event.name.clone(),
                     data,
                 })
                 .await

@@ -46,8 +46,9 @@ impl Default for BackgroundConfig {
 pub fn standard_subscribers(core: &Core, extra: Subscribers) -> Subscribers {
     let mut all = extra;
     all.register(std::sync::Arc::new(
-        crate::notification::OrderConfirmation {
+        crate::notification::OrderNotifications {
             notifier: core.notifier.clone(),
+            orders: core.orders.clone(),
         },
     ));
     all

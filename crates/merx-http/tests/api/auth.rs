@@ -568,13 +568,55 @@ auth_test!(
     admin_users_and_invites
 );
 
-/// Placing an order sends the buyer one confirmation, through the standard subscribers, however
-/// often the dispatcher runs.
-async fn order_confirmation(app: TestApp, notifier: CapturingNotifier) {
+/// The buyer hears of their order once per change (placed, shipped, canceled), through the
+/// standard subscribers, however often the dispatcher runs.
+async fn order_notifications(app: TestApp, notifier: CapturingNotifier) {
     use crate::checkout::{complete, ready_cart, setup};
     let s = setup(&app, "eur", 10.0, 5).await;
-    let cart = ready_cart(&app, &s, 2, "pp_system_default").await;
-    let order = complete(&app, &s, &cart).await["order"].clone();
+    let first = complete(
+        &app,
+        &s,
+        &ready_cart(&app, &s, 2, "pp_system_default").await,
+    )
+    .await["order"]
+        .clone();
+    let second = complete(
+        &app,
+        &s,
+        &ready_cart(&app, &s, 1, "pp_system_default").await,
+    )
+    .await["order"]
+        .clone();
+    let (first_id, second_id) = (
+        first["id"].as_str().unwrap(),
+        second["id"].as_str().unwrap(),
+    );
+    let line = first["items"][0]["id"].as_str().unwrap();
+    let fulfilled = app
+        .post_as(
+            &format!("/admin/orders/{first_id}/fulfillments"),
+            &s.admin,
+            &json!({"location_id": s.location, "items": [{"id": line, "quantity": 2}]}),
+        )
+        .await
+        .ok();
+    let fulfillment = fulfilled["order"]["fulfillments"][0]["id"]
+        .as_str()
+        .unwrap();
+    app.post_as(
+        &format!("/admin/orders/{first_id}/fulfillments/{fulfillment}/shipments"),
+        &s.admin,
+        &json!({}),
+    )
+    .await
+    .ok();
+    app.post_as(
+        &format!("/admin/orders/{second_id}/cancel"),
+        &s.admin,
+        &json!({}),
+    )
+    .await
+    .ok();
     let dispatcher = merx_core::platform::outbox::Dispatcher::new(
         app.db.clone(),
         merx_core::platform::background::standard_subscribers(
@@ -586,18 +628,46 @@ async fn order_confirmation(app: TestApp, notifier: CapturingNotifier) {
     for _ in 0..3 {
         dispatcher.run_once().await.unwrap();
     }
-    let sent: Vec<_> = notifier
+    let mut sent: Vec<(String, String, Value)> = notifier
         .all()
         .into_iter()
-        .filter(|n| n.template == "order.placed")
+        .filter(|n| n.template.starts_with("order."))
+        .map(|n| (n.template, n.to, n.data["order_id"].clone()))
         .collect();
-    assert_eq!(sent.len(), 1, "{sent:?}");
-    assert_eq!(sent[0].to, "buyer@example.com");
-    assert_eq!(sent[0].data["order_id"], order["id"]);
-    assert_eq!(sent[0].data["display_id"], order["display_id"]);
-    assert_eq!(sent[0].data["currency_code"], "eur");
+    sent.sort_by(|a, b| (&a.0, a.2.to_string()).cmp(&(&b.0, b.2.to_string())));
+    let mut expected = vec![
+        (
+            "order.canceled".to_string(),
+            "buyer@example.com".to_string(),
+            json!(second_id),
+        ),
+        (
+            "order.placed".to_string(),
+            "buyer@example.com".to_string(),
+            json!(first_id),
+        ),
+        (
+            "order.placed".to_string(),
+            "buyer@example.com".to_string(),
+            json!(second_id),
+        ),
+        (
+            "order.shipped".to_string(),
+            "buyer@example.com".to_string(),
+            json!(first_id),
+        ),
+    ];
+    expected.sort_by(|a, b| (&a.0, a.2.to_string()).cmp(&(&b.0, b.2.to_string())));
+    assert_eq!(sent, expected);
+    let shipped = notifier
+        .all()
+        .into_iter()
+        .find(|n| n.template == "order.shipped")
+        .unwrap();
+    assert_eq!(shipped.data["fulfillment_id"], fulfillment);
+    assert_eq!(shipped.data["display_id"], first["display_id"]);
 }
 auth_test!(
-    placing_an_order_sends_the_buyer_one_confirmation,
-    order_confirmation
+    the_buyer_hears_once_that_their_order_was_placed_shipped_or_canceled,
+    order_notifications
 );
