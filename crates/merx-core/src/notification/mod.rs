@@ -81,19 +81,28 @@ impl Subscriber for OrderNotifications {
     ) -> BoxFuture<'a, anyhow::Result<()>> {
         Box::pin(async move {
             let p = &event.payload;
-            let order_id = p["order_id"]
-                .as_str()
-                .or(p["id"].as_str())
-                .unwrap_or_default();
-            let order = self.orders.get(order_id).await?;
+            // `order.placed` carries what the message says; later events name the order only.
+            let mut data = if event.name == "order.placed" {
+                serde_json::json!({
+                    "order_id": p["id"], "display_id": p["display_id"], "email": p["email"],
+                    "currency_code": p["currency_code"], "total": p["total"],
+                })
+            } else {
+                let order_id = p["order_id"].as_str().unwrap_or_default();
+                let order = self.orders.get(order_id).await?;
+                serde_json::json!({
+                    "order_id": order.id, "display_id": order.display_id, "email": order.email,
+                    "currency_code": order.currency_code, "total": order.totals.total,
+                })
+            };
             // An order without an email has nobody to tell.
-            let Some(to) = order.email.clone().filter(|e| !e.is_empty()) else {
+            let Some(to) = data["email"]
+                .as_str()
+                .filter(|e| !e.is_empty())
+                .map(String::from)
+            else {
                 return Ok(());
             };
-            let mut data = serde_json::json!({
-                "order_id": order.id, "display_id": order.display_id, "email": to,
-                "currency_code": order.currency_code, "total": order.totals.total,
-            });
             if let Some(f) = p["fulfillment_id"].as_str() {
                 data["fulfillment_id"] = f.into();
             }
