@@ -178,6 +178,8 @@ impl Dispatcher {
             let (d, f) = self.deliver_due().await?;
             report.delivered += d;
             report.failed += f;
+            // Not "a batch that was not full": a delivery may have been waiting for the one
+            // before it on the same aggregate.
             if d + f == 0 {
                 break;
             }
@@ -232,17 +234,15 @@ impl Dispatcher {
             return Err(format!("no subscriber named {name:?} in this process"));
         };
         let mut tx = self.db.begin().await.map_err(|e| e.to_string())?;
-        let done = store::already_processed(&mut tx, name, &c.event.id)
+        // Recorded first: the record and the effect commit together or not at all.
+        let first = store::mark_processed(&mut tx, name, &c.event.id)
             .await
             .map_err(|e| e.to_string())?;
-        if !done {
+        if first {
             subscriber
                 .handle(&c.event, &mut tx)
                 .await
                 .map_err(|e| format!("{e:#}"))?;
-            store::record_processed(&mut tx, name, &c.event.id)
-                .await
-                .map_err(|e| e.to_string())?;
         }
         store::mark_delivered(&mut tx, &c.delivery_id)
             .await

@@ -218,26 +218,21 @@ pub async fn mark_failed(
 }
 
 /// Whether `subscriber` has already processed `event_id` (its effect committed).
-pub async fn already_processed(tx: &mut Tx, subscriber: &str, event_id: &str) -> DbResult<bool> {
+/// Records that `subscriber` processed `event_id`, in the transaction that does the processing;
+/// false when it already had (so the effect must not happen again).
+pub async fn mark_processed(tx: &mut Tx, subscriber: &str, event_id: &str) -> DbResult<bool> {
     Ok(tx
-        .fetch_optional(
-            query("SELECT 1 AS one FROM processed_event WHERE subscriber = ? AND event_id = ?")
-                .bind(subscriber)
-                .bind(event_id),
-        )
-        .await?
-        .is_some())
-}
-
-pub async fn record_processed(tx: &mut Tx, subscriber: &str, event_id: &str) -> DbResult<()> {
-    tx.execute(
-        query("INSERT INTO processed_event (subscriber, event_id, processed_at) VALUES (?, ?, ?)")
+        .execute(
+            query(
+                "INSERT INTO processed_event (subscriber, event_id, processed_at) VALUES (?, ?, ?) \
+                 ON CONFLICT (subscriber, event_id) DO NOTHING",
+            )
             .bind(subscriber)
             .bind(event_id)
             .bind(now()),
-    )
-    .await?;
-    Ok(())
+        )
+        .await?
+        == 1)
 }
 
 pub async fn get_delivery(tx: &mut Tx, id: &str) -> DbResult<Option<Delivery>> {
