@@ -40,8 +40,11 @@ impl Database {
                         "merx_bench_{}",
                         ulid::Ulid::new().to_string().to_lowercase()
                     );
-                    create_postgres_database(url, &name).await?;
-                    (with_database(url, &name), Some((url.to_string(), name)))
+                    merx_db::server::create_database(url, &name).await?;
+                    (
+                        merx_db::server::with_database(url, &name),
+                        Some((url.to_string(), name)),
+                    )
                 }
             },
         };
@@ -69,12 +72,7 @@ impl Database {
     pub async fn remove(self) -> anyhow::Result<()> {
         self.db.close().await;
         if let Some((server, name)) = self.drop_postgres {
-            let admin = Db::connect(&server, &one_connection()).await?;
-            admin
-                .execute_script(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                .await
-                .with_context(|| format!("dropping {name}"))?;
-            admin.close().await;
+            merx_db::server::drop_database(&server, &name).await?;
         }
         Ok(())
     }
@@ -86,30 +84,6 @@ impl Database {
             Backend::Postgres => "postgres",
         }
     }
-}
-
-fn one_connection() -> DbOptions {
-    DbOptions {
-        max_connections: 1,
-        ..DbOptions::default()
-    }
-}
-
-async fn create_postgres_database(server_url: &str, name: &str) -> anyhow::Result<()> {
-    let admin = Db::connect(server_url, &one_connection())
-        .await
-        .with_context(|| {
-            format!(
-                "connecting to Postgres at {}",
-                merx_db::redact_url(server_url)
-            )
-        })?;
-    admin
-        .execute_script(&format!("CREATE DATABASE {name}"))
-        .await
-        .with_context(|| format!("creating database {name}"))?;
-    admin.close().await;
-    Ok(())
 }
 
 fn sqlite_url(path: &Path) -> String {
@@ -125,20 +99,6 @@ fn sqlite_path(url: &str) -> &str {
     rest.split('?').next().unwrap_or(rest)
 }
 
-/// `url` with its database name replaced by `name` (as `merx_db::testing` does for tests).
-fn with_database(url: &str, name: &str) -> String {
-    let authority_start = url.find("://").map(|i| i + 3).unwrap_or(0);
-    let (base, query) = match url.find('?') {
-        Some(q) => (&url[..q], &url[q..]),
-        None => (url, ""),
-    };
-    let host_end = base[authority_start..]
-        .find('/')
-        .map(|i| authority_start + i)
-        .unwrap_or(base.len());
-    format!("{}/{name}{query}", &base[..host_end])
-}
-
 /// A directory of this run's own: the default SQLite file and the server's log.
 pub fn work_dir() -> anyhow::Result<PathBuf> {
     let dir = std::env::temp_dir().join(format!("merx-bench-{}", ulid::Ulid::new()));
@@ -149,18 +109,6 @@ pub fn work_dir() -> anyhow::Result<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn postgres_database_is_replaced() {
-        assert_eq!(
-            with_database("postgres://postgres@127.0.0.1:5432/postgres", "b"),
-            "postgres://postgres@127.0.0.1:5432/b"
-        );
-        assert_eq!(
-            with_database("postgres://u@h?sslmode=disable", "b"),
-            "postgres://u@h/b?sslmode=disable"
-        );
-    }
 
     #[test]
     fn sqlite_file_is_found() {

@@ -10,6 +10,7 @@ mod notify;
 mod query;
 mod readers;
 mod row;
+pub mod server;
 pub mod sql;
 pub mod testing;
 mod value;

@@ -2,12 +2,8 @@
 //! named by `MERX_TEST_POSTGRES_URL`. Each test gets its own, migrated.
 
 use std::path::PathBuf;
-use std::str::FromStr;
 
-use sqlx::postgres::PgConnectOptions;
-use sqlx::{ConnectOptions, Connection, Executor};
-
-use crate::{migrate, Backend, Db, DbOptions};
+use crate::{migrate, server, Backend, Db, DbOptions};
 
 /// The environment variable naming the Postgres server tests use.
 pub const POSTGRES_ENV: &str = "MERX_TEST_POSTGRES_URL";
@@ -22,8 +18,9 @@ pub struct TestDb {
 
 enum Cleanup {
     SqliteDir(PathBuf),
+    /// The server's URL and the database's name.
     PostgresDatabase {
-        admin: Box<PgConnectOptions>,
+        server: String,
         name: String,
     },
 }
@@ -56,26 +53,20 @@ impl TestDb {
     }
 
     pub async fn postgres() -> Option<TestDb> {
-        let Ok(url) = std::env::var(POSTGRES_ENV) else {
+        let Ok(server) = std::env::var(POSTGRES_ENV) else {
             eprintln!("skipped on PostgreSQL: set {POSTGRES_ENV} to run this test there too");
             return None;
         };
-        let admin = PgConnectOptions::from_str(&url)
-            .unwrap_or_else(|e| panic!("{POSTGRES_ENV} is not a Postgres URL: {e}"));
         let name = format!("merx_t_{}", ulid::Ulid::new().to_string().to_lowercase());
-        let mut conn = admin
-            .connect()
+        server::create_database(&server, &name)
             .await
-            .unwrap_or_else(|e| panic!("{POSTGRES_ENV} is set but Postgres is unreachable: {e}"));
-        conn.execute(format!("CREATE DATABASE {name}").as_str())
-            .await
-            .expect("create test database");
-        conn.close().await.ok();
+            .unwrap_or_else(|e| panic!("{POSTGRES_ENV} is set but no test database: {e:#}"));
+        let url = server::with_database(&server, &name);
         let options = DbOptions {
             max_connections: 8,
             ..DbOptions::default()
         };
-        let db = Db::connect_postgres(admin.clone().database(&name), &options)
+        let db = Db::connect(&url, &options)
             .await
             .expect("connect to test database");
         migrate::run(&db)
@@ -83,11 +74,8 @@ impl TestDb {
             .expect("migrate postgres test database");
         Some(TestDb {
             db,
-            url: with_database(&url, &name),
-            cleanup: Cleanup::PostgresDatabase {
-                admin: Box::new(admin),
-                name,
-            },
+            url,
+            cleanup: Cleanup::PostgresDatabase { server, name },
         })
     }
 
@@ -99,30 +87,12 @@ impl TestDb {
             Cleanup::SqliteDir(dir) => {
                 std::fs::remove_dir_all(dir).ok();
             }
-            Cleanup::PostgresDatabase { admin, name } => {
-                if let Ok(mut conn) = admin.connect().await {
-                    conn.execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str())
-                        .await
-                        .ok();
-                    conn.close().await.ok();
-                }
+            Cleanup::PostgresDatabase { server, name } => {
+                // A leftover is dropped by `.ci/run` next time.
+                server::drop_database(&server, &name).await.ok();
             }
         }
     }
-}
-
-/// `url` with its database name replaced by `name`.
-fn with_database(url: &str, name: &str) -> String {
-    let authority_start = url.find("://").map(|i| i + 3).unwrap_or(0);
-    let (base, query) = match url.find('?') {
-        Some(q) => (&url[..q], &url[q..]),
-        None => (url, ""),
-    };
-    let host_end = base[authority_start..]
-        .find('/')
-        .map(|i| authority_start + i)
-        .unwrap_or(base.len());
-    format!("{}/{name}{query}", &base[..host_end])
 }
 
 /// Runs `test` on a fresh database of `backend` and removes the database afterwards. Skips (with a
@@ -154,18 +124,4 @@ macro_rules! both_engines {
             }
         }
     };
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn database_name_is_replaced_in_urls() {
-        use super::with_database as w;
-        assert_eq!(w("postgres://u@h:5432/test", "x"), "postgres://u@h:5432/x");
-        assert_eq!(w("postgres://u@h", "x"), "postgres://u@h/x");
-        assert_eq!(
-            w("postgres://u@h/db?sslmode=disable", "x"),
-            "postgres://u@h/x?sslmode=disable"
-        );
-    }
 }
