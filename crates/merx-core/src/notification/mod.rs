@@ -57,8 +57,9 @@ impl Notifier for CapturingNotifier {
     }
 }
 
-/// Tells the buyer about their order: placed (template `order.placed`), shipped (`order.shipped`)
-/// and canceled (`order.canceled`), through the notification provider. At least once: a send that
+/// Tells the buyer about their order: placed (template `order.placed`), shipped (`order.shipped`),
+/// canceled (`order.canceled`), and a return requested or received (`return.requested`,
+/// `return.received`), through the notification provider. At least once: a send that
 /// fails is retried with the event, and a crash between sending and recording can send it again.
 pub struct OrderNotifications {
     pub notifier: Arc<dyn Notifier>,
@@ -70,9 +71,15 @@ impl Subscriber for OrderNotifications {
         "notification.order"
     }
     fn events(&self) -> Vec<String> {
-        ["order.placed", "order.shipped", "order.canceled"]
-            .map(String::from)
-            .to_vec()
+        [
+            "order.placed",
+            "order.shipped",
+            "order.canceled",
+            "return.requested",
+            "return.received",
+        ]
+        .map(String::from)
+        .to_vec()
     }
     fn handle<'a>(
         &'a self,
@@ -103,8 +110,10 @@ impl Subscriber for OrderNotifications {
             else {
                 return Ok(());
             };
-            if let Some(f) = p["fulfillment_id"].as_str() {
-                data["fulfillment_id"] = f.into();
+            for key in ["fulfillment_id", "return_id"] {
+                if let Some(id) = p[key].as_str() {
+                    data[key] = id.into();
+                }
             }
             self.notifier
                 .send(Notification {

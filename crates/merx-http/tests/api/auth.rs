@@ -568,7 +568,8 @@ auth_test!(
     admin_users_and_invites
 );
 
-/// The buyer hears of their order once per change (placed, shipped, canceled), through the
+/// The buyer hears of their order once per change (placed, shipped, canceled, a return requested
+/// and received), through the
 /// standard subscribers, however often the dispatcher runs.
 async fn order_notifications(app: TestApp, notifier: CapturingNotifier) {
     use crate::checkout::{complete, ready_cart, setup};
@@ -617,6 +618,23 @@ async fn order_notifications(app: TestApp, notifier: CapturingNotifier) {
     )
     .await
     .ok();
+    // The first order: one unit sent back, and received.
+    let ret = app
+        .post_as(
+            "/admin/returns",
+            &s.admin,
+            &json!({"order_id": first_id, "items": [{"id": line, "quantity": 1}]}),
+        )
+        .await
+        .ok();
+    let return_id = ret["return"]["id"].as_str().unwrap();
+    app.post_as(
+        &format!("/admin/returns/{return_id}/receive"),
+        &s.admin,
+        &json!({"location_id": s.location}),
+    )
+    .await
+    .ok();
     let dispatcher = merx_core::platform::outbox::Dispatcher::new(
         app.db.clone(),
         merx_core::platform::background::standard_subscribers(
@@ -631,7 +649,7 @@ async fn order_notifications(app: TestApp, notifier: CapturingNotifier) {
     let mut sent: Vec<(String, String, Value)> = notifier
         .all()
         .into_iter()
-        .filter(|n| n.template.starts_with("order."))
+        .filter(|n| n.template.starts_with("order.") || n.template.starts_with("return."))
         .map(|n| (n.template, n.to, n.data["order_id"].clone()))
         .collect();
     sent.sort_by(|a, b| (&a.0, a.2.to_string()).cmp(&(&b.0, b.2.to_string())));
@@ -656,6 +674,16 @@ async fn order_notifications(app: TestApp, notifier: CapturingNotifier) {
             "buyer@example.com".to_string(),
             json!(first_id),
         ),
+        (
+            "return.received".to_string(),
+            "buyer@example.com".to_string(),
+            json!(first_id),
+        ),
+        (
+            "return.requested".to_string(),
+            "buyer@example.com".to_string(),
+            json!(first_id),
+        ),
     ];
     expected.sort_by(|a, b| (&a.0, a.2.to_string()).cmp(&(&b.0, b.2.to_string())));
     assert_eq!(sent, expected);
@@ -666,6 +694,12 @@ async fn order_notifications(app: TestApp, notifier: CapturingNotifier) {
         .unwrap();
     assert_eq!(shipped.data["fulfillment_id"], fulfillment);
     assert_eq!(shipped.data["display_id"], first["display_id"]);
+    let received = notifier
+        .all()
+        .into_iter()
+        .find(|n| n.template == "return.received")
+        .unwrap();
+    assert_eq!(received.data["return_id"], return_id);
 }
 auth_test!(
     the_buyer_hears_once_that_their_order_was_placed_shipped_or_canceled,
