@@ -6,7 +6,9 @@ use axum::http::{Method, StatusCode};
 use serde_json::{json, Value};
 
 use crate::app_test;
-use crate::checkout::{complete, pay_with, setup, spawn_store, store, Shop};
+use crate::checkout::{
+    complete, empty_cart, pay_with, setup, spawn_store, store, write_cart, Shop,
+};
 use crate::helpers::TestApp;
 
 async fn read_cart(app: &TestApp, s: &Shop, id: &str) -> Value {
@@ -25,40 +27,31 @@ async fn answers_as_read(app: &TestApp, s: &Shop, step: &str, answered: &Value) 
 
 async fn cart_writes_answer_what_reads_show(app: TestApp) {
     let s = setup(&app, "eur", 12.5, 100).await;
-    let created = store(&app, &s, Method::POST, "/store/carts", Some(json!({"region_id": s.region, "email": "Buyer@Example.com",
+    let created = write_cart(&app, &s, "/store/carts", json!({"region_id": s.region, "email": "Buyer@Example.com",
         "metadata": {"source": "test"},
-        "shipping_address": {"first_name": "B", "address_1": "Str 1", "city": "Berlin", "country_code": "de", "postal_code": "10115"}})))
-        .await
-        .ok()["cart"]
-        .clone();
+        "shipping_address": {"first_name": "B", "address_1": "Str 1", "city": "Berlin", "country_code": "de", "postal_code": "10115"}})).await;
     answers_as_read(&app, &s, "create", &created).await;
     let id = created["id"].as_str().unwrap().to_string();
     let items = format!("/store/carts/{id}/line-items");
 
-    let added = store(
+    let added = write_cart(
         &app,
         &s,
-        Method::POST,
         &items,
-        Some(json!({"variant_id": s.variant, "quantity": 2})),
+        json!({"variant_id": s.variant, "quantity": 2}),
     )
-    .await
-    .ok()["cart"]
-        .clone();
+    .await;
     assert_eq!(added["items"][0]["quantity"], 2);
     assert_eq!(added["item_subtotal"], json!(25));
     answers_as_read(&app, &s, "add a line", &added).await;
 
-    let again = store(
+    let again = write_cart(
         &app,
         &s,
-        Method::POST,
         &items,
-        Some(json!({"variant_id": s.variant, "quantity": 1})),
+        json!({"variant_id": s.variant, "quantity": 1}),
     )
-    .await
-    .ok()["cart"]
-        .clone();
+    .await;
     assert_eq!(
         again["items"].as_array().unwrap().len(),
         1,
@@ -68,56 +61,38 @@ async fn cart_writes_answer_what_reads_show(app: TestApp) {
     answers_as_read(&app, &s, "add to a line", &again).await;
 
     let line = again["items"][0]["id"].as_str().unwrap().to_string();
-    let updated = store(
-        &app,
-        &s,
-        Method::POST,
-        &format!("{items}/{line}"),
-        Some(json!({"quantity": 4})),
-    )
-    .await
-    .ok()["cart"]
-        .clone();
+    let updated = write_cart(&app, &s, &format!("{items}/{line}"), json!({"quantity": 4})).await;
     assert_eq!(updated["items"][0]["quantity"], 4);
     answers_as_read(&app, &s, "update a line", &updated).await;
 
-    let with_meta = store(
+    let with_meta = write_cart(
         &app,
         &s,
-        Method::POST,
         &format!("{items}/{line}"),
-        Some(json!({"quantity": 4, "metadata": {"gift": true}})),
+        json!({"quantity": 4, "metadata": {"gift": true}}),
     )
-    .await
-    .ok()["cart"]
-        .clone();
+    .await;
     assert_eq!(with_meta["items"][0]["metadata"], json!({"gift": true}));
     answers_as_read(&app, &s, "update a line's metadata", &with_meta).await;
 
-    let shipped = store(
+    let shipped = write_cart(
         &app,
         &s,
-        Method::POST,
         &format!("/store/carts/{id}/shipping-methods"),
-        Some(json!({"option_id": s.option})),
+        json!({"option_id": s.option}),
     )
-    .await
-    .ok()["cart"]
-        .clone();
+    .await;
     assert_eq!(shipped["shipping_methods"].as_array().unwrap().len(), 1);
     assert_eq!(shipped["shipping_total"], json!(5.95), "5 plus 19% VAT");
     answers_as_read(&app, &s, "add a shipping method", &shipped).await;
 
-    let emailed = store(
+    let emailed = write_cart(
         &app,
         &s,
-        Method::POST,
         &format!("/store/carts/{id}"),
-        Some(json!({"email": "other@example.com"})),
+        json!({"email": "other@example.com"}),
     )
-    .await
-    .ok()["cart"]
-        .clone();
+    .await;
     assert_eq!(emailed["email"], "other@example.com");
     assert_eq!(emailed["shipping_methods"], shipped["shipping_methods"]);
     answers_as_read(&app, &s, "update the cart", &emailed).await;
@@ -170,16 +145,7 @@ app_test!(
 /// the cart (none overwrote another), and any that gave up did so with a clean 409.
 async fn concurrent_additions_lose_nothing(app: TestApp) {
     let s = setup(&app, "eur", 10.0, 100).await;
-    let cart = store(
-        &app,
-        &s,
-        Method::POST,
-        "/store/carts",
-        Some(json!({"region_id": s.region})),
-    )
-    .await
-    .ok();
-    let id = cart["cart"]["id"].as_str().unwrap().to_string();
+    let id = empty_cart(&app, &s).await;
     let mut tasks = Vec::new();
     for _ in 0..8 {
         tasks.push(spawn_store(
@@ -377,16 +343,7 @@ async fn lines_snapshot_what_product_reads_show(app: TestApp) {
             .map(|x| x["id"].clone())
             .collect()
     };
-    let cart = store(
-        &app,
-        &s,
-        Method::POST,
-        "/store/carts",
-        Some(json!({"region_id": s.region})),
-    )
-    .await
-    .ok();
-    let id = cart["cart"]["id"].as_str().unwrap();
+    let id = empty_cart(&app, &s).await;
     let line = store(
         &app,
         &s,

@@ -279,6 +279,19 @@ pub(crate) async fn pay_with(app: &TestApp, s: &Shop, cart: &str, provider: &str
         .clone()
 }
 
+/// A Store write answered 200: the cart in its answer.
+pub(crate) async fn write_cart(app: &TestApp, s: &Shop, path: &str, body: Value) -> Value {
+    store(app, s, Method::POST, path, Some(body)).await.ok()["cart"].clone()
+}
+
+/// A new cart in the shop's region, with nothing in it; its id.
+pub(crate) async fn empty_cart(app: &TestApp, s: &Shop) -> String {
+    write_cart(app, s, "/store/carts", json!({"region_id": s.region})).await["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
 /// `POST /store/carts/:id/complete`, answered 200.
 pub(crate) async fn complete(app: &TestApp, s: &Shop, cart: &str) -> Value {
     store(
@@ -744,16 +757,7 @@ checkout_test!(
 
 async fn bad_input(app: TestApp, _: Arc<TestProvider>) {
     let s = setup(&app, "eur", 10.0, 2).await;
-    let cart = store(
-        &app,
-        &s,
-        Method::POST,
-        "/store/carts",
-        Some(json!({"region_id": s.region})),
-    )
-    .await
-    .ok();
-    let id = cart["cart"]["id"].as_str().unwrap().to_string();
+    let id = empty_cart(&app, &s).await;
     let items = format!("/store/carts/{id}/line-items");
     store(
         &app,
@@ -881,18 +885,7 @@ async fn calculated_shipping(app: TestApp, _: Arc<TestProvider>) {
     )
     .await
     .ok();
-    let cart = store(
-        &app,
-        &s,
-        Method::POST,
-        "/store/carts",
-        Some(json!({"region_id": s.region})),
-    )
-    .await
-    .ok()["cart"]["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let cart = empty_cart(&app, &s).await;
     store(
         &app,
         &s,

@@ -3,18 +3,11 @@
 //! the very next request.
 
 use axum::http::{Method, StatusCode};
-use serde_json::{json, Value};
+use serde_json::json;
 
 use crate::app_test;
-use crate::checkout::{setup, store, Shop};
+use crate::checkout::{setup, store, write_cart, Shop};
 use crate::helpers::TestApp;
-
-async fn new_cart(app: &TestApp, s: &Shop, body: Value) -> Value {
-    store(app, s, Method::POST, "/store/carts", Some(body))
-        .await
-        .ok()["cart"]
-        .clone()
-}
 
 async fn option_names(app: &TestApp, s: &Shop, cart: &str) -> Vec<String> {
     let listed = store(
@@ -36,7 +29,7 @@ async fn option_names(app: &TestApp, s: &Shop, cart: &str) -> Vec<String> {
 
 async fn shipping_option_changes_reach_the_next_request(app: TestApp) {
     let s = setup(&app, "eur", 10.0, 5).await;
-    let cart = new_cart(&app, &s, json!({"region_id": s.region})).await;
+    let cart = write_cart(&app, &s, "/store/carts", json!({"region_id": s.region})).await;
     let cart = cart["id"].as_str().unwrap();
     assert_eq!(option_names(&app, &s, cart).await, ["Standard"]);
 
@@ -102,7 +95,7 @@ app_test!(
 
 async fn location_changes_reach_the_next_request(app: TestApp) {
     let s = setup(&app, "eur", 10.0, 5).await;
-    let cart = new_cart(&app, &s, json!({"region_id": s.region})).await;
+    let cart = write_cart(&app, &s, "/store/carts", json!({"region_id": s.region})).await;
     let cart = cart["id"].as_str().unwrap();
     let add = |qty: i64| {
         let (app, s) = (app.clone(), s.clone());
@@ -172,7 +165,7 @@ async fn store_defaults_reach_the_next_cart(app: TestApp) {
         )
         .await
         .ok();
-        let cart = new_cart(&app, &s, json!({})).await;
+        let cart = write_cart(&app, &s, "/store/carts", json!({})).await;
         assert_eq!(
             cart["region_id"], region,
             "a new cart takes the store's current default region"
