@@ -8,13 +8,11 @@ use merx_db::{query, Tx};
 use merx_types::id::{new_id, prefix};
 use merx_types::time::now;
 use merx_types::DomainError;
-use serde_json::json;
 
 use super::model::*;
-use super::service::CatalogService;
+use super::service::{product_updated, CatalogService};
 use super::store;
 use crate::error::{CoreError, CoreResult};
-use crate::platform::events::{append, NewEvent};
 
 fn invalid(message: String) -> CoreError {
     DomainError::invalid(message).into()
@@ -89,20 +87,6 @@ async fn insert_values(
     Ok(())
 }
 
-async fn announce(tx: &mut Tx, product_id: &str, option_id: &str) -> CoreResult<()> {
-    append(
-        tx,
-        NewEvent::new(
-            "product.updated",
-            "product",
-            product_id,
-            json!({"id": product_id, "option_id": option_id}),
-        ),
-    )
-    .await?;
-    Ok(())
-}
-
 impl CatalogService {
     /// Adds an option with its values. Existing variants have no value for it until edited.
     pub async fn add_option(
@@ -127,7 +111,7 @@ impl CatalogService {
         let mut tx = self.db().begin().await?;
         store::insert_option(&mut tx, &option).await?;
         insert_values(&mut tx, &option.id, &values, 0).await?;
-        announce(&mut tx, product_id, &option.id).await?;
+        product_updated(&mut tx, product_id, Some(("option_id", &option.id))).await?;
         tx.commit().await?;
         self.get(product_id).await
     }
@@ -192,7 +176,7 @@ impl CatalogService {
                 .collect();
             insert_values(&mut tx, option_id, &added, current.values.len()).await?;
         }
-        announce(&mut tx, product_id, option_id).await?;
+        product_updated(&mut tx, product_id, Some(("option_id", option_id))).await?;
         tx.commit().await?;
         self.get(product_id).await
     }
@@ -244,7 +228,7 @@ impl CatalogService {
                 .bind(option_id),
         )
         .await?;
-        announce(&mut tx, product_id, option_id).await?;
+        product_updated(&mut tx, product_id, Some(("option_id", option_id))).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -145,14 +145,22 @@ async fn variant_changed(
         NewEvent::new(name, "product_variant", variant_id, payload),
     )
     .await?;
+    product_updated(tx, product_id, Some(("variant_id", variant_id))).await
+}
+
+/// `product.updated`, naming what in the product changed when it was one part of it.
+pub(super) async fn product_updated(
+    tx: &mut merx_db::Tx,
+    product_id: &str,
+    part: Option<(&str, &str)>,
+) -> CoreResult<()> {
+    let mut payload = json!({"id": product_id});
+    if let Some((key, id)) = part {
+        payload[key] = id.into();
+    }
     append(
         tx,
-        NewEvent::new(
-            "product.updated",
-            "product",
-            product_id,
-            json!({"id": product_id, "variant_id": variant_id}),
-        ),
+        NewEvent::new("product.updated", "product", product_id, payload),
     )
     .await?;
     Ok(())
@@ -570,16 +578,7 @@ impl CatalogService {
         let rank = bundle.variants.len() as i64;
         self.insert_variant(&mut tx, &bundle.product, v, rank, &value_ids)
             .await?;
-        append(
-            &mut tx,
-            NewEvent::new(
-                "product.updated",
-                "product",
-                product_id,
-                json!({"id": product_id}),
-            ),
-        )
-        .await?;
+        product_updated(&mut tx, product_id, None).await?;
         tx.commit().await?;
         self.get(product_id).await
     }
@@ -798,11 +797,7 @@ impl CatalogService {
                 .await?;
             }
         }
-        append(
-            &mut tx,
-            NewEvent::new("product.updated", "product", id, json!({"id": id})),
-        )
-        .await?;
+        product_updated(&mut tx, id, None).await?;
         tx.commit().await?;
         self.get(id).await
     }

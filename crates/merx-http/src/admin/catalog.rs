@@ -647,10 +647,20 @@ pub async fn delete_variant(
     Path((id, variant_id)): Path<(String, String)>,
 ) -> ApiResult<Json<Value>> {
     s.core.catalog.delete_variant(&id, &variant_id).await?;
-    let bundle = s.core.catalog.get(&id).await?;
-    let mut parent = admin_product(&s, &[bundle]).await?;
+    deleted_part(&s, &id, &variant_id, "variant").await
+}
+
+/// Medusa's answer to deleting part of a product: what went, and the product as it now is.
+async fn deleted_part(
+    s: &AppState,
+    product_id: &str,
+    part_id: &str,
+    object: &str,
+) -> ApiResult<Json<Value>> {
+    let bundle = s.core.catalog.get(product_id).await?;
+    let mut parent = admin_product(s, &[bundle]).await?;
     Ok(Json(
-        json!({"id": variant_id, "object": "variant", "deleted": true, "parent": parent.pop()}),
+        json!({"id": part_id, "object": object, "deleted": true, "parent": parent.pop()}),
     ))
 }
 
@@ -698,11 +708,7 @@ pub async fn delete_option(
     Path((id, option_id)): Path<(String, String)>,
 ) -> ApiResult<Json<Value>> {
     s.core.catalog.delete_option(&id, &option_id).await?;
-    let bundle = s.core.catalog.get(&id).await?;
-    let mut parent = admin_product(&s, &[bundle]).await?;
-    Ok(Json(
-        json!({"id": option_id, "object": "product_option", "deleted": true, "parent": parent.pop()}),
-    ))
+    deleted_part(&s, &id, &option_id, "product_option").await
 }
 
 // ---------- collections
