@@ -457,16 +457,12 @@ impl CartService {
     /// What a line snapshots of a variant, remembered per catalog version (adding to carts asks
     /// for the same few variants again and again).
     async fn line_source(&self, variant_id: &str) -> CoreResult<LineSource> {
-        if let Some(source) = self.sources.get(variant_id) {
-            return Ok(source);
-        }
-        let version = self.sources.version();
-        let source =
+        let read = async {
             self.catalog.line_source(variant_id).await?.ok_or_else(|| {
-                DomainError::invalid(format!("Variant {variant_id} does not exist"))
-            })?;
-        self.sources.put(variant_id, version, source.clone());
-        Ok(source)
+                DomainError::invalid(format!("Variant {variant_id} does not exist")).into()
+            })
+        };
+        self.sources.get_or_read(variant_id, read).await
     }
 
     async fn price(&self, cart: &Cart, variant_id: &str, quantity: i64) -> CoreResult<Priced> {

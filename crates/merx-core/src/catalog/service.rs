@@ -212,15 +212,10 @@ impl CatalogService {
         // Counting every match is the costly part of a page at 100k products; the count only
         // changes with the catalog, so pages of one listing share it.
         let key = format!("{filter:?}");
-        let count = match self.counts.get(&key) {
-            Some(n) => n,
-            None => {
-                let version = self.counts.version();
-                let n = store::count(&self.db, filter).await?;
-                self.counts.put(&key, version, n);
-                n
-            }
-        };
+        let count = self
+            .counts
+            .get_or_read(&key, store::count(&self.db, filter))
+            .await?;
         Ok(store::list_ids(&self.db, filter, page, count).await?)
     }
 

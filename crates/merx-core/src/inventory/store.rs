@@ -365,17 +365,13 @@ async fn remembered(
     channel_id: &str,
     read: impl std::future::Future<Output = DbResult<Vec<Row>>>,
 ) -> DbResult<Vec<String>> {
-    if let Some(hit) = CHANNEL_LOCATIONS.get(channel_id) {
-        return Ok(hit);
-    }
-    let version = CHANNEL_LOCATIONS.version();
-    let locations = read
-        .await?
-        .iter()
-        .map(|r| r.text("stock_location_id"))
-        .collect::<DbResult<Vec<_>>>()?;
-    CHANNEL_LOCATIONS.put(channel_id, version, locations.clone());
-    Ok(locations)
+    let locations = async {
+        read.await?
+            .iter()
+            .map(|r| r.text("stock_location_id"))
+            .collect::<DbResult<Vec<_>>>()
+    };
+    CHANNEL_LOCATIONS.get_or_read(channel_id, locations).await
 }
 
 /// Available quantity per item, summed over `locations`.

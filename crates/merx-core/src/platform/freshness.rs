@@ -151,6 +151,22 @@ impl<V: Clone> Memo<V> {
             .then(|| e.value.clone())
     }
 
+    /// The value under `key` if it is still trusted, else what `read` reads (kept for next time).
+    /// `read` only runs on a miss; the version is taken before it runs.
+    pub async fn get_or_read<E>(
+        &self,
+        key: &str,
+        read: impl std::future::Future<Output = Result<V, E>>,
+    ) -> Result<V, E> {
+        if let Some(hit) = self.get(key) {
+            return Ok(hit);
+        }
+        let version = self.version();
+        let value = read.await?;
+        self.put(key, version, value.clone());
+        Ok(value)
+    }
+
     /// The model's version: take it before reading what [`Memo::put`] will keep.
     pub fn version(&self) -> u64 {
         version(self.model)

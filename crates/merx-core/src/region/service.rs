@@ -308,13 +308,7 @@ impl RegionService {
     }
 
     pub async fn get(&self, id: &str) -> CoreResult<Region> {
-        if let Some(region) = self.by_id.get(id) {
-            return Ok(region);
-        }
-        let version = self.by_id.version();
-        let region = self.read(id).await?;
-        self.by_id.put(id, version, region.clone());
-        Ok(region)
+        self.by_id.get_or_read(id, self.read(id)).await
     }
 
     async fn read(&self, id: &str) -> CoreResult<Region> {

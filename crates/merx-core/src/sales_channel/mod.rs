@@ -338,10 +338,10 @@ impl SalesChannelService {
 
     /// The scope of a publishable key token; `None` if the token is unknown or revoked.
     pub async fn scope_of_publishable(&self, token: &str) -> CoreResult<Option<KeyScope>> {
-        if let Some(scope) = self.scopes.get(token) {
-            return Ok(scope);
-        }
-        let version = self.scopes.version();
+        self.scopes.get_or_read(token, self.read_scope(token)).await
+    }
+
+    async fn read_scope(&self, token: &str) -> CoreResult<Option<KeyScope>> {
         let row = self
             .db
             .fetch_optional(
@@ -373,7 +373,6 @@ impl SalesChannelService {
                 })
             }
         };
-        self.scopes.put(token, version, scope.clone());
         Ok(scope)
     }
 }

@@ -321,17 +321,13 @@ impl ShippingService {
 
     /// The region's live options, oldest first (remembered until one changes).
     async fn of_region(&self, region_id: &str) -> CoreResult<Vec<ShippingOption>> {
-        if let Some(hit) = self.region_options.get(region_id) {
-            return Ok(hit);
-        }
-        let version = self.region_options.version();
         let all = PageRequest {
             limit: 1000,
             offset: 0,
         };
-        let options = self.page_of(Some(region_id), all).await?;
-        self.region_options.put(region_id, version, options.clone());
-        Ok(options)
+        self.region_options
+            .get_or_read(region_id, self.page_of(Some(region_id), all))
+            .await
     }
 
     /// Options a cart can use: its region's, not for returns, whose requirements it meets.

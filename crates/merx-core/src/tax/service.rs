@@ -391,15 +391,9 @@ impl TaxService {
         province_code: Option<&str>,
     ) -> CoreResult<(Option<RegionRates>, Option<RegionRates>)> {
         let key = format!("{country_code}|{}", province_code.unwrap_or_default());
-        if let Some(rates) = self.by_place.get(&key) {
-            return Ok(rates);
-        }
-        let version = self.by_place.version();
-        let rates = self
-            .read_rates_for_place(country_code, province_code)
-            .await?;
-        self.by_place.put(&key, version, rates.clone());
-        Ok(rates)
+        self.by_place
+            .get_or_read(&key, self.read_rates_for_place(country_code, province_code))
+            .await
     }
 
     async fn read_rates_for_place(
