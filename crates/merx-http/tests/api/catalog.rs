@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use axum::http::{Method, StatusCode};
+use axum::http::StatusCode;
 use merx_core::auth::Role;
 use serde_json::{json, Value};
 
@@ -735,15 +735,9 @@ async fn filters_and_pagination(app: TestApp) {
         vec![tee.clone()]
     );
     assert!(found(store(&app, &s.pk, "/store/products?q=organ").await.ok()).is_empty());
-    app.call(
-        Method::DELETE,
-        &format!("/admin/products/{tee}"),
-        Some(&s.admin),
-        None,
-        &[],
-    )
-    .await
-    .ok();
+    app.delete_as(&format!("/admin/products/{tee}"), &s.admin)
+        .await
+        .ok();
     assert!(found(store(&app, &s.pk, "/store/products?q=smock").await.ok()).is_empty());
     for bad in [
         "/store/products?limit=-1",
@@ -1145,13 +1139,7 @@ async fn admin_product_lifecycle_checked(app: TestApp) {
         json!(24.99)
     );
     let del = app
-        .call(
-            Method::DELETE,
-            &format!("/admin/products/{mug}"),
-            Some(&s.admin),
-            None,
-            &[],
-        )
+        .delete_as(&format!("/admin/products/{mug}"), &s.admin)
         .await
         .ok();
     assert_eq!(
@@ -1275,10 +1263,7 @@ async fn variant_edits_and_deletion(app: TestApp) {
     post(&app, &s.admin, &path, json!({"sku": "TEE-SMALL"})).await;
 
     // Deleting: the variant leaves the product (and the Store), the other stays.
-    let deleted = app
-        .call(Method::DELETE, &path, Some(&s.admin), None, &[])
-        .await
-        .ok();
+    let deleted = app.delete_as(&path, &s.admin).await.ok();
     assert_eq!(
         (&deleted["id"], &deleted["object"], &deleted["deleted"]),
         (&json!(small), &json!("variant"), &json!(true))
@@ -1292,7 +1277,7 @@ async fn variant_edits_and_deletion(app: TestApp) {
         .map(|v| &v["id"])
         .collect();
     assert_eq!(ids, [&json!(medium)]);
-    app.call(Method::DELETE, &path, Some(&s.admin), None, &[])
+    app.delete_as(&path, &s.admin)
         .await
         .assert_error(StatusCode::NOT_FOUND, "not_found");
     app.post_as(&path, &s.admin, &json!({"title": "Ghost"}))
@@ -1507,23 +1492,11 @@ async fn option_edits(app: TestApp) {
     );
 
     // Deleting Fit would leave the S and M variants alike; deleting Color is fine.
-    app.call(
-        Method::DELETE,
-        &format!("{base}/{size}"),
-        Some(&s.admin),
-        None,
-        &[],
-    )
-    .await
-    .assert_error(StatusCode::BAD_REQUEST, "invalid_data");
+    app.delete_as(&format!("{base}/{size}"), &s.admin)
+        .await
+        .assert_error(StatusCode::BAD_REQUEST, "invalid_data");
     let deleted = app
-        .call(
-            Method::DELETE,
-            &format!("{base}/{color}"),
-            Some(&s.admin),
-            None,
-            &[],
-        )
+        .delete_as(&format!("{base}/{color}"), &s.admin)
         .await
         .ok();
     assert_eq!(
@@ -1534,15 +1507,9 @@ async fn option_edits(app: TestApp) {
         options(&deleted["parent"]),
         owned(&[("Fit", &["S", "M", "L"])])
     );
-    app.call(
-        Method::DELETE,
-        &format!("{base}/{color}"),
-        Some(&s.admin),
-        None,
-        &[],
-    )
-    .await
-    .assert_error(StatusCode::NOT_FOUND, "not_found");
+    app.delete_as(&format!("{base}/{color}"), &s.admin)
+        .await
+        .assert_error(StatusCode::NOT_FOUND, "not_found");
     // A new variant takes the new value.
     let large = post(
         &app,

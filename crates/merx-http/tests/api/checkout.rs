@@ -586,12 +586,9 @@ async fn deleted_variant_in_cart(app: TestApp, _: Arc<TestProvider>) {
         .await
         .ok();
     let product = read["cart"]["items"][0]["product_id"].as_str().unwrap();
-    app.call(
-        Method::DELETE,
+    app.delete_as(
         &format!("/admin/products/{product}/variants/{}", s.variant),
-        Some(&s.admin),
-        None,
-        &[],
+        &s.admin,
     )
     .await
     .ok();

@@ -147,6 +147,11 @@ impl TestApp {
             .await
     }
 
+    pub async fn delete_as(&self, path: &str, token: &str) -> TestResponse {
+        self.call(Method::DELETE, path, Some(token), None, &[])
+            .await
+    }
+
     pub async fn post_json(&self, path: &str, body: &Value) -> TestResponse {
         self.send(
             Request::builder()

@@ -344,15 +344,9 @@ async fn backorders_unmanaged_and_bundles(app: TestApp) {
         .unwrap()
         .text("inventory_item_id")
         .unwrap();
-    app.call(
-        Method::DELETE,
-        &format!("/admin/inventory-items/{own}"),
-        Some(&s.admin),
-        None,
-        &[],
-    )
-    .await
-    .ok();
+    app.delete_as(&format!("/admin/inventory-items/{own}"), &s.admin)
+        .await
+        .ok();
     post(
         &app,
         &s.admin,
@@ -479,15 +473,9 @@ async fn level_changes_are_events_and_audited(app: TestApp) {
         .int("n")
         .unwrap();
     assert_eq!(events_before, events_after);
-    app.call(
-        Method::DELETE,
-        &format!("/admin/reservations/{rid}"),
-        Some(&s.admin),
-        None,
-        &[],
-    )
-    .await
-    .ok();
+    app.delete_as(&format!("/admin/reservations/{rid}"), &s.admin)
+        .await
+        .ok();
     assert_eq!(levels(&app, &s, &item).await, vec![(9, 0)]);
 
     let events = app

@@ -181,15 +181,9 @@ async fn bad_webhook_input_is_rejected_and_changes_nothing(app: TestApp) {
     app.get_as("/admin/webhooks/wh_missing", &key)
         .await
         .assert_error(StatusCode::NOT_FOUND, "not_found");
-    app.call(
-        Method::DELETE,
-        "/admin/webhooks/wh_missing",
-        Some(&key),
-        None,
-        &[],
-    )
-    .await
-    .assert_error(StatusCode::NOT_FOUND, "not_found");
+    app.delete_as("/admin/webhooks/wh_missing", &key)
+        .await
+        .assert_error(StatusCode::NOT_FOUND, "not_found");
     app.get_as("/admin/webhooks?limit=-1", &key)
         .await
         .assert_error(StatusCode::BAD_REQUEST, "invalid_data");
@@ -230,13 +224,7 @@ async fn webhook_crud(app: TestApp) {
         (Some(1), Some(10))
     );
     let del = app
-        .call(
-            Method::DELETE,
-            &format!("/admin/webhooks/{id}"),
-            Some(&key),
-            None,
-            &[],
-        )
+        .delete_as(&format!("/admin/webhooks/{id}"), &key)
         .await
         .ok();
     assert_eq!(del, json!({"id": id, "object": "webhook", "deleted": true}));

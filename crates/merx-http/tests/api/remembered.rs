@@ -48,13 +48,7 @@ async fn shipping_option_changes_reach_the_next_request(app: TestApp) {
     );
 
     let deleted = app
-        .call(
-            Method::DELETE,
-            &format!("/admin/shipping-options/{}", s.option),
-            Some(&s.admin),
-            None,
-            &[],
-        )
+        .delete_as(&format!("/admin/shipping-options/{}", s.option), &s.admin)
         .await;
     assert_eq!(deleted.status, StatusCode::OK, "{}", deleted.text());
     assert_eq!(
