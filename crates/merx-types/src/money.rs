@@ -6,6 +6,18 @@ use rust_decimal::{Decimal, RoundingStrategy};
 
 use crate::{Currency, DomainError};
 
+/// The largest amount, in minor units, that a line, a cart or an order may come to: 10^15 (ten
+/// trillion euros, a quadrillion yen). Far inside i64, so a sum of bounded parts with taxes of at
+/// most 100 % cannot wrap; anything larger is refused as a client's mistake.
+pub const MAX_AMOUNT: i64 = 1_000_000_000_000_000;
+
+/// `unit_price × quantity` when it is within [`MAX_AMOUNT`].
+pub fn line_amount(unit_price: i64, quantity: i64) -> Option<i64> {
+    unit_price
+        .checked_mul(quantity)
+        .filter(|a| (-MAX_AMOUNT..=MAX_AMOUNT).contains(a))
+}
+
 /// An amount in minor units of a currency (`2499` EUR is €24.99).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Money {

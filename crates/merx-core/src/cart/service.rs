@@ -169,6 +169,33 @@ pub struct CartService {
     store: crate::store::StoreService,
     /// What lines snapshot of each variant.
     sources: Memo<LineSource>,
+    /// The most units one line may hold (shared by every clone of the service).
+    max_line_quantity: std::sync::Arc<std::sync::atomic::AtomicI64>,
+}
+
+/// The default for [`CartService::set_max_line_quantity`].
+pub const DEFAULT_MAX_LINE_QUANTITY: i64 = 10_000;
+
+/// Refuses a cart whose lines and shipping, before tax, would come to more than `MAX_AMOUNT`, so
+/// that its totals (taxes of at most 100 % included) always add up without wrapping.
+fn within_bounds(
+    lines: impl IntoIterator<Item = (i64, i64)>,
+    shipping: impl IntoIterator<Item = i64>,
+) -> CoreResult<()> {
+    let too_large = || CoreError::from(DomainError::from(totals::TooLarge));
+    let mut sum = 0i64;
+    for (unit_price, quantity) in lines {
+        let amount =
+            merx_types::money::line_amount(unit_price, quantity).ok_or_else(too_large)?;
+        sum = sum.checked_add(amount).ok_or_else(too_large)?;
+    }
+    for amount in shipping {
+        sum = sum.checked_add(amount).ok_or_else(too_large)?;
+    }
+    if sum > merx_types::money::MAX_AMOUNT {
+        return Err(too_large());
+    }
+    Ok(())
 }
 
 impl CartService {
@@ -190,7 +217,29 @@ impl CartService {
             inventory,
             store,
             sources: Memo::new(ReadModel::Catalog, MEMO_TTL),
+            max_line_quantity: std::sync::Arc::new(std::sync::atomic::AtomicI64::new(
+                DEFAULT_MAX_LINE_QUANTITY,
+            )),
         }
+    }
+
+    /// The most units one line may hold (default [`DEFAULT_MAX_LINE_QUANTITY`]); more is a 400.
+    pub fn set_max_line_quantity(&self, max: i64) {
+        self.max_line_quantity
+            .store(max.max(1), std::sync::atomic::Ordering::Relaxed);
+    }
+
+    fn check_quantity(&self, quantity: i64) -> CoreResult<()> {
+        let max = self
+            .max_line_quantity
+            .load(std::sync::atomic::Ordering::Relaxed);
+        if quantity > max {
+            return Err(DomainError::invalid(format!(
+                "quantity must be at most {max} per line"
+            ))
+            .into());
+        }
+        Ok(())
     }
 
     async fn cart(&self, id: &str) -> CoreResult<Cart> {
@@ -421,17 +470,22 @@ impl CartService {
                 })
                 .collect()
         };
+        // Carts are bounded when written (`within_bounds`); a row from before the bound that
+        // cannot add up is refused, never wrapped.
         let items: Vec<(LineItem, LineTotals)> = items
             .into_iter()
             .map(|i| {
+                let amount = merx_types::money::line_amount(i.unit_price, i.quantity)
+                    .ok_or(totals::TooLarge)?;
                 let t = totals::line(&Line {
-                    amount: i.unit_price * i.quantity,
+                    amount,
                     inclusive: i.is_tax_inclusive,
                     rates: rates_for(Some(&i)),
-                });
-                (i, t)
+                })?;
+                Ok((i, t))
             })
-            .collect();
+            .collect::<Result<_, totals::TooLarge>>()
+            .map_err(DomainError::from)?;
         let shipping_methods: Vec<(ShippingMethod, LineTotals)> = methods
             .into_iter()
             .map(|m| {
@@ -439,15 +493,16 @@ impl CartService {
                     amount: m.amount,
                     inclusive: m.is_tax_inclusive,
                     rates: rates_for(None),
-                });
-                (m, t)
+                })?;
+                Ok((m, t))
             })
-            .collect();
+            .collect::<Result<_, totals::TooLarge>>()
+            .map_err(DomainError::from)?;
         let item_totals: Vec<LineTotals> = items.iter().map(|(_, t)| t.clone()).collect();
         let ship_totals: Vec<LineTotals> =
             shipping_methods.iter().map(|(_, t)| t.clone()).collect();
         Ok(CartView {
-            totals: totals::totals(&item_totals, &ship_totals),
+            totals: totals::totals(&item_totals, &ship_totals).map_err(DomainError::from)?,
             cart,
             items,
             shipping_methods,
@@ -573,8 +628,20 @@ impl CartService {
         for _ in 0..WRITE_ATTEMPTS {
             let mut rows = self.open_rows(cart_id).await?;
             let existing = rows.items.iter().position(|i| i.variant_id == variant_id);
-            let total_qty = quantity + existing.map(|i| rows.items[i].quantity).unwrap_or(0);
+            let total_qty = quantity
+                .checked_add(existing.map(|i| rows.items[i].quantity).unwrap_or(0))
+                .unwrap_or(i64::MAX);
+            self.check_quantity(total_qty)?;
             let priced = self.price(&rows.cart, variant_id, total_qty).await?;
+            within_bounds(
+                rows.items
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| Some(*i) != existing)
+                    .map(|(_, l)| (l.unit_price, l.quantity))
+                    .chain([(priced.unit_price, total_qty)]),
+                rows.methods.iter().map(|m| m.amount),
+            )?;
             self.check_stock(&rows.cart, variant_id, &priced, total_qty)
                 .await?;
             let at = now();
@@ -672,7 +739,17 @@ impl CartService {
             let mut rows = self.open_rows(cart_id).await?;
             let index = line_index(&rows, line_id)?;
             let variant_id = rows.items[index].variant_id.clone();
+            self.check_quantity(quantity)?;
             let priced = self.price(&rows.cart, &variant_id, quantity).await?;
+            within_bounds(
+                rows.items
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| *i != index)
+                    .map(|(_, l)| (l.unit_price, l.quantity))
+                    .chain([(priced.unit_price, quantity)]),
+                rows.methods.iter().map(|m| m.amount),
+            )?;
             self.check_stock(&rows.cart, &variant_id, &priced, quantity)
                 .await?;
             let at = now();
@@ -871,9 +948,19 @@ impl CartService {
     /// Prices every line again in the cart's current region and customer context.
     async fn reprice(&self, cart: &Cart) -> CoreResult<()> {
         let rows = self.rows(&cart.id).await?;
-        let mut tx = self.db.begin().await?;
+        let mut repriced = Vec::with_capacity(rows.items.len());
         for item in &rows.items {
-            let priced = self.price(cart, &item.variant_id, item.quantity).await?;
+            repriced.push(self.price(cart, &item.variant_id, item.quantity).await?);
+        }
+        within_bounds(
+            rows.items
+                .iter()
+                .zip(&repriced)
+                .map(|(i, p)| (p.unit_price, i.quantity)),
+            std::iter::empty(),
+        )?;
+        let mut tx = self.db.begin().await?;
+        for (item, priced) in rows.items.iter().zip(repriced) {
             tx.execute(
                     query("UPDATE cart_line_item SET unit_price = ?, compare_at_unit_price = ?, is_tax_inclusive = ?, updated_at = ? WHERE id = ?")
                         .bind(priced.unit_price)
@@ -908,6 +995,10 @@ impl CartService {
     ) -> CoreResult<Option<CartView>> {
         let mut rows = CartRows::from(view);
         ensure_open(&rows.cart)?;
+        within_bounds(
+            rows.items.iter().map(|l| (l.unit_price, l.quantity)),
+            [amount],
+        )?;
         let cart_id = rows.cart.id.clone();
         let region = self.regions.get(&rows.cart.region_id).await?;
         let at = now();

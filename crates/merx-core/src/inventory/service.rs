@@ -11,6 +11,9 @@ use super::store::{self, *};
 use crate::error::{CoreError, CoreResult};
 use crate::platform::events::{append, NewEvent};
 
+/// The most units of an inventory item one unit of a variant may take.
+pub const MAX_REQUIRED_QUANTITY: i64 = 10_000;
+
 fn not_found(what: &str, id: &str) -> CoreError {
     DomainError::not_found(format!("{what} with id: {id} was not found")).into()
 }
@@ -406,8 +409,13 @@ impl InventoryService {
         item_id: &str,
         required_quantity: i64,
     ) -> CoreResult<()> {
-        if required_quantity < 1 {
-            return Err(DomainError::invalid("required_quantity must be at least 1").into());
+        // Bounded so that units × required quantity (lines hold at most tens of thousands of
+        // units) stays far from overflowing.
+        if !(1..=MAX_REQUIRED_QUANTITY).contains(&required_quantity) {
+            return Err(DomainError::invalid(format!(
+                "required_quantity must be between 1 and {MAX_REQUIRED_QUANTITY}"
+            ))
+            .into());
         }
         self.item(item_id).await?;
         let mut tx = self.db.begin().await?;

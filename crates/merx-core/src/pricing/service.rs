@@ -34,6 +34,12 @@ pub fn validate_prices(prices: &[NewPrice]) -> Result<Vec<(NewPrice, i64)>, Doma
                         p.amount, currency.decimal_digits, currency.code
                     ))
                 })?;
+            if minor > merx_types::money::MAX_AMOUNT {
+                return Err(DomainError::invalid(format!(
+                    "Price amount {} is larger than the largest Merx handles",
+                    p.amount
+                )));
+            }
             if p.min_quantity.is_some_and(|q| q < 0) || p.max_quantity.is_some_and(|q| q < 0) {
                 return Err(DomainError::invalid(
                     "min_quantity and max_quantity must not be negative",

@@ -103,10 +103,10 @@ fn from_row(r: &Row) -> DbResult<ShippingOption> {
 }
 
 /// The price of `option` for a cart: the flat amount, or base + per-item × units for calculated
-/// options (the manual provider's rule).
-pub fn price_for(option: &ShippingOption, cart: &CartView) -> i64 {
+/// options (the manual provider's rule); `None` when that is more than any amount Merx handles.
+pub fn price_for(option: &ShippingOption, cart: &CartView) -> Option<i64> {
     let base = option.amount.unwrap_or(0);
-    match option.price_type {
+    let price = match option.price_type {
         PriceType::Flat => base,
         PriceType::Calculated => {
             let per_item = option
@@ -115,15 +115,15 @@ pub fn price_for(option: &ShippingOption, cart: &CartView) -> i64 {
                 .and_then(|d| d.get("per_item"))
                 .and_then(Value::as_i64)
                 .unwrap_or(0);
-            let units: i64 = cart
+            let units = cart
                 .items
                 .iter()
                 .filter(|(i, _)| i.requires_shipping)
-                .map(|(i, _)| i.quantity)
-                .sum();
-            base + per_item * units
+                .try_fold(0i64, |n, (i, _)| n.checked_add(i.quantity))?;
+            base.checked_add(merx_types::money::line_amount(per_item, units)?)?
         }
-    }
+    };
+    (price <= merx_types::money::MAX_AMOUNT).then_some(price)
 }
 
 /// Whether a cart meets an option's subtotal requirements (item subtotal, before tax).
@@ -176,6 +176,9 @@ impl ShippingService {
         }
         if o.amount.is_some_and(|a| a < 0) {
             return Err(DomainError::invalid("amount must not be negative").into());
+        }
+        if o.amount.is_some_and(|a| a > merx_types::money::MAX_AMOUNT) {
+            return Err(DomainError::from(crate::cart::totals::TooLarge).into());
         }
         let exists = self
             .db
@@ -336,9 +339,9 @@ impl ShippingService {
         Ok(options
             .into_iter()
             .filter(|o| !o.is_return && meets_requirements(o, cart))
-            .map(|o| {
-                let amount = price_for(&o, cart);
-                (o, amount)
+            .filter_map(|o| {
+                let amount = price_for(&o, cart)?;
+                Some((o, amount))
             })
             .collect())
     }
@@ -375,7 +378,9 @@ impl ShippingService {
             ))
             .into());
         }
-        let amount = price_for(&option, cart);
+        let amount = price_for(&option, cart).ok_or_else(|| {
+            DomainError::from(crate::cart::totals::TooLarge)
+        })?;
         Ok((option, amount))
     }
 }

@@ -12,6 +12,7 @@ mod catalog;
 mod checkout;
 mod foundation;
 mod inventory;
+mod money;
 mod orders;
 mod platform;
 mod read_cache;
