@@ -2,7 +2,7 @@
 //! and delivery, capture and refund, cancellation, return reasons and returns. Each operation is one
 //! transaction that also appends its event.
 
-use merx_db::{query, Db, DbResult, Row, Tx};
+use merx_db::{query, Db, DbResult, Row};
 use merx_types::id::new_id;
 use merx_types::time::now;
 use merx_types::DomainError;
@@ -12,6 +12,7 @@ use time::OffsetDateTime;
 use super::{Order, OrderService};
 use crate::error::CoreResult;
 use crate::inventory::{Change, InventoryService};
+use crate::payment::operations::{operation_key, Movement};
 use crate::payment::PaymentService;
 use crate::platform::events::{append, NewEvent};
 
@@ -409,70 +410,19 @@ impl OrderOps {
         self.fulfillment(id).await
     }
 
-    async fn payment_of(&self, order_id: &str) -> CoreResult<(String, i64, i64, i64, String)> {
-        let r = self
-            .db
-            .fetch_optional(query("SELECT id, amount, captured_amount, refunded_amount, payment_collection_id FROM payment WHERE order_id = ? AND canceled_at IS NULL").bind(order_id))
-            .await?
-            .ok_or_else(|| DomainError::not_allowed(format!("Order {order_id} has no authorized payment")))?;
-        Ok((
-            r.text("id")?,
-            r.int("amount")?,
-            r.int("captured_amount")?,
-            r.int("refunded_amount")?,
-            r.text("payment_collection_id")?,
-        ))
-    }
-
-    /// Asks the payment's provider to capture or refund before Merx records it.
-    async fn provider_call(&self, payment_id: &str, amount: i64, refund: bool) -> CoreResult<()> {
-        let r = self
-            .db
-            .fetch_one(query("SELECT provider_id, data FROM payment WHERE id = ?").bind(payment_id))
-            .await?;
-        let provider = self.payments.provider_by_id(&r.text("provider_id")?)?;
-        let data = r.json("data")?;
-        let result = if refund {
-            provider.refund(&data, amount).await
-        } else {
-            provider.capture(&data, amount).await
-        };
-        result.map_err(|e| {
-            DomainError::new(
-                merx_types::ErrorKind::Unexpected,
-                format!("payment provider: {e:#}"),
-            )
-            .into()
-        })
-    }
-
-    /// Captures (part of) the authorized amount; `None` captures the rest.
-    pub async fn capture(&self, order_id: &str, amount: Option<i64>) -> CoreResult<Order> {
+    /// Captures (part of) the authorized amount; `None` captures the rest. `client_key` is the
+    /// caller's `Idempotency-Key`, carried to the provider.
+    pub async fn capture(
+        &self,
+        order_id: &str,
+        amount: Option<i64>,
+        client_key: Option<&str>,
+    ) -> CoreResult<Order> {
         let order = self.orders.get(order_id).await?;
         Self::open(&order)?;
-        let (payment, authorized, captured, _, collection) = self.payment_of(order_id).await?;
-        let amount = amount.unwrap_or(authorized - captured);
-        if amount < 1 || amount > authorized - captured {
-            return Err(DomainError::invalid(format!(
-                "Can capture between 1 and {} minor units",
-                authorized - captured
-            ))
-            .into());
-        }
-        self.provider_call(&payment, amount, false).await?;
-        let mut tx = self.db.begin().await?;
-        tx.execute(query("UPDATE payment SET captured_amount = captured_amount + ?, captured_at = ?, updated_at = ? WHERE id = ?").bind(amount).bind(now()).bind(now()).bind(&payment)).await?;
-        tx.execute(query("UPDATE payment_collection SET captured_amount = captured_amount + ?, updated_at = ? WHERE id = ?").bind(amount).bind(now()).bind(&collection)).await?;
-        append(
-            &mut tx,
-            event(
-                "payment.captured",
-                order_id,
-                json!({"order_id": order_id, "payment_id": payment, "amount": amount}),
-            ),
-        )
-        .await?;
-        tx.commit().await?;
+        self.payments
+            .capture_for_order(order_id, amount, client_key)
+            .await?;
         self.orders.get(order_id).await
     }
 
@@ -482,39 +432,29 @@ impl OrderOps {
         order_id: &str,
         amount: i64,
         note: Option<&str>,
+        client_key: Option<&str>,
     ) -> CoreResult<Order> {
-        let (payment, _, captured, refunded, collection) = self.payment_of(order_id).await?;
-        if amount < 1 || amount > captured - refunded {
-            return Err(DomainError::invalid(format!(
-                "Can refund between 1 and {} minor units",
-                captured - refunded
-            ))
-            .into());
-        }
-        self.provider_call(&payment, amount, true).await?;
-        let mut tx = self.db.begin().await?;
-        Self::refund_in(&mut tx, order_id, &payment, &collection, amount, note).await?;
-        tx.commit().await?;
+        let payment = self.payments.of_order(order_id).await?;
+        let key = operation_key(
+            Movement::Refund,
+            payment.as_ref().map(|p| p.id.as_str()).unwrap_or(order_id),
+            client_key,
+        );
+        self.payments
+            .refund_for_order(order_id, amount, note, &key)
+            .await?;
         self.orders.get(order_id).await
     }
 
-    async fn refund_in(
-        tx: &mut Tx,
-        order_id: &str,
-        payment: &str,
-        collection: &str,
-        amount: i64,
-        note: Option<&str>,
-    ) -> CoreResult<()> {
-        tx.execute(query("UPDATE payment SET refunded_amount = refunded_amount + ?, updated_at = ? WHERE id = ?").bind(amount).bind(now()).bind(payment)).await?;
-        tx.execute(query("UPDATE payment_collection SET refunded_amount = refunded_amount + ?, updated_at = ? WHERE id = ?").bind(amount).bind(now()).bind(collection)).await?;
-        append(tx, event("payment.refunded", order_id, json!({"order_id": order_id, "payment_id": payment, "amount": amount, "note": note}))).await?;
-        Ok(())
-    }
-
     /// Cancels an order with nothing fulfilled: reservations are released and an uncaptured
-    /// authorization is cancelled. Captured money must be refunded first.
-    pub async fn cancel(&self, order_id: &str, actor: Option<&str>) -> CoreResult<Order> {
+    /// authorization is cancelled. Captured money must be refunded first. The payment's
+    /// cancellation is claimed in the database first, so a capture at the same moment loses.
+    pub async fn cancel(
+        &self,
+        order_id: &str,
+        actor: Option<&str>,
+        client_key: Option<&str>,
+    ) -> CoreResult<Order> {
         let order = self.orders.get(order_id).await?;
         Self::open(&order)?;
         let active = self
@@ -529,18 +469,7 @@ impl OrderOps {
             )
             .into());
         }
-        let payment = self.payment_of(order_id).await.ok();
-        if let Some((_, _, captured, refunded, _)) = &payment {
-            if captured > refunded {
-                return Err(DomainError::not_allowed(
-                    "Refund the captured payment before canceling the order",
-                )
-                .into());
-            }
-        }
-        if let Some((p, ..)) = &payment {
-            self.payments.cancel(p).await?;
-        }
+        self.payments.cancel_for_order(order_id, client_key).await?;
         let lines: Vec<String> = order
             .items
             .iter()
@@ -548,13 +477,20 @@ impl OrderOps {
             .collect();
         let at = now();
         let mut tx = self.db.begin().await?;
+        let canceled = tx
+            .execute(query("UPDATE orders SET status = 'canceled', canceled_at = ?, updated_at = ? WHERE id = ? AND status <> 'canceled'").bind(at).bind(at).bind(order_id))
+            .await?;
+        if canceled == 0 {
+            // Another cancel got here first and released everything.
+            drop(tx);
+            return self.orders.get(order_id).await;
+        }
         InventoryService::release_line_items_in(
             &mut tx,
             &lines,
             &Change::new(format!("order {order_id} canceled"), actor),
         )
         .await?;
-        tx.execute(query("UPDATE orders SET status = 'canceled', canceled_at = ?, updated_at = ? WHERE id = ?").bind(at).bind(at).bind(order_id)).await?;
         append(
             &mut tx,
             event("order.canceled", order_id, json!({"order_id": order_id})),
@@ -721,22 +657,16 @@ impl OrderOps {
             DomainError::invalid("location_id is required: where do the units go back?")
         })?;
         let order = self.orders.get(&ret.order_id).await?;
-        let payment = match refund {
-            Some(amount) => {
-                let (p, _, captured, refunded, c) = self.payment_of(&order.id).await?;
-                if amount < 1 || amount > captured - refunded {
-                    return Err(DomainError::invalid(format!(
-                        "Can refund between 1 and {} minor units",
-                        captured - refunded
-                    ))
-                    .into());
-                }
-                Some((p, c, amount))
-            }
-            None => None,
-        };
-        if let Some((p, _, amount)) = &payment {
-            self.provider_call(p, *amount, true).await?;
+        if let Some(amount) = refund {
+            // Keyed by the return: receiving it again (a retry, or two at once) refunds once.
+            self.payments
+                .refund_for_order(
+                    &order.id,
+                    amount,
+                    Some("return"),
+                    &format!("merx-return-refund-{id}"),
+                )
+                .await?;
         }
         let change = Change {
             reason: format!("return {id} received"),
@@ -755,18 +685,20 @@ impl OrderOps {
             }
             tx.execute(query("UPDATE order_line_item SET returned_quantity = returned_quantity + ?, updated_at = ? WHERE id = ?").bind(l.quantity).bind(at).bind(&l.line_item_id)).await?;
         }
-        if let Some((p, c, amount)) = &payment {
-            Self::refund_in(&mut tx, &order.id, p, c, *amount, Some("return")).await?;
-        }
-        tx.execute(
+        let received = tx.execute(
             query("UPDATE order_return SET status = 'received', location_id = ?, refund_amount = ?, received_at = ?, updated_at = ? WHERE id = ? AND status = 'requested'")
                 .bind(&location)
-                .bind(payment.as_ref().map(|p| p.2))
+                .bind(refund)
                 .bind(at)
                 .bind(at)
                 .bind(id),
         )
         .await?;
+        if received == 0 {
+            // Received meanwhile by another request: its stock and refund stand, not ours.
+            drop(tx);
+            return Err(DomainError::not_allowed(format!("Return {id} is already received")).into());
+        }
         append(
             &mut tx,
             event(

@@ -12,6 +12,7 @@ use merx_types::{DomainError, ErrorKind};
 use serde_json::{json, Value};
 use time::OffsetDateTime;
 
+pub mod operations;
 pub mod stripe;
 
 use crate::error::{CoreError, CoreResult};
@@ -43,13 +44,29 @@ pub trait PaymentProvider: Send + Sync + 'static {
         currency: &'a str,
         idempotency_key: &'a str,
     ) -> BoxFuture<'a, anyhow::Result<Authorization>>;
-    fn cancel<'a>(&'a self, data: &'a Value) -> BoxFuture<'a, anyhow::Result<()>>;
+    /// Releases an authorization. `idempotency_key` is the same for every attempt of one
+    /// operation, so the gateway can tell a retry from a second request (as for the two below).
+    fn cancel<'a>(
+        &'a self,
+        data: &'a Value,
+        idempotency_key: &'a str,
+    ) -> BoxFuture<'a, anyhow::Result<()>>;
     /// Captures `amount` of an authorization (the system provider has nothing to do).
-    fn capture<'a>(&'a self, _data: &'a Value, _amount: i64) -> BoxFuture<'a, anyhow::Result<()>> {
+    fn capture<'a>(
+        &'a self,
+        _data: &'a Value,
+        _amount: i64,
+        _idempotency_key: &'a str,
+    ) -> BoxFuture<'a, anyhow::Result<()>> {
         Box::pin(async { Ok(()) })
     }
     /// Refunds `amount` of a capture.
-    fn refund<'a>(&'a self, _data: &'a Value, _amount: i64) -> BoxFuture<'a, anyhow::Result<()>> {
+    fn refund<'a>(
+        &'a self,
+        _data: &'a Value,
+        _amount: i64,
+        _idempotency_key: &'a str,
+    ) -> BoxFuture<'a, anyhow::Result<()>> {
         Box::pin(async { Ok(()) })
     }
     /// Reads a provider webhook: verifies it and says which session it concerns and what happened.
@@ -101,7 +118,7 @@ impl PaymentProvider for SystemProvider {
     ) -> BoxFuture<'a, anyhow::Result<Authorization>> {
         Box::pin(async move { Ok(Authorization::Authorized(data.clone())) })
     }
-    fn cancel<'a>(&'a self, _: &'a Value) -> BoxFuture<'a, anyhow::Result<()>> {
+    fn cancel<'a>(&'a self, _: &'a Value, _: &'a str) -> BoxFuture<'a, anyhow::Result<()>> {
         Box::pin(async { Ok(()) })
     }
 }
@@ -428,7 +445,7 @@ impl PaymentService {
                 if live == 0 {
                     drop(tx);
                     provider
-                        .cancel(&data)
+                        .cancel(&data, &format!("merx-cancel-{}", session.id))
                         .await
                         .map_err(|e| DomainError::new(ErrorKind::Unexpected, format!("{e:#}")))?;
                     return Err(DomainError::new(
@@ -497,7 +514,7 @@ impl PaymentService {
         }
         let provider = self.provider(&r.text("provider_id")?)?;
         provider
-            .cancel(&r.json("data")?)
+            .cancel(&r.json("data")?, &format!("merx-cancel-{payment_id}"))
             .await
             .map_err(|e| DomainError::new(ErrorKind::Unexpected, format!("{e:#}")))?;
         let at = now();

@@ -191,35 +191,49 @@ impl PaymentProvider for StripeProvider {
         })
     }
 
-    fn cancel<'a>(&'a self, data: &'a Value) -> BoxFuture<'a, anyhow::Result<()>> {
+    fn cancel<'a>(
+        &'a self,
+        data: &'a Value,
+        idempotency_key: &'a str,
+    ) -> BoxFuture<'a, anyhow::Result<()>> {
         Box::pin(async move {
             let id = Self::intent_id(data)?;
             self.call(
                 reqwest::Method::POST,
                 &format!("/v1/payment_intents/{id}/cancel"),
                 &[],
-                Some(&format!("cancel-{id}")),
+                Some(idempotency_key),
             )
             .await?;
             Ok(())
         })
     }
 
-    fn capture<'a>(&'a self, data: &'a Value, amount: i64) -> BoxFuture<'a, anyhow::Result<()>> {
+    fn capture<'a>(
+        &'a self,
+        data: &'a Value,
+        amount: i64,
+        idempotency_key: &'a str,
+    ) -> BoxFuture<'a, anyhow::Result<()>> {
         Box::pin(async move {
             let id = Self::intent_id(data)?;
             self.call(
                 reqwest::Method::POST,
                 &format!("/v1/payment_intents/{id}/capture"),
                 &[("amount_to_capture", amount.to_string())],
-                None,
+                Some(idempotency_key),
             )
             .await?;
             Ok(())
         })
     }
 
-    fn refund<'a>(&'a self, data: &'a Value, amount: i64) -> BoxFuture<'a, anyhow::Result<()>> {
+    fn refund<'a>(
+        &'a self,
+        data: &'a Value,
+        amount: i64,
+        idempotency_key: &'a str,
+    ) -> BoxFuture<'a, anyhow::Result<()>> {
         Box::pin(async move {
             let id = Self::intent_id(data)?;
             self.call(
@@ -229,7 +243,7 @@ impl PaymentProvider for StripeProvider {
                     ("payment_intent", id.to_string()),
                     ("amount", amount.to_string()),
                 ],
-                None,
+                Some(idempotency_key),
             )
             .await?;
             Ok(())

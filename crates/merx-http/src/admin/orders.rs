@@ -442,20 +442,32 @@ fn optional_body<T: serde::de::DeserializeOwned + Default>(
         .map_err(|e| ApiError::invalid(format!("Invalid request body: {e}")))
 }
 
+/// The client's `Idempotency-Key`, which payment operations carry to the provider.
+fn client_key(headers: &axum::http::HeaderMap) -> Option<&str> {
+    headers
+        .get(crate::idempotency::HEADER)
+        .and_then(|v| v.to_str().ok())
+}
+
 pub async fn capture(
     State(s): State<AppState>,
     Path(id): Path<String>,
+    headers: axum::http::HeaderMap,
     body: axum::body::Bytes,
 ) -> ApiResult<Json<Value>> {
     let b: AmountBody = optional_body(&body)?;
     let amount = minor_for_order(&s, &id, b.amount).await?;
-    s.core.order_ops.capture(&id, amount).await?;
+    s.core
+        .order_ops
+        .capture(&id, amount, client_key(&headers))
+        .await?;
     admin_order(&s, &id).await
 }
 
 pub async fn refund(
     State(s): State<AppState>,
     Path(id): Path<String>,
+    headers: axum::http::HeaderMap,
     ApiJson(b): ApiJson<AmountBody>,
 ) -> ApiResult<Json<Value>> {
     let amount = minor_for_order(&s, &id, b.amount)
@@ -463,7 +475,7 @@ pub async fn refund(
         .ok_or_else(|| ApiError::invalid("amount is required"))?;
     s.core
         .order_ops
-        .refund(&id, amount, b.note.as_deref())
+        .refund(&id, amount, b.note.as_deref(), client_key(&headers))
         .await?;
     admin_order(&s, &id).await
 }
@@ -472,8 +484,12 @@ pub async fn cancel(
     State(s): State<AppState>,
     actor: super::AdminActor,
     Path(id): Path<String>,
+    headers: axum::http::HeaderMap,
 ) -> ApiResult<Json<Value>> {
-    s.core.order_ops.cancel(&id, Some(&actor.id)).await?;
+    s.core
+        .order_ops
+        .cancel(&id, Some(&actor.id), client_key(&headers))
+        .await?;
     admin_order(&s, &id).await
 }
 

@@ -65,7 +65,7 @@ impl PaymentProvider for TestProvider {
             Ok(Authorization::Authorized(data.clone()))
         })
     }
-    fn cancel<'a>(&'a self, _: &'a Value) -> BoxFuture<'a, anyhow::Result<()>> {
+    fn cancel<'a>(&'a self, _: &'a Value, _: &'a str) -> BoxFuture<'a, anyhow::Result<()>> {
         self.cancels.fetch_add(1, Ordering::SeqCst);
         Box::pin(async { Ok(()) })
     }
