@@ -314,6 +314,9 @@ fn check_ready(view: &CartView, has_session: bool) -> Result<(), DomainError> {
     Ok(())
 }
 
+/// How long a second `complete` waits for one in flight before answering 409.
+const IN_FLIGHT_WAIT: Duration = Duration::from_secs(5);
+
 /// Completes a cart: the order, the existing order of a completed cart, or the cart with the
 /// payment error.
 pub async fn complete(core: &Core, cart_id: &str) -> CoreResult<Completion> {
@@ -372,11 +375,25 @@ pub async fn complete(core: &Core, cart_id: &str) -> CoreResult<Completion> {
         Err(CoreError::Domain(d))
             if d.kind == ErrorKind::Conflict && d.message.contains("in progress") =>
         {
-            // Another request is completing this cart: wait for its order.
-            for _ in 0..300 {
+            // Another request is completing this cart: wait for its order while its process is
+            // alive (it renews its lease); if that process died, finish its run here and now.
+            let deadline = tokio::time::Instant::now() + IN_FLIGHT_WAIT;
+            let mut polls = 0u32;
+            while tokio::time::Instant::now() < deadline {
                 tokio::time::sleep(Duration::from_millis(50)).await;
                 if let Some(o) = core.orders.by_cart(cart_id).await? {
                     return Ok(Completion::read(o));
+                }
+                polls += 1;
+                if polls % 10 == 0 && core.workflows.take_over_orphan(WORKFLOW, cart_id).await? {
+                    if let Some(o) = core.orders.by_cart(cart_id).await? {
+                        return Ok(Completion::read(o));
+                    }
+                    // The orphan was compensated: the cart is open and can be completed anew.
+                    return Err(DomainError::conflict(
+                        "An interrupted completion of this cart was undone; please complete it again",
+                    )
+                    .into());
                 }
             }
             Err(d.into())

@@ -29,7 +29,13 @@ pub struct WorkflowEngine {
     db: Db,
     workflows: HashMap<String, Arc<Workflow>>,
     lease: Duration,
+    /// Who runs this engine's executions (see [`WorkflowEngine::with_owner`]).
+    owner: Arc<str>,
 }
+
+/// How long an execution is reserved for the process running it; renewed every third of it while a
+/// step runs, so that only a dead process's executions run out.
+pub const DEFAULT_LEASE: Duration = Duration::from_secs(30);
 
 /// Journal statuses.
 const RUNNING: &str = "running";
@@ -56,8 +62,22 @@ impl WorkflowEngine {
         Self {
             db,
             workflows: HashMap::new(),
-            lease: Duration::from_secs(300),
+            lease: DEFAULT_LEASE,
+            owner: new_id("node").into(),
         }
+    }
+
+    /// Names the process that runs executions. A process restarted under the same name (e.g. the
+    /// host and address it serves) takes its unfinished executions back at once with
+    /// [`recover_owned`](Self::recover_owned), instead of waiting for their leases to run out.
+    /// Two live processes must never share a name.
+    pub fn with_owner(mut self, owner: &str) -> Self {
+        self.owner = owner.into();
+        self
+    }
+
+    pub fn owner(&self) -> &str {
+        &self.owner
     }
 
     /// How long an execution is reserved for the process running it before others may recover it.
@@ -102,7 +122,11 @@ impl WorkflowEngine {
     ) -> CoreResult<Completed> {
         let wf = self.workflow(workflow)?;
         let id = new_id(prefix::WORKFLOW_EXECUTION);
-        let unopened = Unopened { workflow, key };
+        let unopened = Unopened {
+            workflow,
+            key,
+            owner: &self.owner,
+        };
         if wf.steps.first().is_some_and(|s| s.opens_execution()) {
             // The first step writes the execution row in its own transaction.
             return self
@@ -110,7 +134,16 @@ impl WorkflowEngine {
                 .await;
         }
         let mut tx = self.db.begin().await?;
-        let inserted = store::insert(&mut tx, &id, workflow, key, &input, now() + self.lease).await;
+        let inserted = store::insert(
+            &mut tx,
+            &id,
+            workflow,
+            key,
+            &input,
+            now() + self.lease,
+            &self.owner,
+        )
+        .await;
         match inserted {
             Ok(()) => tx.commit().await?,
             Err(e) if e.is_unique_violation() => {
@@ -168,7 +201,7 @@ impl WorkflowEngine {
                 unopened,
                 key_taken: AtomicBool::new(false),
             };
-            let result = step.invoke(&ctx).await;
+            let result = self.heartbeat(id, step.invoke(&ctx)).await;
             let journaled = ctx.journaled.load(Ordering::Acquire);
             if let (Some(u), Err(_)) = (unopened, &result) {
                 // Nothing the step did is kept: its transaction held the execution row too.
@@ -182,8 +215,16 @@ impl WorkflowEngine {
                     if let Some(u) = pending.filter(|_| !journaled) {
                         // A step that said it journals itself did not: open the row now.
                         let mut tx = self.db.begin().await?;
-                        store::insert(&mut tx, id, u.workflow, u.key, input, now() + self.lease)
-                            .await?;
+                        store::insert(
+                            &mut tx,
+                            id,
+                            u.workflow,
+                            u.key,
+                            input,
+                            now() + self.lease,
+                            u.owner,
+                        )
+                        .await?;
                         tx.commit().await?;
                     }
                     // A step may have journalled itself (and the deferred entries before it) in
@@ -339,7 +380,7 @@ impl WorkflowEngine {
             let Some(wf) = self.workflows.get(&row.workflow).cloned() else {
                 continue;
             };
-            if !store::claim(&self.db, &row.id, now() + self.lease).await? {
+            if !store::claim(&self.db, &row.id, now() + self.lease, &self.owner).await? {
                 continue;
             }
             recovered += 1;
@@ -348,6 +389,60 @@ impl WorkflowEngine {
             }
         }
         Ok(recovered)
+    }
+
+    /// Recovers the executions this engine's owner held before a restart, without waiting for
+    /// their leases. Call it once the process is sure it is the only one with its name (e.g. once
+    /// it holds its listening address). Returns how many it took back.
+    pub async fn recover_owned(&self) -> CoreResult<usize> {
+        let mut recovered = 0;
+        for row in store::owned_by(&self.db, &self.owner, 1000).await? {
+            let Some(wf) = self.workflows.get(&row.workflow).cloned() else {
+                continue;
+            };
+            if !store::reclaim(&self.db, &row.id, now() + self.lease, &self.owner).await? {
+                continue;
+            }
+            recovered += 1;
+            if let Err(e) = self.recover_one(&wf, row).await {
+                tracing::warn!(error = %e, "recovered workflow did not complete");
+            }
+        }
+        Ok(recovered)
+    }
+
+    /// When the execution holding `key` was left by a process that died (its lease ran out), takes
+    /// it over and finishes it now (a caller waiting for it need not wait for the recovery loop).
+    /// True when it did; false while its owner is alive or when nothing holds the key.
+    pub async fn take_over_orphan(&self, workflow: &str, key: &str) -> CoreResult<bool> {
+        let Some((row, expired)) = store::unfinished_by_key(&self.db, workflow, key).await? else {
+            return Ok(false);
+        };
+        if !expired {
+            return Ok(false);
+        }
+        let wf = self.workflow(workflow)?;
+        if !store::claim(&self.db, &row.id, now() + self.lease, &self.owner).await? {
+            return Ok(false);
+        }
+        self.recover_one(&wf, row).await?;
+        Ok(true)
+    }
+
+    /// Runs a step, renewing the execution's lease every third of it while the step takes.
+    async fn heartbeat<T>(&self, id: &str, step: impl std::future::Future<Output = T>) -> T {
+        tokio::pin!(step);
+        let period = self.lease / 3;
+        loop {
+            tokio::select! {
+                out = &mut step => return out,
+                _ = tokio::time::sleep(period) => {
+                    if let Err(e) = store::renew(&self.db, id, now() + self.lease, &self.owner).await {
+                        tracing::warn!(error = %e, execution = id, "renewing a workflow lease failed");
+                    }
+                }
+            }
+        }
     }
 
     async fn recover_one(&self, wf: &Workflow, row: ExecutionRow) -> CoreResult<()> {

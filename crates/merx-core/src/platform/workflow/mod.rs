@@ -52,6 +52,7 @@ pub struct StepContext<'a> {
 pub(crate) struct Unopened<'a> {
     pub workflow: &'a str,
     pub key: Option<&'a str>,
+    pub owner: &'a str,
 }
 
 /// A step output whose journal entry waits for the next journal write.
@@ -80,6 +81,7 @@ impl StepContext<'_> {
                 u.key,
                 self.input,
                 self.lease_until,
+                u.owner,
             )
             .await;
             if let Err(e) = &opened {

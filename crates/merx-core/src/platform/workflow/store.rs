@@ -41,18 +41,20 @@ pub async fn insert(
     key: Option<&str>,
     input: &Value,
     lease_until: OffsetDateTime,
+    owner: &str,
 ) -> DbResult<()> {
     let at = now();
     tx.execute(
         query(
             "INSERT INTO workflow_execution (id, workflow, idempotency_key, status, input, locked_until, \
-             created_at, updated_at) VALUES (?, ?, ?, 'running', ?, ?, ?, ?)",
+             owner, created_at, updated_at) VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?)",
         )
         .bind(id)
         .bind(workflow)
         .bind(key)
         .bind(input.clone())
         .bind(lease_until)
+        .bind(owner)
         .bind(at)
         .bind(at),
     )
@@ -266,19 +268,84 @@ pub async fn orphaned(db: &Db, limit: i64) -> DbResult<Vec<ExecutionRow>> {
 }
 
 /// Takes over an orphaned execution; false if another process got there first.
-pub async fn claim(db: &Db, id: &str, lease_until: OffsetDateTime) -> DbResult<bool> {
+pub async fn claim(db: &Db, id: &str, lease_until: OffsetDateTime, owner: &str) -> DbResult<bool> {
     let at = now();
     Ok(db
         .execute(
             query(
-                "UPDATE workflow_execution SET locked_until = ?, updated_at = ? WHERE id = ? \
+                "UPDATE workflow_execution SET locked_until = ?, owner = ?, updated_at = ? WHERE id = ? \
                  AND status IN ('running', 'compensating') AND (locked_until IS NULL OR locked_until < ?)",
             )
             .bind(lease_until)
+            .bind(owner)
             .bind(at)
             .bind(id)
             .bind(at),
         )
         .await?
         == 1)
+}
+
+/// Unfinished executions that `owner` held: after a restart, the process that is `owner` again
+/// knows nobody else is running them, whatever their leases say.
+pub async fn owned_by(db: &Db, owner: &str, limit: i64) -> DbResult<Vec<ExecutionRow>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM workflow_execution WHERE owner = ? AND status IN ('running', 'compensating') \
+         ORDER BY created_at LIMIT ?"
+    );
+    db.fetch_all(query(sql).bind(owner).bind(limit))
+        .await?
+        .iter()
+        .map(execution_from_row)
+        .collect()
+}
+
+/// Takes back an execution `owner` held before it restarted (renewing its lease); false if it
+/// finished or another process took it over meanwhile.
+pub async fn reclaim(db: &Db, id: &str, lease_until: OffsetDateTime, owner: &str) -> DbResult<bool> {
+    Ok(db
+        .execute(
+            query(
+                "UPDATE workflow_execution SET locked_until = ?, updated_at = ? WHERE id = ? AND owner = ? \
+                 AND status IN ('running', 'compensating')",
+            )
+            .bind(lease_until)
+            .bind(now())
+            .bind(id)
+            .bind(owner),
+        )
+        .await?
+        == 1)
+}
+
+/// Extends the lease of an execution `owner` is running (a heartbeat while a step takes long).
+pub async fn renew(db: &Db, id: &str, lease_until: OffsetDateTime, owner: &str) -> DbResult<()> {
+    db.execute(
+        query(
+            "UPDATE workflow_execution SET locked_until = ? WHERE id = ? AND owner = ? \
+             AND status IN ('running', 'compensating')",
+        )
+        .bind(lease_until)
+        .bind(id)
+        .bind(owner),
+    )
+    .await?;
+    Ok(())
+}
+
+/// The unfinished execution holding `key`, with whether its lease has run out.
+pub async fn unfinished_by_key(
+    db: &Db,
+    workflow: &str,
+    key: &str,
+) -> DbResult<Option<(ExecutionRow, bool)>> {
+    let sql = format!(
+        "SELECT {COLUMNS}, locked_until FROM workflow_execution WHERE workflow = ? AND idempotency_key = ? \
+         AND status IN ('running', 'compensating')"
+    );
+    let Some(r) = db.fetch_optional(query(sql).bind(workflow).bind(key)).await? else {
+        return Ok(None);
+    };
+    let expired = r.opt_time("locked_until")?.is_none_or(|t| t < now());
+    Ok(Some((execution_from_row(&r)?, expired)))
 }
