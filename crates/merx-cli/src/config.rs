@@ -21,6 +21,12 @@ pub struct FileConfig {
     pub log: Option<String>,
     pub nats_url: Option<String>,
     pub jwt_secret: Option<String>,
+    pub max_line_quantity: Option<i64>,
+    pub header_timeout_secs: Option<u64>,
+    pub body_timeout_secs: Option<u64>,
+    pub keep_alive: Option<bool>,
+    pub max_connections: Option<usize>,
+    pub node_id: Option<String>,
 }
 
 impl FileConfig {

@@ -129,6 +129,26 @@ struct ServeArgs {
     /// Secret that signs JWTs (generated and stored in the database when absent).
     #[arg(long, env = "MERX_JWT_SECRET", hide_env_values = true)]
     jwt_secret: Option<String>,
+    /// Most units of one variant a cart line may hold [default: 10000].
+    #[arg(long, env = "MERX_MAX_LINE_QUANTITY")]
+    max_line_quantity: Option<i64>,
+    /// Seconds a connection may take to send a request's headers; also how long an idle
+    /// keep-alive connection stays open [default: 10].
+    #[arg(long, env = "MERX_HEADER_TIMEOUT_SECS")]
+    header_timeout_secs: Option<u64>,
+    /// Longest pause, in seconds, while a request's body is being received [default: 30].
+    #[arg(long, env = "MERX_BODY_TIMEOUT_SECS")]
+    body_timeout_secs: Option<u64>,
+    /// Keep connections open between requests [default: true].
+    #[arg(long, env = "MERX_KEEP_ALIVE")]
+    keep_alive: Option<bool>,
+    /// Most connections open at once; more wait to be accepted [default: 4096].
+    #[arg(long, env = "MERX_MAX_CONNECTIONS")]
+    max_connections: Option<usize>,
+    /// This process's name in the workflow journal; unique among live processes
+    /// [default: host name and listen address].
+    #[arg(long, env = "MERX_NODE_ID")]
+    node_id: Option<String>,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -270,6 +290,19 @@ async fn serve(args: ServeArgs, file: FileConfig, database_url: &str) -> anyhow:
     if let Some(secs) = args.read_cache_ttl_secs.or(file.read_cache_ttl_secs) {
         http.read_cache_ttl = std::time::Duration::from_secs(secs);
     }
+    if let Some(secs) = args.body_timeout_secs.or(file.body_timeout_secs) {
+        http.body_timeout = std::time::Duration::from_secs(secs.max(1));
+    }
+    let mut limits = merx_http::ServerLimits::default();
+    if let Some(secs) = args.header_timeout_secs.or(file.header_timeout_secs) {
+        limits.header_timeout = std::time::Duration::from_secs(secs.max(1));
+    }
+    if let Some(on) = args.keep_alive.or(file.keep_alive) {
+        limits.keep_alive = on;
+    }
+    if let Some(n) = args.max_connections.or(file.max_connections) {
+        limits.max_connections = n.max(1);
+    }
     let mut db_options = DbOptions::default();
     if let Some(n) = args.db_max_connections.or(file.db_max_connections) {
         db_options.max_connections = n;
@@ -296,12 +329,24 @@ async fn serve(args: ServeArgs, file: FileConfig, database_url: &str) -> anyhow:
         })));
         tracing::info!("Stripe payments enabled (pp_stripe_stripe)");
     }
-    let core = Core::with_providers(
+    let mut core = Core::with_providers(
         db.clone(),
         secret,
         std::sync::Arc::new(merx_core::notification::LogNotifier),
         providers,
     );
+    // Executions are owned by this host and address: a process restarted here takes back at once
+    // what its predecessor left unfinished (it can only be gone, since we hold its address).
+    let node = args
+        .node_id
+        .clone()
+        .or(file.node_id.clone())
+        .unwrap_or_else(|| format!("{}/{addr}", host_name()));
+    core.workflows = core.workflows.clone().with_owner(&node);
+    if let Some(max) = args.max_line_quantity.or(file.max_line_quantity) {
+        anyhow::ensure!(max >= 1, "max_line_quantity must be at least 1");
+        core.carts.set_max_line_quantity(max);
+    }
     let demo = if args.demo {
         let report = merx_core::seed::demo(&core)
             .await
@@ -342,6 +387,14 @@ async fn serve(args: ServeArgs, file: FileConfig, database_url: &str) -> anyhow:
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("listening on {addr}"))?;
+    let workflows = core.workflows.clone();
+    tokio::spawn(async move {
+        match workflows.recover_owned().await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(count = n, "took back unfinished workflows after a restart"),
+            Err(e) => tracing::warn!(error = %e, "taking back unfinished workflows failed"),
+        }
+    });
     let app = merx_http::router(AppState::new(core, http));
     let base = format!("http://{}", listener.local_addr()?);
     tracing::info!(%base, "merx is serving");
@@ -377,11 +430,21 @@ async fn serve(args: ServeArgs, file: FileConfig, database_url: &str) -> anyhow:
         println!("    curl -H 'Authorization: Bearer {admin_key}' {base}/admin/webhooks");
     }
 
-    merx_http::serve(listener, app, shutdown_signal()).await?;
+    merx_http::serve_with_limits(listener, app, limits, shutdown_signal()).await?;
     background.stop().await;
     db.close().await;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// The machine's name, for the default node id.
+fn host_name() -> String {
+    std::env::var("HOSTNAME")
+        .ok()
+        .or_else(|| std::fs::read_to_string("/proc/sys/kernel/hostname").ok())
+        .map(|h| h.trim().to_string())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "localhost".into())
 }
 
 /// The demo's admin user (created once; its password is fixed and printed, as fits a demo).

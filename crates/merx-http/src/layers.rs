@@ -43,6 +43,10 @@ pub fn wrap(routes: Router, config: &HttpConfig) -> Router {
             .on_failure(tower_http::trace::DefaultOnFailure::new().level(tracing::Level::WARN)),
         )
         .layer(SetRequestIdLayer::x_request_id(UlidRequestId))
+        // A body that trickles in slower than this fails the request instead of holding it open.
+        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
+            config.body_timeout,
+        ))
 }
 
 /// Request ids are ULIDs, unless the client (or a proxy) sent one.

@@ -16,6 +16,7 @@ pub mod openapi;
 pub mod qs;
 pub mod read_cache;
 mod render;
+mod server;
 mod session;
 pub(crate) mod store;
 
@@ -27,6 +28,7 @@ use axum::Router;
 use merx_core::Core;
 
 pub use error::{ApiError, ApiResult};
+pub use server::{serve_with_limits, ServerLimits};
 
 /// HTTP settings.
 #[derive(Debug, Clone)]
@@ -40,6 +42,8 @@ pub struct HttpConfig {
     /// Longest a cached read is served without a write invalidating it: the bound on staleness
     /// when an invalidation is lost (several processes without NATS).
     pub read_cache_ttl: std::time::Duration,
+    /// Longest a client may take to send a request's body once its headers arrived.
+    pub body_timeout: std::time::Duration,
 }
 
 impl Default for HttpConfig {
@@ -53,6 +57,7 @@ impl Default for HttpConfig {
             ],
             read_cache_bytes: 16 * 1024 * 1024,
             read_cache_ttl: std::time::Duration::from_secs(30),
+            body_timeout: std::time::Duration::from_secs(30),
         }
     }
 }
@@ -110,16 +115,12 @@ pub fn router_with_extensions(state: AppState, extensions: Router<AppState>) -> 
     layers::wrap(routes, &config).layer(DefaultBodyLimit::max(config.body_limit_bytes))
 }
 
-/// Serves `app` on `listener` until `shutdown` completes, then lets in-flight requests finish.
+/// Serves `app` on `listener` with the default [`ServerLimits`] until `shutdown` completes, then
+/// lets in-flight requests finish.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     app: Router,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
+    serve_with_limits(listener, app, ServerLimits::default(), shutdown).await
 }
