@@ -185,8 +185,7 @@ fn within_bounds(
     let too_large = || CoreError::from(DomainError::from(totals::TooLarge));
     let mut sum = 0i64;
     for (unit_price, quantity) in lines {
-        let amount =
-            merx_types::money::line_amount(unit_price, quantity).ok_or_else(too_large)?;
+        let amount = merx_types::money::line_amount(unit_price, quantity).ok_or_else(too_large)?;
         sum = sum.checked_add(amount).ok_or_else(too_large)?;
     }
     for amount in shipping {
@@ -234,10 +233,9 @@ impl CartService {
             .max_line_quantity
             .load(std::sync::atomic::Ordering::Relaxed);
         if quantity > max {
-            return Err(DomainError::invalid(format!(
-                "quantity must be at most {max} per line"
-            ))
-            .into());
+            return Err(
+                DomainError::invalid(format!("quantity must be at most {max} per line")).into(),
+            );
         }
         Ok(())
     }

@@ -697,7 +697,9 @@ impl OrderOps {
         if received == 0 {
             // Received meanwhile by another request: its stock and refund stand, not ours.
             drop(tx);
-            return Err(DomainError::not_allowed(format!("Return {id} is already received")).into());
+            return Err(
+                DomainError::not_allowed(format!("Return {id} is already received")).into(),
+            );
         }
         append(
             &mut tx,

@@ -10,8 +10,8 @@
 //! Cancel and capture exclude each other: cancel claims by setting `canceled_at` only while nothing
 //! is captured unrefunded and no operation is pending; capture claims only while `canceled_at` is
 //! unset. A process that dies between claim and settle leaves the amount counted (never too much
-//! money moved) and the operation `pending`; a repeat with the same key answers 409 until it is
-//! settled by hand.
+//! money moved) and the operation `pending`; a repeat with the same key answers 409 until the
+//! `payments.settle` job asks the provider again under the same key and settles it.
 
 use merx_db::{query, Row, Tx};
 use merx_types::id::new_id;
@@ -67,6 +67,17 @@ fn order_payment_from(r: &Row) -> merx_db::DbResult<OrderPayment> {
         refunded: r.int("refunded_amount")?,
         canceled: r.opt_time("canceled_at")?.is_some(),
     })
+}
+
+/// A claimed operation, as settling it needs it.
+struct PendingOperation {
+    id: String,
+    payment_id: String,
+    order_id: String,
+    movement: Movement,
+    amount: i64,
+    key: String,
+    note: Option<String>,
 }
 
 /// The key the provider sees: derived from the client's `Idempotency-Key` when it sent one (so a
@@ -165,29 +176,168 @@ impl PaymentService {
         }
     }
 
-    async fn close_operation(tx: &mut Tx, id: &str, error: Option<&str>) -> CoreResult<()> {
+    /// Marks a pending operation done (or failed, giving its key back); false when it was not
+    /// pending any more (settled meanwhile by someone else), in which case nothing else may be
+    /// written for it.
+    async fn close_operation(tx: &mut Tx, id: &str, error: Option<&str>) -> CoreResult<bool> {
         let at = now();
-        match error {
+        let closed = match error {
             None => {
                 tx.execute(
-                    query("UPDATE payment_operation SET status = 'succeeded', updated_at = ? WHERE id = ?")
+                    query("UPDATE payment_operation SET status = 'succeeded', updated_at = ? WHERE id = ? AND status = 'pending'")
                         .bind(at)
                         .bind(id),
                 )
-                .await?;
+                .await?
             }
             // A failed attempt gives its key back, so that the client may try again with it.
             Some(e) => {
                 tx.execute(
-                    query("UPDATE payment_operation SET status = 'failed', error = ?, idempotency_key = idempotency_key || ':failed:' || id, updated_at = ? WHERE id = ?")
+                    query("UPDATE payment_operation SET status = 'failed', error = ?, idempotency_key = idempotency_key || ':failed:' || id, updated_at = ? WHERE id = ? AND status = 'pending'")
                         .bind(e)
                         .bind(at)
                         .bind(id),
                 )
+                .await?
+            }
+        };
+        Ok(closed == 1)
+    }
+
+    /// Settles a claimed operation with what its provider answered: on success the operation is
+    /// done and its event appended; on failure the claim is undone. Returns the provider's error.
+    async fn finish(&self, op: &PendingOperation, result: anyhow::Result<()>) -> CoreResult<()> {
+        let at = now();
+        let mut tx = self.db.begin().await?;
+        let error = result.as_ref().err().map(|e| format!("{e:#}"));
+        if !Self::close_operation(&mut tx, &op.id, error.as_deref()).await? {
+            return Ok(());
+        }
+        match (&result, op.movement) {
+            (Ok(()), Movement::Capture) => {
+                tx.execute(
+                    query("UPDATE payment SET captured_at = COALESCE(captured_at, ?), updated_at = ? WHERE id = ?")
+                        .bind(at)
+                        .bind(at)
+                        .bind(&op.payment_id),
+                )
+                .await?;
+                append(&mut tx, order_event("payment.captured", &op.order_id,
+                    json!({"order_id": op.order_id, "payment_id": op.payment_id, "amount": op.amount}))).await?;
+            }
+            (Ok(()), Movement::Refund) => {
+                append(&mut tx, order_event("payment.refunded", &op.order_id,
+                    json!({"order_id": op.order_id, "payment_id": op.payment_id, "amount": op.amount, "note": op.note}))).await?;
+            }
+            (Ok(()), Movement::Cancel) => {
+                tx.execute(
+                    query("UPDATE payment_session SET status = 'canceled', updated_at = ? WHERE id = (SELECT payment_session_id FROM payment WHERE id = ?)")
+                        .bind(at)
+                        .bind(&op.payment_id),
+                )
+                .await?;
+                tx.execute(
+                    query("UPDATE payment_collection SET status = 'canceled', authorized_amount = 0, updated_at = ? WHERE id = (SELECT payment_collection_id FROM payment WHERE id = ?)")
+                        .bind(at)
+                        .bind(&op.payment_id),
+                )
+                .await?;
+            }
+            (Err(_), Movement::Capture | Movement::Refund) => {
+                let column = if op.movement == Movement::Capture {
+                    "captured_amount"
+                } else {
+                    "refunded_amount"
+                };
+                tx.execute(
+                    query(format!(
+                        "UPDATE payment SET {column} = {column} - ?, updated_at = ? WHERE id = ?"
+                    ))
+                    .bind(op.amount)
+                    .bind(at)
+                    .bind(&op.payment_id),
+                )
+                .await?;
+                tx.execute(
+                    query(format!("UPDATE payment_collection SET {column} = {column} - ?, updated_at = ? WHERE id = (SELECT payment_collection_id FROM payment WHERE id = ?)"))
+                        .bind(op.amount)
+                        .bind(at)
+                        .bind(&op.payment_id),
+                )
+                .await?;
+            }
+            (Err(_), Movement::Cancel) => {
+                tx.execute(
+                    query("UPDATE payment SET canceled_at = NULL, updated_at = ? WHERE id = ?")
+                        .bind(at)
+                        .bind(&op.payment_id),
+                )
                 .await?;
             }
         }
-        Ok(())
+        tx.commit().await?;
+        result.map_err(|e| provider_error(e).into())
+    }
+
+    /// Asks the provider to do a claimed operation and settles it with the answer.
+    async fn perform(&self, op: &PendingOperation) -> CoreResult<()> {
+        let row = self
+            .db
+            .fetch_one(
+                query("SELECT provider_id, data FROM payment WHERE id = ?").bind(&op.payment_id),
+            )
+            .await?;
+        let provider = self.provider(&row.text("provider_id")?)?;
+        let data = row.opt_json("data")?.unwrap_or(Value::Null);
+        let result = match op.movement {
+            Movement::Capture => provider.capture(&data, op.amount, &op.key).await,
+            Movement::Refund => provider.refund(&data, op.amount, &op.key).await,
+            Movement::Cancel => provider.cancel(&data, &op.key).await,
+        };
+        self.finish(op, result).await
+    }
+
+    /// Settles operations left pending for longer than `older_than` by a process that died
+    /// between claiming and settling them: the provider is asked again under the same idempotency
+    /// key (so an operation it already did is not done twice) and its answer settles them.
+    /// Returns how many were settled.
+    pub async fn settle_stale_operations(
+        &self,
+        older_than: std::time::Duration,
+    ) -> CoreResult<usize> {
+        let rows = self
+            .db
+            .fetch_all(
+                query("SELECT o.id, o.payment_id, o.kind, o.amount, o.idempotency_key, p.order_id FROM payment_operation o JOIN payment p ON p.id = o.payment_id WHERE o.status = 'pending' AND o.updated_at < ? ORDER BY o.created_at LIMIT 100")
+                    .bind(now() - older_than),
+            )
+            .await?;
+        let mut settled = 0;
+        for r in rows {
+            let movement = match r.text("kind")?.as_str() {
+                "capture" => Movement::Capture,
+                "refund" => Movement::Refund,
+                _ => Movement::Cancel,
+            };
+            let op = PendingOperation {
+                id: r.text("id")?,
+                payment_id: r.text("payment_id")?,
+                order_id: r.opt_text("order_id")?.unwrap_or_default(),
+                movement,
+                amount: r.int("amount")?,
+                key: r.text("idempotency_key")?,
+                note: None,
+            };
+            match self.perform(&op).await {
+                Ok(()) => settled += 1,
+                Err(crate::CoreError::Domain(e)) => {
+                    settled += 1;
+                    tracing::warn!(operation = %op.id, error = %e.message, "a stale payment operation failed at its provider; undone");
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(settled)
     }
 
     /// Captures `amount` (all that is left when `None`) of the order's authorization.
@@ -224,10 +374,10 @@ impl PaymentService {
         if claimed == 0 {
             drop(tx);
             return Err(match self.of_order(order_id).await? {
-                Some(now) if now.canceled => DomainError::not_allowed(format!(
-                    "The payment of order {order_id} is canceled"
-                ))
-                .into(),
+                Some(now) if now.canceled => {
+                    DomainError::not_allowed(format!("The payment of order {order_id} is canceled"))
+                        .into()
+                }
                 Some(now) => refuse(now.amount - now.captured),
                 None => refuse(0),
             });
@@ -243,58 +393,19 @@ impl PaymentService {
             return Err(in_progress().into());
         }
         tx.commit().await?;
-
-        let provider = self.provider(&p.provider_id)?;
-        let result = provider.capture(&p.data, amount, &key).await;
-        let at = now();
-        let mut tx = self.db.begin().await?;
-        match result {
-            Ok(()) => {
-                tx.execute(
-                    query("UPDATE payment SET captured_at = COALESCE(captured_at, ?), updated_at = ? WHERE id = ?")
-                        .bind(at)
-                        .bind(at)
-                        .bind(&p.id),
-                )
-                .await?;
-                Self::close_operation(&mut tx, &op, None).await?;
-                append(
-                    &mut tx,
-                    order_event(
-                        "payment.captured",
-                        order_id,
-                        json!({"order_id": order_id, "payment_id": p.id, "amount": amount}),
-                    ),
-                )
-                .await?;
-                tx.commit().await?;
-                Ok(())
-            }
-            Err(e) => {
-                let message = format!("{e:#}");
-                tx.execute(
-                    query("UPDATE payment SET captured_amount = captured_amount - ?, updated_at = ? WHERE id = ?")
-                        .bind(amount)
-                        .bind(at)
-                        .bind(&p.id),
-                )
-                .await?;
-                tx.execute(
-                    query("UPDATE payment_collection SET captured_amount = captured_amount - ?, updated_at = ? WHERE id = ?")
-                        .bind(amount)
-                        .bind(at)
-                        .bind(&p.collection_id),
-                )
-                .await?;
-                Self::close_operation(&mut tx, &op, Some(&message)).await?;
-                tx.commit().await?;
-                Err(provider_error(e).into())
-            }
-        }
+        self.perform(&PendingOperation {
+            id: op,
+            payment_id: p.id,
+            order_id: order_id.to_string(),
+            movement: Movement::Capture,
+            amount,
+            key,
+            note: None,
+        })
+        .await
     }
 
-    /// Claims a refund of `amount` of what was captured, inside `tx` (which the caller commits
-    /// before asking the provider). Refused while a capture is pending: its money may never arrive.
+    /// Claims a refund of `amount` of what was captured (committed before the provider is asked). Refused while a capture is pending: its money may never arrive.
     async fn claim_refund(
         &self,
         order_id: &str,
@@ -357,46 +468,17 @@ impl PaymentService {
         let p = self.order_payment(order_id).await?;
         let op = new_id("payop");
         self.claim_refund(order_id, &p, amount, key, &op).await?;
-        let provider = self.provider(&p.provider_id)?;
-        let result = provider.refund(&p.data, amount, key).await;
-        let at = now();
-        let mut tx = self.db.begin().await?;
-        match result {
-            Ok(()) => {
-                Self::close_operation(&mut tx, &op, None).await?;
-                append(
-                    &mut tx,
-                    order_event(
-                        "payment.refunded",
-                        order_id,
-                        json!({"order_id": order_id, "payment_id": p.id, "amount": amount, "note": note}),
-                    ),
-                )
-                .await?;
-                tx.commit().await?;
-                Ok(true)
-            }
-            Err(e) => {
-                let message = format!("{e:#}");
-                tx.execute(
-                    query("UPDATE payment SET refunded_amount = refunded_amount - ?, updated_at = ? WHERE id = ?")
-                        .bind(amount)
-                        .bind(at)
-                        .bind(&p.id),
-                )
-                .await?;
-                tx.execute(
-                    query("UPDATE payment_collection SET refunded_amount = refunded_amount - ?, updated_at = ? WHERE id = ?")
-                        .bind(amount)
-                        .bind(at)
-                        .bind(&p.collection_id),
-                )
-                .await?;
-                Self::close_operation(&mut tx, &op, Some(&message)).await?;
-                tx.commit().await?;
-                Err(provider_error(e).into())
-            }
-        }
+        self.perform(&PendingOperation {
+            id: op,
+            payment_id: p.id,
+            order_id: order_id.to_string(),
+            movement: Movement::Refund,
+            amount,
+            key: key.to_string(),
+            note: note.map(str::to_string),
+        })
+        .await?;
+        Ok(true)
     }
 
     /// Cancels the order's authorization at its provider, if it has one and nothing captured is
@@ -437,41 +519,17 @@ impl PaymentService {
             return Err(in_progress().into());
         }
         tx.commit().await?;
-        let provider = self.provider(&p.provider_id)?;
-        let result = provider.cancel(&p.data, &key).await;
-        let at = now();
-        let mut tx = self.db.begin().await?;
-        match result {
-            Ok(()) => {
-                tx.execute(
-                    query("UPDATE payment_session SET status = 'canceled', updated_at = ? WHERE id = (SELECT payment_session_id FROM payment WHERE id = ?)")
-                        .bind(at)
-                        .bind(&p.id),
-                )
-                .await?;
-                tx.execute(
-                    query("UPDATE payment_collection SET status = 'canceled', authorized_amount = 0, updated_at = ? WHERE id = ?")
-                        .bind(at)
-                        .bind(&p.collection_id),
-                )
-                .await?;
-                Self::close_operation(&mut tx, &op, None).await?;
-                tx.commit().await?;
-                Ok(true)
-            }
-            Err(e) => {
-                let message = format!("{e:#}");
-                tx.execute(
-                    query("UPDATE payment SET canceled_at = NULL, updated_at = ? WHERE id = ?")
-                        .bind(at)
-                        .bind(&p.id),
-                )
-                .await?;
-                Self::close_operation(&mut tx, &op, Some(&message)).await?;
-                tx.commit().await?;
-                Err(provider_error(e).into())
-            }
-        }
+        self.perform(&PendingOperation {
+            id: op,
+            payment_id: p.id,
+            order_id: order_id.to_string(),
+            movement: Movement::Cancel,
+            amount: 0,
+            key,
+            note: None,
+        })
+        .await?;
+        Ok(true)
     }
 }
 

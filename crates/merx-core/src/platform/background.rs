@@ -1,5 +1,6 @@
 //! The background work of a `merx serve` process: the outbox dispatcher and the job scheduler
-//! (workflow recovery, pruning of delivered events and old idempotency keys).
+//! (workflow recovery, settling payment operations a dead process left pending, pruning of
+//! delivered events and old idempotency keys).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -60,7 +61,19 @@ pub fn standard_jobs(core: &Core) -> Vec<Job> {
     let outbox = core.outbox.clone();
     let idempotency = core.idempotency.clone();
     let inventory = core.inventory.clone();
+    let payments = core.payments.clone();
     vec![
+        // Longer than any provider call takes (Stripe's client gives up after 30 s), so only
+        // operations whose process died are asked again.
+        Job::new("payments.settle", Duration::from_secs(60), move || {
+            let payments = payments.clone();
+            Box::pin(async move {
+                payments
+                    .settle_stale_operations(Duration::from_secs(300))
+                    .await?;
+                Ok(())
+            })
+        }),
         Job::new(
             "inventory.expire_reservations",
             Duration::from_secs(30),

@@ -378,9 +378,8 @@ impl ShippingService {
             ))
             .into());
         }
-        let amount = price_for(&option, cart).ok_or_else(|| {
-            DomainError::from(crate::cart::totals::TooLarge)
-        })?;
+        let amount = price_for(&option, cart)
+            .ok_or_else(|| DomainError::from(crate::cart::totals::TooLarge))?;
         Ok((option, amount))
     }
 }

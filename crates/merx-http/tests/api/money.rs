@@ -24,10 +24,8 @@ use crate::helpers::{TestApp, TestResponse};
 
 /// A published product with one variant that does not manage inventory, priced `amount` EUR.
 async fn unmanaged(app: &TestApp, s: &Shop, amount: f64) -> String {
-    let channel = app
-        .get_as("/admin/sales-channels", &s.admin)
-        .await
-        .ok()["sales_channels"][0]["id"]
+    let channel = app.get_as("/admin/sales-channels", &s.admin).await.ok()["sales_channels"][0]
+        ["id"]
         .as_str()
         .unwrap()
         .to_string();
@@ -137,6 +135,8 @@ struct SlowGateway {
     cancels: AtomicUsize,
     keys: Mutex<Vec<String>>,
     hang_once: AtomicBool,
+    /// Hang the next capture (the process dies while the gateway is capturing).
+    hang_capture_once: AtomicBool,
 }
 
 impl SlowGateway {
@@ -183,7 +183,13 @@ impl PaymentProvider for SlowGateway {
         _: i64,
         key: &'a str,
     ) -> BoxFuture<'a, anyhow::Result<()>> {
-        Box::pin(self.operation(&self.captures, key))
+        Box::pin(async move {
+            if self.hang_capture_once.swap(false, Ordering::SeqCst) {
+                self.keys.lock().unwrap().push(key.to_string());
+                std::future::pending::<()>().await;
+            }
+            self.operation(&self.captures, key).await
+        })
     }
     fn refund<'a>(
         &'a self,
@@ -278,8 +284,12 @@ async fn payment_row(app: &TestApp, order: &str) -> (i64, i64, i64, bool) {
 async fn at_once(app: &TestApp, token: &str, path: &str, body: Value, n: usize) -> Vec<StatusCode> {
     let tasks: Vec<_> = (0..n)
         .map(|_| {
-            let (app, token, path, body) =
-                (app.clone(), token.to_string(), path.to_string(), body.clone());
+            let (app, token, path, body) = (
+                app.clone(),
+                token.to_string(),
+                path.to_string(),
+                body.clone(),
+            );
             tokio::spawn(async move { app.post_as(&path, &token, &body).await.status })
         })
         .collect();
@@ -307,7 +317,9 @@ async fn parallel_captures_and_refunds(app: TestApp, gateway: Arc<SlowGateway>) 
     )
     .await;
     assert_eq!(successes(&captures), 1, "{captures:?}");
-    assert!(captures.iter().all(|c| c.is_success() || c.is_client_error()));
+    assert!(captures
+        .iter()
+        .all(|c| c.is_success() || c.is_client_error()));
     assert_eq!(payment_row(&app, &order).await, (total, total, 0, false));
     assert_eq!(gateway.captures.load(Ordering::SeqCst), 1);
 
@@ -320,7 +332,10 @@ async fn parallel_captures_and_refunds(app: TestApp, gateway: Arc<SlowGateway>) 
     )
     .await;
     assert_eq!(successes(&refunds), 1, "{refunds:?}");
-    assert_eq!(payment_row(&app, &order).await, (total, total, total, false));
+    assert_eq!(
+        payment_row(&app, &order).await,
+        (total, total, total, false)
+    );
     assert_eq!(gateway.refunds.load(Ordering::SeqCst), 1);
     let events: i64 = app
         .db
@@ -377,7 +392,10 @@ async fn cancel_racing_capture(app: TestApp, gateway: Arc<SlowGateway>) {
             .clone();
         let (_, captured, _, canceled) = payment_row(&app, &order).await;
         if cancel.status == StatusCode::OK {
-            assert_eq!((status.as_str(), captured, canceled), (Some("canceled"), 0, true));
+            assert_eq!(
+                (status.as_str(), captured, canceled),
+                (Some("canceled"), 0, true)
+            );
         } else {
             assert_eq!(capture.status, StatusCode::OK, "{}", capture.text());
             assert_eq!((captured, canceled), (total, false));
@@ -386,7 +404,10 @@ async fn cancel_racing_capture(app: TestApp, gateway: Arc<SlowGateway>) {
     }
     assert!(gateway.captures.load(Ordering::SeqCst) + gateway.cancels.load(Ordering::SeqCst) >= 3);
 }
-gateway_test!(cancel_and_capture_sent_together_one_of_them_loses, cancel_racing_capture);
+gateway_test!(
+    cancel_and_capture_sent_together_one_of_them_loses,
+    cancel_racing_capture
+);
 
 async fn keys_reach_the_gateway(app: TestApp, gateway: Arc<SlowGateway>) {
     let s = setup(&app, "eur", 10.0, 50).await;
@@ -417,9 +438,13 @@ async fn keys_reach_the_gateway(app: TestApp, gateway: Arc<SlowGateway>) {
         )],
         "the client's key reaches the gateway, derived per payment"
     );
-    app.post_as(&format!("/admin/orders/{order}/capture"), &s.admin, &json!({}))
-        .await
-        .ok();
+    app.post_as(
+        &format!("/admin/orders/{order}/capture"),
+        &s.admin,
+        &json!({}),
+    )
+    .await
+    .ok();
     let keys = gateway.keys.lock().unwrap().clone();
     assert_eq!(keys.len(), 2);
     assert_ne!(keys[0], keys[1], "each operation has a key of its own");
@@ -427,6 +452,79 @@ async fn keys_reach_the_gateway(app: TestApp, gateway: Arc<SlowGateway>) {
 gateway_test!(
     payment_operations_carry_their_idempotency_key_to_the_provider,
     keys_reach_the_gateway
+);
+
+async fn stale_operation_is_settled(app: TestApp, gateway: Arc<SlowGateway>) {
+    let s = setup(&app, "eur", 10.0, 50).await;
+    let (order, total) = placed_order(&app, &s).await;
+    gateway.hang_capture_once.store(true, Ordering::SeqCst);
+    let (a, token, path) = (
+        app.clone(),
+        s.admin.clone(),
+        format!("/admin/orders/{order}/capture"),
+    );
+    let dying = tokio::spawn(async move { a.post_as(&path, &token, &json!({})).await });
+    let pending = || async {
+        app.db
+            .fetch_one(query(
+                "SELECT COUNT(*) AS n FROM payment_operation WHERE status = 'pending'",
+            ))
+            .await
+            .unwrap()
+            .int("n")
+            .unwrap()
+    };
+    for _ in 0..100 {
+        if pending().await == 1 && !gateway.keys.lock().unwrap().is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    dying.abort();
+    let _ = dying.await;
+    // The claim stands (never more than authorized), and a second capture cannot run meanwhile.
+    assert_eq!(payment_row(&app, &order).await, (total, total, 0, false));
+    app.post_as(
+        &format!("/admin/orders/{order}/capture"),
+        &s.admin,
+        &json!({}),
+    )
+    .await
+    .assert_error(StatusCode::BAD_REQUEST, "invalid_data");
+    // Young operations are left to the process running them.
+    assert_eq!(
+        app.core
+            .payments
+            .settle_stale_operations(Duration::from_secs(300))
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(
+        app.core
+            .payments
+            .settle_stale_operations(Duration::ZERO)
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(pending().await, 0);
+    let keys = gateway.keys.lock().unwrap().clone();
+    assert_eq!(keys.len(), 2);
+    assert_eq!(keys[0], keys[1], "asked again under the same key");
+    assert_eq!(gateway.captures.load(Ordering::SeqCst), 1);
+    let captured: i64 = app
+        .db
+        .fetch_one(query("SELECT COUNT(*) AS n FROM outbox_event WHERE name = 'payment.captured' AND aggregate_id = ?").bind(&order))
+        .await
+        .unwrap()
+        .int("n")
+        .unwrap();
+    assert_eq!(captured, 1);
+}
+gateway_test!(
+    a_capture_left_pending_by_a_dead_process_is_settled_under_the_same_key,
+    stale_operation_is_settled
 );
 
 // ---------- checkouts a dead process left behind

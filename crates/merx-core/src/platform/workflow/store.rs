@@ -302,7 +302,12 @@ pub async fn owned_by(db: &Db, owner: &str, limit: i64) -> DbResult<Vec<Executio
 
 /// Takes back an execution `owner` held before it restarted (renewing its lease); false if it
 /// finished or another process took it over meanwhile.
-pub async fn reclaim(db: &Db, id: &str, lease_until: OffsetDateTime, owner: &str) -> DbResult<bool> {
+pub async fn reclaim(
+    db: &Db,
+    id: &str,
+    lease_until: OffsetDateTime,
+    owner: &str,
+) -> DbResult<bool> {
     Ok(db
         .execute(
             query(
@@ -343,7 +348,10 @@ pub async fn unfinished_by_key(
         "SELECT {COLUMNS}, locked_until FROM workflow_execution WHERE workflow = ? AND idempotency_key = ? \
          AND status IN ('running', 'compensating')"
     );
-    let Some(r) = db.fetch_optional(query(sql).bind(workflow).bind(key)).await? else {
+    let Some(r) = db
+        .fetch_optional(query(sql).bind(workflow).bind(key))
+        .await?
+    else {
         return Ok(None);
     };
     let expired = r.opt_time("locked_until")?.is_none_or(|t| t < now());
