@@ -250,3 +250,44 @@ async fn sqlite_and_postgres_schemas_have_the_same_tables_and_columns() {
     lite.cleanup().await;
     pg.cleanup().await;
 }
+
+/// `sslmode=require` (as managed Postgres services demand) connects over TLS. Needs a server with
+/// TLS on (Debian's Postgres has it, with its snakeoil certificate); says so and skips otherwise.
+#[tokio::test]
+async fn postgres_urls_with_sslmode_require_connect_over_tls() {
+    let Some(t) = TestDb::new(Backend::Postgres).await else {
+        return;
+    };
+    let ssl =
+        t.db.fetch_one(query("SELECT current_setting('ssl') AS ssl"))
+            .await
+            .unwrap()
+            .text("ssl")
+            .unwrap();
+    if ssl != "on" {
+        eprintln!(
+            "skipped: the Postgres server at {} has TLS off",
+            merx_db::redact_url(&t.url)
+        );
+        t.cleanup().await;
+        return;
+    }
+    let sep = if t.url.contains('?') { '&' } else { '?' };
+    let tls = Db::connect(
+        &format!("{}{sep}sslmode=require", t.url),
+        &merx_db::DbOptions::default(),
+    )
+    .await
+    .expect("a TLS connection with sslmode=require");
+    let over_tls = tls
+        .fetch_one(query(
+            "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
+        ))
+        .await
+        .unwrap()
+        .bool("ssl")
+        .unwrap();
+    assert!(over_tls, "the connection is encrypted");
+    tls.close().await;
+    t.cleanup().await;
+}
