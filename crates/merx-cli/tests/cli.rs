@@ -1,12 +1,16 @@
 //! The real `merx` binary: migrate, openapi, and serve (with --demo) on both engines.
 
+use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
+use std::net::{TcpListener, TcpStream};
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use merx_db::testing::TestDb;
-use merx_db::{query, Backend};
+use merx_db::{query, Backend, Db};
+use serde_json::{json, Value};
 
 fn merx() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_merx"));
@@ -21,6 +25,8 @@ fn merx() -> Command {
 struct Server {
     child: Child,
     base: String,
+    /// The demo's publishable key, when started with `--demo`.
+    publishable_key: Option<String>,
 }
 
 impl Drop for Server {
@@ -31,8 +37,13 @@ impl Drop for Server {
 }
 
 fn start(database_url: &str, extra: &[&str]) -> Server {
+    start_at(database_url, "127.0.0.1:0", extra)
+}
+
+/// `merx serve` on `addr`, once it has printed its banner (with `--demo`, up to the publishable key).
+fn start_at(database_url: &str, addr: &str, extra: &[&str]) -> Server {
     let mut child = merx()
-        .args(["serve", "--addr", "127.0.0.1:0"])
+        .args(["serve", "--addr", addr])
         .args(extra)
         .env("DATABASE_URL", database_url)
         .stdout(Stdio::piped())
@@ -41,21 +52,31 @@ fn start(database_url: &str, extra: &[&str]) -> Server {
         .expect("spawn merx");
     let stdout = child.stdout.take().unwrap();
     let mut lines = BufReader::new(stdout).lines();
+    let demo = extra.contains(&"--demo");
     let mut banner = String::new();
-    let base = loop {
+    let (mut base, mut publishable_key) = (None, None);
+    while base.is_none() || (demo && publishable_key.is_none()) {
         let line = lines
             .next()
-            .expect("merx exited before printing its address")
+            .unwrap_or_else(|| panic!("merx exited before printing its banner:\n{banner}"))
             .unwrap();
         banner.push_str(&line);
         banner.push('\n');
-        if let Some(url) = line.trim().strip_prefix("Health:") {
-            break url.trim().trim_end_matches("/health").to_string();
+        let line = line.trim();
+        if let Some(url) = line.strip_prefix("Health:") {
+            base = Some(url.trim().trim_end_matches("/health").to_string());
         }
-    };
+        if let Some(key) = line.strip_prefix("Publishable key (x-publishable-api-key):") {
+            publishable_key = Some(key.trim().to_string());
+        }
+    }
     std::thread::spawn(move || for _ in lines {});
     assert!(banner.contains("Merx"), "{banner}");
-    Server { child, base }
+    Server {
+        child,
+        base: base.unwrap(),
+        publishable_key,
+    }
 }
 
 /// A new admin API key on the database at `url`, made by `merx api-key create`; its token.
@@ -86,11 +107,23 @@ fn request(
     headers: &[(&str, &str)],
     body: &str,
 ) -> (u16, String) {
+    try_request(base, method, path, headers, body, Duration::from_secs(10))
+        .unwrap_or_else(|e| panic!("{method} {path}: {e}"))
+}
+
+/// [`request`] that reports a failed connection or a read longer than `timeout` instead of
+/// panicking.
+fn try_request(
+    base: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+    timeout: Duration,
+) -> std::io::Result<(u16, String)> {
     let host = base.trim_start_matches("http://");
-    let mut stream = TcpStream::connect(host).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .unwrap();
+    let mut stream = TcpStream::connect(host)?;
+    stream.set_read_timeout(Some(timeout))?;
     let mut head = format!(
         "{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\nContent-Length: {}\r\n",
         body.len()
@@ -98,12 +131,16 @@ fn request(
     for (k, v) in headers {
         head.push_str(&format!("{k}: {v}\r\n"));
     }
-    write!(stream, "{head}\r\n{body}").unwrap();
+    write!(stream, "{head}\r\n{body}")?;
     let mut raw = String::new();
-    stream.read_to_string(&mut raw).unwrap();
-    let status = raw.split(' ').nth(1).unwrap().parse().unwrap();
+    stream.read_to_string(&mut raw)?;
+    let status = raw
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| std::io::Error::other(format!("not an HTTP response: {raw:?}")))?;
     let body = raw.split("\r\n\r\n").nth(1).unwrap_or("").to_string();
-    (status, body)
+    Ok((status, body))
 }
 
 async fn serve_demo_answers_health(backend: Backend) {
@@ -506,4 +543,567 @@ fn js_sdk_storefront_checkout() {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+/// Whether the server has closed `socket` (end of stream or reset) by `deadline`. Bytes it sends
+/// first (a 408, say) are read past; a socket still open at the deadline is not closed.
+fn closed_by_peer(mut socket: &TcpStream, deadline: Instant) -> bool {
+    let mut buf = [0u8; 1024];
+    loop {
+        let left = deadline
+            .saturating_duration_since(Instant::now())
+            .max(Duration::from_millis(1));
+        socket.set_read_timeout(Some(left)).unwrap();
+        match socket.read(&mut buf) {
+            Ok(0) => return true,
+            Ok(_) => continue,
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) =>
+            {
+                return false
+            }
+            Err(_) => return true,
+        }
+    }
+}
+
+/// Slowloris: 2,000 clients that send part of a request head and then nothing neither keep the
+/// server from answering another client at once nor keep their sockets past the header timeout.
+async fn half_open_connections_do_not_block_others_and_are_closed_after_the_header_timeout(
+    backend: Backend,
+) {
+    const SOCKETS: usize = 2000;
+    let Some(t) = TestDb::new(backend).await else {
+        return;
+    };
+    let url = t.url.clone();
+    tokio::task::spawn_blocking(move || {
+        let server = start(&url, &["--demo", "--header-timeout-secs", "2"]);
+        let host = server.base.trim_start_matches("http://").to_string();
+        let mut idle = Vec::with_capacity(SOCKETS);
+        for _ in 0..SOCKETS {
+            let mut socket = TcpStream::connect(&host).expect("connect a half-open client");
+            socket
+                .write_all(b"GET /health HTTP/1.1\r\nHost: x\r\n")
+                .unwrap();
+            idle.push(socket);
+        }
+        let opened = Instant::now();
+
+        let asked = Instant::now();
+        let answer = try_request(
+            &server.base,
+            "GET",
+            "/health",
+            &[],
+            "",
+            Duration::from_secs(1),
+        );
+        let took = asked.elapsed();
+        let (status, body) = answer.unwrap_or_else(|e| {
+            panic!("/health did not answer within 1 s beside {SOCKETS} half-open connections: {e}")
+        });
+        assert_eq!((status, body.as_str()), (200, "OK"));
+        assert!(
+            took < Duration::from_secs(1),
+            "/health took {took:?} beside {SOCKETS} half-open connections"
+        );
+
+        // The header timeout is 2 s: at 3 s every half-open socket must be gone (stragglers get
+        // until 4 s, as the server may have accepted the last ones a little after they connected).
+        std::thread::sleep((opened + Duration::from_secs(3)).saturating_duration_since(Instant::now()));
+        let deadline = opened + Duration::from_secs(4);
+        let open = idle
+            .iter()
+            .filter(|socket| !closed_by_peer(socket, deadline))
+            .count();
+        assert_eq!(
+            open, 0,
+            "{open} of {SOCKETS} connections that never finished their headers are still open 3 s after they were made"
+        );
+        drop(server);
+    })
+    .await
+    .unwrap();
+    t.cleanup().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn half_open_connections_do_not_block_others_and_are_closed_after_the_header_timeout_on_sqlite(
+) {
+    half_open_connections_do_not_block_others_and_are_closed_after_the_header_timeout(
+        Backend::Sqlite,
+    )
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn half_open_connections_do_not_block_others_and_are_closed_after_the_header_timeout_on_postgres(
+) {
+    half_open_connections_do_not_block_others_and_are_closed_after_the_header_timeout(
+        Backend::Postgres,
+    )
+    .await
+}
+
+const STRIPE_KEY: &str = "sk_test_x";
+
+/// A local server answering as Stripe's PaymentIntents API does. While `slow` is set, reading an
+/// intent (what authorizing a payment does) is held back for up to 20 s.
+#[derive(Clone, Default)]
+struct FakeStripe {
+    intents: Arc<Mutex<HashMap<String, Value>>>,
+    slow: Arc<AtomicBool>,
+    /// Intent reads held back by `slow`.
+    held: Arc<AtomicUsize>,
+}
+
+type StripeAnswer = (axum::http::StatusCode, axum::Json<Value>);
+
+fn stripe_error(status: u16, message: &str) -> StripeAnswer {
+    (
+        axum::http::StatusCode::from_u16(status).unwrap(),
+        axum::Json(json!({"error": {"type": "invalid_request_error", "message": message}})),
+    )
+}
+
+fn stripe_ok(v: Value) -> StripeAnswer {
+    (axum::http::StatusCode::OK, axum::Json(v))
+}
+
+fn stripe_authorized(h: &axum::http::HeaderMap) -> bool {
+    h.get("authorization").and_then(|v| v.to_str().ok()) == Some(&format!("Bearer {STRIPE_KEY}"))
+}
+
+async fn fake_stripe() -> (String, FakeStripe) {
+    use axum::body::Bytes;
+    use axum::extract::{Path, State};
+    use axum::http::HeaderMap;
+    use axum::routing::{get, post};
+
+    async fn create(State(f): State<FakeStripe>, h: HeaderMap, body: Bytes) -> StripeAnswer {
+        if !stripe_authorized(&h) {
+            return stripe_error(401, "Invalid API Key provided");
+        }
+        let form: HashMap<String, String> = String::from_utf8_lossy(&body)
+            .split('&')
+            .filter_map(|pair| pair.split_once('='))
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let Some(amount) = form.get("amount").and_then(|a| a.parse::<i64>().ok()) else {
+            return stripe_error(400, "Missing required param: amount.");
+        };
+        let mut intents = f.intents.lock().unwrap();
+        let id = format!("pi_{}", intents.len() + 1);
+        let intent = json!({"id": id, "object": "payment_intent", "amount": amount,
+            "currency": form.get("currency"), "status": "requires_payment_method",
+            "client_secret": format!("{id}_secret_x")});
+        intents.insert(id, intent.clone());
+        stripe_ok(intent)
+    }
+
+    async fn retrieve(
+        State(f): State<FakeStripe>,
+        h: HeaderMap,
+        Path(id): Path<String>,
+    ) -> StripeAnswer {
+        if !stripe_authorized(&h) {
+            return stripe_error(401, "Invalid API Key provided");
+        }
+        if f.slow.load(Ordering::SeqCst) {
+            f.held.fetch_add(1, Ordering::SeqCst);
+            let until = tokio::time::Instant::now() + Duration::from_secs(20);
+            while f.slow.load(Ordering::SeqCst) && tokio::time::Instant::now() < until {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        }
+        // The customer has confirmed it with Stripe.js.
+        match f.intents.lock().unwrap().get(&id) {
+            Some(intent) => {
+                let mut intent = intent.clone();
+                intent["status"] = json!("requires_capture");
+                stripe_ok(intent)
+            }
+            None => stripe_error(404, "No such payment_intent"),
+        }
+    }
+
+    async fn act(
+        State(f): State<FakeStripe>,
+        h: HeaderMap,
+        Path((id, action)): Path<(String, String)>,
+    ) -> StripeAnswer {
+        if !stripe_authorized(&h) {
+            return stripe_error(401, "Invalid API Key provided");
+        }
+        let mut intents = f.intents.lock().unwrap();
+        let Some(intent) = intents.get_mut(&id) else {
+            return stripe_error(404, "No such payment_intent");
+        };
+        intent["status"] = match action.as_str() {
+            "capture" => json!("succeeded"),
+            "cancel" => json!("canceled"),
+            _ => return stripe_error(404, "Unrecognized request URL"),
+        };
+        stripe_ok(intent.clone())
+    }
+
+    async fn refund(h: HeaderMap) -> StripeAnswer {
+        if !stripe_authorized(&h) {
+            return stripe_error(401, "Invalid API Key provided");
+        }
+        stripe_ok(json!({"id": "re_1", "object": "refund", "status": "succeeded"}))
+    }
+
+    let fake = FakeStripe::default();
+    let app = axum::Router::new()
+        .route("/v1/payment_intents", post(create))
+        .route("/v1/payment_intents/{id}", get(retrieve))
+        .route("/v1/payment_intents/{id}/{action}", post(act))
+        .route("/v1/refunds", post(refund))
+        .with_state(fake.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (url, fake)
+}
+
+/// An address on this machine no one listens on now.
+fn free_addr() -> String {
+    let probe = TcpListener::bind("127.0.0.1:0").unwrap();
+    probe.local_addr().unwrap().to_string()
+}
+
+/// The one number `sql` (a `SELECT COUNT(*) AS n …`) counts.
+async fn count(db: &Db, sql: &'static str) -> i64 {
+    db.fetch_one(query(sql)).await.unwrap().int("n").unwrap()
+}
+
+/// A request answered 200; its JSON body.
+fn ok_json(base: &str, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> Value {
+    let mut all = vec![("content-type", "application/json")];
+    all.extend_from_slice(headers);
+    let (status, text) = request(base, method, path, &all, body);
+    assert_eq!(status, 200, "{method} {path}: {text}");
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{method} {path}: {e}: {text}"))
+}
+
+/// Live reservations whose cart line did not become an order's line.
+const RESERVATIONS_WITHOUT_ORDER: &str = "SELECT COUNT(*) AS n FROM reservation_item r \
+     WHERE r.deleted_at IS NULL AND NOT EXISTS \
+     (SELECT 1 FROM order_line_item o WHERE o.cart_line_item_id = r.line_item_id)";
+const UNFINISHED_EXECUTIONS: &str = "SELECT COUNT(*) AS n FROM workflow_execution \
+     WHERE status IN ('running', 'compensating')";
+const LIVE_PAYMENTS_WITHOUT_ORDER: &str =
+    "SELECT COUNT(*) AS n FROM payment WHERE order_id IS NULL AND canceled_at IS NULL";
+
+/// `merx serve` killed (SIGKILL) while six checkouts wait on Stripe's authorization: restarted on
+/// the same address, it takes back its own unfinished executions at once (not after their
+/// leases) and turns each into its order, so nothing stays reserved or authorized without an
+/// order and the customers' retried `complete` calls get their orders.
+async fn checkouts_killed_mid_authorization_become_orders_right_after_a_restart(backend: Backend) {
+    const CARTS: usize = 6;
+    let Some(t) = TestDb::new(backend).await else {
+        return;
+    };
+    let (stripe_url, stripe) = fake_stripe().await;
+    let addr = free_addr();
+    let args: Vec<String> = [
+        "--demo",
+        "--stripe-api-key",
+        STRIPE_KEY,
+        "--stripe-api-base",
+        &stripe_url,
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+
+    // A demo store with Stripe in Europe, and carts ready to complete with it.
+    let (url, a, ar) = (t.url.clone(), addr.clone(), args.clone());
+    let (mut first, pk, carts) = tokio::task::spawn_blocking(move || {
+        let args: Vec<&str> = ar.iter().map(String::as_str).collect();
+        let server = start_at(&url, &a, &args);
+        let pk = server.publishable_key.clone().expect("the demo's publishable key");
+        let admin = format!("Bearer {}", admin_key(&url));
+        let base = server.base.clone();
+        let store = [("x-publishable-api-key", pk.as_str())];
+        let regions = ok_json(&base, "GET", "/store/regions", &store, "");
+        let region = regions["regions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["currency_code"] == "eur")
+            .expect("the demo's Europe region")["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        ok_json(
+            &base,
+            "POST",
+            &format!("/admin/regions/{region}"),
+            &[("authorization", admin.as_str())],
+            r#"{"payment_providers":["pp_system_default","pp_stripe_stripe"]}"#,
+        );
+        let products = ok_json(
+            &base,
+            "GET",
+            &format!("/store/products?region_id={region}&limit={CARTS}"),
+            &store,
+            "",
+        );
+        let products = products["products"].as_array().unwrap();
+        assert_eq!(products.len(), CARTS);
+        let mut carts = Vec::new();
+        for product in products {
+            let body = json!({"region_id": region, "email": "buyer@example.com",
+                "shipping_address": {"first_name": "Ada", "last_name": "Buyer", "address_1": "Str 1",
+                    "city": "Berlin", "country_code": "de", "postal_code": "10115"}});
+            let cart = ok_json(&base, "POST", "/store/carts", &store, &body.to_string());
+            let cart = cart["cart"]["id"].as_str().unwrap().to_string();
+            let line = json!({"variant_id": product["variants"][0]["id"], "quantity": 1});
+            ok_json(
+                &base,
+                "POST",
+                &format!("/store/carts/{cart}/line-items"),
+                &store,
+                &line.to_string(),
+            );
+            let options = ok_json(
+                &base,
+                "GET",
+                &format!("/store/shipping-options?cart_id={cart}"),
+                &store,
+                "",
+            );
+            let option = json!({"option_id": options["shipping_options"][0]["id"]});
+            ok_json(
+                &base,
+                "POST",
+                &format!("/store/carts/{cart}/shipping-methods"),
+                &store,
+                &option.to_string(),
+            );
+            let pc = ok_json(
+                &base,
+                "POST",
+                "/store/payment-collections",
+                &store,
+                &json!({"cart_id": cart}).to_string(),
+            );
+            let pc = pc["payment_collection"]["id"].as_str().unwrap();
+            let session = ok_json(
+                &base,
+                "POST",
+                &format!("/store/payment-collections/{pc}/payment-sessions"),
+                &store,
+                r#"{"provider_id":"pp_stripe_stripe"}"#,
+            );
+            let sessions = &session["payment_collection"]["payment_sessions"];
+            assert_eq!(sessions[0]["provider_id"], "pp_stripe_stripe", "{session}");
+            carts.push(cart);
+        }
+        (server, pk, carts)
+    })
+    .await
+    .unwrap();
+    assert_eq!(stripe.intents.lock().unwrap().len(), CARTS);
+
+    // The customers complete; Stripe holds every authorization back.
+    stripe.slow.store(true, Ordering::SeqCst);
+    let completes: Vec<_> = carts
+        .iter()
+        .map(|cart| {
+            let (base, pk, path) = (
+                first.base.clone(),
+                pk.clone(),
+                format!("/store/carts/{cart}/complete"),
+            );
+            std::thread::spawn(move || {
+                try_request(
+                    &base,
+                    "POST",
+                    &path,
+                    &[
+                        ("x-publishable-api-key", pk.as_str()),
+                        ("content-type", "application/json"),
+                    ],
+                    "{}",
+                    Duration::from_secs(60),
+                )
+            })
+        })
+        .collect();
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let running = count(
+            &t.db,
+            "SELECT COUNT(*) AS n FROM workflow_execution WHERE status = 'running'",
+        )
+        .await;
+        let reserved = count(&t.db, RESERVATIONS_WITHOUT_ORDER).await;
+        let held = stripe.held.load(Ordering::SeqCst);
+        if running == CARTS as i64 && reserved == CARTS as i64 && held == CARTS {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "after 15 s only {running} checkouts run, {reserved} lines are reserved and {held} \
+             authorizations reached Stripe (of {CARTS})"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    // kill -9: no graceful shutdown, nothing finished or undone.
+    first.child.kill().unwrap();
+    first.child.wait().unwrap();
+    drop(first);
+    for complete in completes {
+        if let Ok((status, body)) = complete.join().unwrap() {
+            assert!(
+                !body.contains("\"type\":\"order\""),
+                "a killed server answered with an order ({status}): {body}"
+            );
+        }
+    }
+    assert_eq!(
+        count(
+            &t.db,
+            "SELECT COUNT(*) AS n FROM workflow_execution WHERE status = 'running'"
+        )
+        .await,
+        CARTS as i64,
+        "the killed checkouts are still running in the journal"
+    );
+    let owners =
+        t.db.fetch_all(query(
+            "SELECT owner FROM workflow_execution WHERE status = 'running'",
+        ))
+        .await
+        .unwrap();
+    for row in owners {
+        let owner = row.opt_text("owner").unwrap().unwrap_or_default();
+        assert!(
+            owner.ends_with(&format!("/{addr}")),
+            "the execution's owner is the killed process ({addr}): {owner:?}"
+        );
+    }
+    assert_eq!(
+        count(&t.db, RESERVATIONS_WITHOUT_ORDER).await,
+        CARTS as i64,
+        "the killed checkouts' reservations are held without an order"
+    );
+    assert_eq!(count(&t.db, "SELECT COUNT(*) AS n FROM orders").await, 0);
+    assert_eq!(
+        count(&t.db, "SELECT COUNT(*) AS n FROM payment").await,
+        0,
+        "the authorizations were in progress at Stripe, not recorded"
+    );
+
+    // Restarted on the same address and database, with Stripe answering at once.
+    stripe.slow.store(false, Ordering::SeqCst);
+    let restarted = Instant::now();
+    let (url, a, ar) = (t.url.clone(), addr.clone(), args.clone());
+    let second = tokio::task::spawn_blocking(move || {
+        let args: Vec<&str> = ar.iter().map(String::as_str).collect();
+        start_at(&url, &a, &args)
+    })
+    .await
+    .unwrap();
+    let deadline = restarted + Duration::from_secs(10);
+    loop {
+        let unfinished = count(&t.db, UNFINISHED_EXECUTIONS).await;
+        let reserved = count(&t.db, RESERVATIONS_WITHOUT_ORDER).await;
+        let payments = count(&t.db, LIVE_PAYMENTS_WITHOUT_ORDER).await;
+        let orders = count(&t.db, "SELECT COUNT(*) AS n FROM orders").await;
+        if unfinished == 0 && reserved == 0 && payments == 0 && orders == CARTS as i64 {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "10 s after the restart: {unfinished} executions unfinished, {reserved} reservations \
+             and {payments} payments without an order, {orders} of {CARTS} orders"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        count(
+            &t.db,
+            "SELECT COUNT(*) AS n FROM workflow_execution WHERE status = 'succeeded'"
+        )
+        .await,
+        CARTS as i64,
+        "every interrupted checkout was resumed, not undone"
+    );
+
+    // Each customer's retried complete answers with the cart's one order.
+    let base = second.base.clone();
+    let retried = tokio::task::spawn_blocking(move || {
+        carts
+            .iter()
+            .map(|cart| {
+                let asked = Instant::now();
+                let (status, body) = request(
+                    &base,
+                    "POST",
+                    &format!("/store/carts/{cart}/complete"),
+                    &[
+                        ("x-publishable-api-key", pk.as_str()),
+                        ("content-type", "application/json"),
+                    ],
+                    "{}",
+                );
+                let took = asked.elapsed();
+                assert_eq!(status, 200, "{body}");
+                assert!(took < Duration::from_secs(5), "complete took {took:?}");
+                let done: Value = serde_json::from_str(&body).unwrap();
+                assert_eq!(done["type"], "order", "{body}");
+                (
+                    cart.clone(),
+                    done["order"]["id"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect::<Vec<_>>()
+    })
+    .await
+    .unwrap();
+    for (cart, order) in retried {
+        let orders =
+            t.db.fetch_all(query("SELECT id FROM orders WHERE cart_id = ?").bind(cart.as_str()))
+                .await
+                .unwrap();
+        let ids: Vec<String> = orders.iter().map(|r| r.text("id").unwrap()).collect();
+        assert_eq!(
+            ids,
+            vec![order.clone()],
+            "cart {cart} has exactly its one order"
+        );
+        let payments =
+            t.db.fetch_one(
+                query(
+                    "SELECT COUNT(*) AS n FROM payment WHERE order_id = ? AND canceled_at IS NULL",
+                )
+                .bind(order.as_str()),
+            )
+            .await
+            .unwrap()
+            .int("n")
+            .unwrap();
+        assert_eq!(payments, 1, "order {order} has its one authorized payment");
+    }
+    drop(second);
+    t.cleanup().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn checkouts_killed_mid_authorization_become_orders_right_after_a_restart_on_sqlite() {
+    checkouts_killed_mid_authorization_become_orders_right_after_a_restart(Backend::Sqlite).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn checkouts_killed_mid_authorization_become_orders_right_after_a_restart_on_postgres() {
+    checkouts_killed_mid_authorization_become_orders_right_after_a_restart(Backend::Postgres).await
 }
