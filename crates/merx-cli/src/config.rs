@@ -21,6 +21,8 @@ pub struct FileConfig {
     pub log: Option<String>,
     pub nats_url: Option<String>,
     pub jwt_secret: Option<String>,
+    /// Reverse proxies (addresses or CIDR networks) whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Option<Vec<String>>,
 }
 
 impl FileConfig {
@@ -59,5 +61,11 @@ mod tests {
         assert_eq!(ok.database_url.as_deref(), Some("postgres://x@y/z"));
         assert_eq!(ok.addr.unwrap().port(), 9000);
         assert!(toml::from_str::<FileConfig>("databse_url = \"x\"").is_err());
+        let proxies: FileConfig =
+            toml::from_str("trusted_proxies = [\"10.0.0.0/8\", \"192.168.1.7\"]").unwrap();
+        assert_eq!(
+            proxies.trusted_proxies.unwrap(),
+            ["10.0.0.0/8", "192.168.1.7"]
+        );
     }
 }

@@ -129,6 +129,10 @@ struct ServeArgs {
     /// Secret that signs JWTs (generated and stored in the database when absent).
     #[arg(long, env = "MERX_JWT_SECRET", hide_env_values = true)]
     jwt_secret: Option<String>,
+    /// Reverse proxies whose X-Forwarded-For names the client (addresses or CIDR networks,
+    /// comma-separated) [default: none, the header is ignored].
+    #[arg(long, env = "MERX_TRUSTED_PROXIES", value_delimiter = ',')]
+    trusted_proxies: Option<Vec<String>>,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -269,6 +273,11 @@ async fn serve(args: ServeArgs, file: FileConfig, database_url: &str) -> anyhow:
     }
     if let Some(secs) = args.read_cache_ttl_secs.or(file.read_cache_ttl_secs) {
         http.read_cache_ttl = std::time::Duration::from_secs(secs);
+    }
+    if let Some(proxies) = args.trusted_proxies.or(file.trusted_proxies) {
+        http.trusted_proxies = merx_http::TrustedProxies::parse(&proxies)
+            .map_err(anyhow::Error::msg)
+            .context("reading --trusted-proxies (MERX_TRUSTED_PROXIES, trusted_proxies)")?;
     }
     let mut db_options = DbOptions::default();
     if let Some(n) = args.db_max_connections.or(file.db_max_connections) {

@@ -3,6 +3,7 @@
 
 pub mod admin;
 mod auth_routes;
+pub mod client_addr;
 mod dto;
 pub mod error;
 pub mod extract;
@@ -26,6 +27,7 @@ use axum::routing::get;
 use axum::Router;
 use merx_core::Core;
 
+pub use client_addr::TrustedProxies;
 pub use error::{ApiError, ApiResult};
 
 /// HTTP settings.
@@ -40,6 +42,9 @@ pub struct HttpConfig {
     /// Longest a cached read is served without a write invalidating it: the bound on staleness
     /// when an invalidation is lost (several processes without NATS).
     pub read_cache_ttl: std::time::Duration,
+    /// Reverse proxies whose `X-Forwarded-For` names the client for per-address rate limits
+    /// (none: the header is ignored and the TCP peer is the client).
+    pub trusted_proxies: TrustedProxies,
 }
 
 impl Default for HttpConfig {
@@ -53,6 +58,7 @@ impl Default for HttpConfig {
             ],
             read_cache_bytes: 16 * 1024 * 1024,
             read_cache_ttl: std::time::Duration::from_secs(30),
+            trusted_proxies: TrustedProxies::default(),
         }
     }
 }
@@ -111,6 +117,8 @@ pub fn router_with_extensions(state: AppState, extensions: Router<AppState>) -> 
 }
 
 /// Serves `app` on `listener` until `shutdown` completes, then lets in-flight requests finish.
+/// Handlers see each connection's peer address (`ConnectInfo<SocketAddr>`), which per-address
+/// rate limits count by.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     app: Router,
