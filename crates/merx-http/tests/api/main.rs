@@ -16,3 +16,4 @@ mod orders;
 mod platform;
 mod read_cache;
 mod remembered;
+mod sessions;
