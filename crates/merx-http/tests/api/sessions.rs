@@ -677,3 +677,46 @@ sessions_test!(
     registration_limit,
     small_limits
 );
+
+async fn deleted_user_sessions(app: TestApp) {
+    let owner = app.admin_key(Role::Owner).await;
+    let user = app
+        .core
+        .users
+        .create(
+            &app.core.auth,
+            "leaver@example.com",
+            "leaver-password",
+            Role::Support,
+            (None, None),
+        )
+        .await
+        .unwrap();
+    let jwt = token(
+        &app.post_json(
+            "/auth/user/emailpass",
+            &json!({"email": "leaver@example.com", "password": "leaver-password"}),
+        )
+        .await,
+    );
+    let session = cookie(&app, &jwt).await;
+    app.delete_as(&format!("/admin/users/{}", user.id), &owner)
+        .await
+        .ok();
+    app.get_as("/admin/users/me", &jwt)
+        .await
+        .assert_error(StatusCode::UNAUTHORIZED, "unauthorized");
+    app.call(
+        Method::GET,
+        "/admin/users/me",
+        None,
+        None,
+        &[("cookie", &session)],
+    )
+    .await
+    .assert_error(StatusCode::UNAUTHORIZED, "unauthorized");
+}
+app_test!(
+    deleting_a_user_with_a_cookie_session_ends_it,
+    deleted_user_sessions
+);
