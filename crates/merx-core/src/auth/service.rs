@@ -104,8 +104,8 @@ pub const ATTEMPT_WINDOW: Duration = Duration::from_secs(60);
 /// The window of [`AuthSettings::registrations_per_address`].
 pub const REGISTRATION_WINDOW: Duration = Duration::from_secs(3600);
 
-/// Lifetimes of tokens and the limits on attempts (docs/auth.md). The defaults are the constants
-/// of this module.
+/// Lifetimes of tokens and the limits on attempts. Defaults: [`TOKEN_TTL`], [`CUSTOMER_MAX_AGE`],
+/// [`USER_MAX_AGE`], and the limits docs/auth.md gives (Rate limits).
 #[derive(Debug, Clone)]
 pub struct AuthSettings {
     /// Lifetime of an issued token.
@@ -215,10 +215,6 @@ impl AuthService {
             resets: RateLimiter::new(settings.resets_per_address, ATTEMPT_WINDOW),
             settings: Arc::new(settings),
         }
-    }
-
-    pub fn settings(&self) -> &AuthSettings {
-        &self.settings
     }
 
     /// The JWT signing secret: `configured` if given, else the one stored in the database, else a new
