@@ -27,6 +27,8 @@ pub struct FileConfig {
     pub keep_alive: Option<bool>,
     pub max_connections: Option<usize>,
     pub node_id: Option<String>,
+    /// Reverse proxies (addresses or CIDR networks) whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Option<Vec<String>>,
 }
 
 impl FileConfig {
@@ -65,5 +67,11 @@ mod tests {
         assert_eq!(ok.database_url.as_deref(), Some("postgres://x@y/z"));
         assert_eq!(ok.addr.unwrap().port(), 9000);
         assert!(toml::from_str::<FileConfig>("databse_url = \"x\"").is_err());
+        let proxies: FileConfig =
+            toml::from_str("trusted_proxies = [\"10.0.0.0/8\", \"192.168.1.7\"]").unwrap();
+        assert_eq!(
+            proxies.trusted_proxies.unwrap(),
+            ["10.0.0.0/8", "192.168.1.7"]
+        );
     }
 }

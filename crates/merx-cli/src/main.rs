@@ -151,6 +151,10 @@ struct ServeArgs {
     /// [default: host name and listen address].
     #[arg(long, env = "MERX_NODE_ID")]
     node_id: Option<String>,
+    /// Reverse proxies whose X-Forwarded-For names the client (addresses or CIDR networks,
+    /// comma-separated) [default: none, the header is ignored].
+    #[arg(long, env = "MERX_TRUSTED_PROXIES", value_delimiter = ',')]
+    trusted_proxies: Option<Vec<String>>,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -304,6 +308,11 @@ async fn serve(args: ServeArgs, file: FileConfig, database_url: &str) -> anyhow:
     }
     if let Some(n) = args.max_connections.or(file.max_connections) {
         limits.max_connections = n.max(1);
+    }
+    if let Some(proxies) = args.trusted_proxies.or(file.trusted_proxies) {
+        http.trusted_proxies = merx_http::TrustedProxies::parse(&proxies)
+            .map_err(anyhow::Error::msg)
+            .context("reading --trusted-proxies (MERX_TRUSTED_PROXIES, trusted_proxies)")?;
     }
     let mut db_options = DbOptions::default();
     if let Some(n) = args.db_max_connections.or(file.db_max_connections) {

@@ -245,6 +245,24 @@ fn bad_database_urls_fail_with_a_clear_message() {
 }
 
 #[test]
+fn bad_trusted_proxies_fail_with_a_clear_message() {
+    let db = std::env::temp_dir().join(format!("merx-cli-proxies-{}.db", std::process::id()));
+    let out = merx()
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .args(["--trusted-proxies", "10.0.0.0/8,proxy.internal"])
+        .env("DATABASE_URL", format!("sqlite://{}", db.display()))
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("--trusted-proxies") && err.contains("\"proxy.internal\""),
+        "{err}"
+    );
+    std::fs::remove_file(db).ok();
+}
+
+#[test]
 fn config_file_is_read_and_typos_in_it_are_errors() {
     let dir = std::env::temp_dir().join(format!("merx-cli-cfg-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();

@@ -35,6 +35,7 @@ pub static MIGRATIONS: &[Migration] = &[
     migration!(9, "0009_search_rowids"),
     migration!(10, "0010_order_numbers_and_payment_lookup"),
     migration!(11, "0011_payment_operations"),
+    migration!(12, "0012_sessions"),
 ];
 
 const BOOKKEEPING: &str = "CREATE TABLE IF NOT EXISTS merx_migrations (

@@ -11,6 +11,7 @@ use merx_types::DomainError;
 use serde::Deserialize;
 use serde_json::json;
 
+use crate::client_addr::ClientAddr;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
 use crate::session::{self, COOKIE};
@@ -47,9 +48,11 @@ fn creds(c: Credentials) -> ApiResult<(String, String)> {
     }
 }
 
+/// The same answer whether or not the email is taken (see `AuthService::register`).
 async fn register(
     State(s): State<AppState>,
     Path(a): Path<String>,
+    ClientAddr(client): ClientAddr,
     ApiJson(b): ApiJson<Credentials>,
 ) -> ApiResult<Json<serde_json::Value>> {
     let actor = actor(&a)?;
@@ -60,20 +63,22 @@ async fn register(
         .into());
     }
     let (email, password) = creds(b)?;
-    let token = s.core.auth.register(actor, &email, &password).await?;
+    let token = s
+        .core
+        .auth
+        .register(actor, &email, &password, &client)
+        .await?;
     Ok(Json(json!({ "token": token })))
 }
 
 async fn login(
     State(s): State<AppState>,
     Path(a): Path<String>,
-    peer: session::Peer,
-    headers: HeaderMap,
+    ClientAddr(client): ClientAddr,
     ApiJson(b): ApiJson<Credentials>,
 ) -> ApiResult<Json<serde_json::Value>> {
     let actor = actor(&a)?;
     let (email, password) = creds(b)?;
-    let client = session::client(&headers, peer.0);
     let token = s.core.auth.login(actor, &email, &password, &client).await?;
     Ok(Json(json!({ "token": token })))
 }
@@ -87,12 +92,10 @@ pub struct ResetRequest {
 async fn reset_request(
     State(s): State<AppState>,
     Path(a): Path<String>,
-    peer: session::Peer,
-    headers: HeaderMap,
+    ClientAddr(client): ClientAddr,
     ApiJson(b): ApiJson<ResetRequest>,
 ) -> ApiResult<Response> {
     let actor = actor(&a)?;
-    let client = session::client(&headers, peer.0);
     s.core
         .auth
         .request_reset(actor, &b.identifier, &client)
@@ -105,6 +108,7 @@ pub struct NewPassword {
     pub password: String,
 }
 
+/// Sets the password with a reset token; every token and session of the identity stops working.
 async fn reset_update(
     State(s): State<AppState>,
     Path(a): Path<String>,
@@ -112,8 +116,7 @@ async fn reset_update(
     ApiJson(b): ApiJson<NewPassword>,
 ) -> ApiResult<Json<serde_json::Value>> {
     let actor = actor(&a)?;
-    let token = session::bearer(&headers)
-        .ok_or_else(|| ApiError::from(DomainError::unauthorized("Unauthorized")))?;
+    let token = session::bearer(&headers).ok_or_else(unauthorized)?;
     s.core
         .auth
         .reset_password(actor, token, &b.password)
@@ -125,17 +128,21 @@ fn set_cookie(value: &str, max_age: i64) -> String {
     format!("{COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}")
 }
 
-/// Exchanges a bearer JWT for a session cookie.
+fn unauthorized() -> ApiError {
+    DomainError::unauthorized("Unauthorized").into()
+}
+
+/// Exchanges a live bearer JWT for a session cookie.
 async fn create_session(State(s): State<AppState>, headers: HeaderMap) -> ApiResult<Response> {
-    let token = session::bearer(&headers)
-        .ok_or_else(|| ApiError::from(DomainError::unauthorized("Unauthorized")))?;
+    let token = session::bearer(&headers).ok_or_else(unauthorized)?;
     let claims = s
         .core
         .auth
-        .verify(token)
-        .ok_or_else(|| ApiError::from(DomainError::unauthorized("Unauthorized")))?;
-    let sid = s.core.auth.create_session(&claims).await?;
-    let cookie = set_cookie(&sid, merx_core::auth::SESSION_TTL.as_secs() as i64);
+        .authenticate(token)
+        .await?
+        .ok_or_else(unauthorized)?;
+    let (sid, ttl) = s.core.auth.create_session(&claims).await?;
+    let cookie = set_cookie(&sid, ttl.as_secs() as i64);
     Ok((
         [(header::SET_COOKIE, cookie)],
         Json(json!({ "user": claims })),
@@ -143,9 +150,22 @@ async fn create_session(State(s): State<AppState>, headers: HeaderMap) -> ApiRes
         .into_response())
 }
 
+/// Logs out everywhere: the identities behind the request's live session cookie and bearer
+/// token lose every token and session, and the cookie is cleared. Credentials that are not live
+/// change nothing; the answer is the same.
 async fn delete_session(State(s): State<AppState>, headers: HeaderMap) -> ApiResult<Response> {
+    let auth = &s.core.auth;
+    let mut identities = Vec::new();
+    if let Some(token) = session::bearer(&headers) {
+        identities.extend(auth.authenticate(token).await?.map(|c| c.auth_identity_id));
+    }
     if let Some(sid) = session::session_cookie(&headers) {
-        s.core.auth.destroy_session(&sid).await?;
+        identities.extend(auth.session(&sid).await?.map(|c| c.auth_identity_id));
+        auth.destroy_session(&sid).await?;
+    }
+    identities.dedup();
+    for identity in identities {
+        auth.revoke(&identity).await?;
     }
     Ok((
         [(header::SET_COOKIE, set_cookie("", 0))],
@@ -154,13 +174,15 @@ async fn delete_session(State(s): State<AppState>, headers: HeaderMap) -> ApiRes
         .into_response())
 }
 
+/// A new token for live credentials, keeping the original authentication time; refused past
+/// the absolute limit of the actor type (docs/auth.md).
 async fn refresh(
     State(s): State<AppState>,
     headers: HeaderMap,
 ) -> ApiResult<Json<serde_json::Value>> {
-    let claims = session::claims(&s, &headers)
-        .await
-        .ok_or_else(|| ApiError::from(DomainError::unauthorized("Unauthorized")))?;
+    let claims = session::try_claims(&s, &headers)
+        .await?
+        .ok_or_else(unauthorized)?;
     Ok(Json(
         json!({ "token": s.core.auth.refresh(&claims).await? }),
     ))

@@ -27,6 +27,8 @@ pub struct ApiError {
     pub status: StatusCode,
     pub kind: &'static str,
     pub message: String,
+    /// Seconds for a `Retry-After` header (rate limits).
+    pub retry_after: Option<u64>,
 }
 
 impl ApiError {
@@ -35,6 +37,7 @@ impl ApiError {
             status,
             kind,
             message: message.into(),
+            retry_after: None,
         }
     }
     pub fn invalid(message: impl Into<String>) -> Self {
@@ -70,7 +73,13 @@ impl From<DomainError> for ApiError {
             }
             ErrorKind::Unexpected => return ApiError::internal(&e.message),
         };
-        ApiError::new(status, kind, e.message)
+        ApiError {
+            // Whole seconds, rounded up: retrying at the announced time must not be early.
+            retry_after: e
+                .retry_after
+                .map(|d| d.as_secs() + u64::from(d.subsec_nanos() > 0)),
+            ..ApiError::new(status, kind, e.message)
+        }
     }
 }
 
@@ -103,7 +112,12 @@ impl IntoResponse for ApiError {
             kind: self.kind.to_string(),
             message: self.message,
         };
-        (self.status, Json(body)).into_response()
+        let mut res = (self.status, Json(body)).into_response();
+        if let Some(secs) = self.retry_after {
+            res.headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, secs.max(1).into());
+        }
+        res
     }
 }
 

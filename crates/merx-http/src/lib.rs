@@ -3,6 +3,7 @@
 
 pub mod admin;
 mod auth_routes;
+pub mod client_addr;
 mod dto;
 pub mod error;
 pub mod extract;
@@ -27,6 +28,7 @@ use axum::routing::get;
 use axum::Router;
 use merx_core::Core;
 
+pub use client_addr::TrustedProxies;
 pub use error::{ApiError, ApiResult};
 pub use server::{serve_with_limits, ServerLimits};
 
@@ -44,6 +46,9 @@ pub struct HttpConfig {
     pub read_cache_ttl: std::time::Duration,
     /// Longest a client may take to send a request's body once its headers arrived.
     pub body_timeout: std::time::Duration,
+    /// Reverse proxies whose `X-Forwarded-For` names the client for per-address rate limits
+    /// (none: the header is ignored and the TCP peer is the client).
+    pub trusted_proxies: TrustedProxies,
 }
 
 impl Default for HttpConfig {
@@ -58,6 +63,7 @@ impl Default for HttpConfig {
             read_cache_bytes: 16 * 1024 * 1024,
             read_cache_ttl: std::time::Duration::from_secs(30),
             body_timeout: std::time::Duration::from_secs(30),
+            trusted_proxies: TrustedProxies::default(),
         }
     }
 }
@@ -116,7 +122,8 @@ pub fn router_with_extensions(state: AppState, extensions: Router<AppState>) -> 
 }
 
 /// Serves `app` on `listener` with the default [`ServerLimits`] until `shutdown` completes, then
-/// lets in-flight requests finish.
+/// lets in-flight requests finish. Handlers see each connection's peer address
+/// (`ConnectInfo<SocketAddr>`), which per-address rate limits count by.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     app: Router,

@@ -3,6 +3,7 @@
 use axum::http::{header, HeaderMap};
 use merx_core::auth::jwt::Claims;
 
+use crate::error::ApiResult;
 use crate::AppState;
 
 /// The session cookie's name (Medusa's).
@@ -26,43 +27,22 @@ pub fn session_cookie(headers: &HeaderMap) -> Option<String> {
         })
 }
 
-/// The caller's claims from a bearer JWT, else from a session cookie.
-pub async fn claims(state: &AppState, headers: &HeaderMap) -> Option<Claims> {
+/// The caller's claims from a live bearer JWT, else from a live session cookie (each checked
+/// against its identity's token version: one indexed read).
+pub async fn try_claims(state: &AppState, headers: &HeaderMap) -> ApiResult<Option<Claims>> {
     if let Some(token) = bearer(headers) {
-        if let Some(c) = state.core.auth.verify(token) {
-            return Some(c);
+        if let Some(c) = state.core.auth.authenticate(token).await? {
+            return Ok(Some(c));
         }
     }
-    let sid = session_cookie(headers)?;
-    state.core.auth.session(&sid).await.ok().flatten()
-}
-
-/// The client's address for rate limits: the first `X-Forwarded-For` hop, else the socket peer.
-pub fn client(headers: &HeaderMap, peer: Option<std::net::SocketAddr>) -> String {
-    headers
-        .get("x-forwarded-for")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(',').next())
-        .map(|s| s.trim().to_string())
-        .or_else(|| peer.map(|p| p.ip().to_string()))
-        .unwrap_or_else(|| "unknown".into())
-}
-
-/// The socket peer, when the server runs with connection info (not in `oneshot` tests).
-pub struct Peer(pub Option<std::net::SocketAddr>);
-
-impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Peer {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(
-        parts: &mut axum::http::request::Parts,
-        _: &S,
-    ) -> Result<Self, Self::Rejection> {
-        Ok(Peer(
-            parts
-                .extensions
-                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-                .map(|c| c.0),
-        ))
+    match session_cookie(headers) {
+        Some(sid) => Ok(state.core.auth.session(&sid).await?),
+        None => Ok(None),
     }
+}
+
+/// [`try_claims`] where credentials are optional (a guest is served instead): a failure to read
+/// them (logged as it became an [`ApiError`](crate::ApiError)) leaves the caller a guest.
+pub async fn claims(state: &AppState, headers: &HeaderMap) -> Option<Claims> {
+    try_claims(state, headers).await.ok().flatten()
 }

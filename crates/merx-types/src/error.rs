@@ -33,6 +33,8 @@ pub enum ErrorKind {
 pub struct DomainError {
     pub kind: ErrorKind,
     pub message: String,
+    /// For [`ErrorKind::TooManyRequests`]: how long until trying again can succeed.
+    pub retry_after: Option<std::time::Duration>,
 }
 
 impl DomainError {
@@ -40,6 +42,7 @@ impl DomainError {
         Self {
             kind,
             message: message.into(),
+            retry_after: None,
         }
     }
     pub fn invalid(message: impl Into<String>) -> Self {
@@ -62,6 +65,13 @@ impl DomainError {
     }
     pub fn forbidden(message: impl Into<String>) -> Self {
         Self::new(ErrorKind::Forbidden, message)
+    }
+    /// Over a rate limit; trying again after `retry_after` can succeed.
+    pub fn too_many_requests(message: impl Into<String>, retry_after: std::time::Duration) -> Self {
+        Self {
+            retry_after: Some(retry_after),
+            ..Self::new(ErrorKind::TooManyRequests, message)
+        }
     }
 }
 

@@ -6,7 +6,8 @@ use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 
-/// Medusa's token claims, plus `purpose` for single-use tokens (password reset).
+/// Medusa's token claims, plus `purpose` for single-use tokens (password reset), `auth_time` and
+/// `token_version` (see [`Claims::authenticated_at`] and docs/auth.md, Sessions and revocation).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Claims {
     /// The customer or user id; empty for a registration token.
@@ -20,6 +21,21 @@ pub struct Claims {
     pub exp: i64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub purpose: Option<String>,
+    /// When the person last proved who they are (unix seconds): kept by refresh, which stops at an
+    /// absolute limit from it. Absent in tokens from before it existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth_time: Option<i64>,
+    /// The identity's token version when issued; a revocation increments the identity's, so the
+    /// token stops working. 0 in tokens from before it existed, as for identities never revoked.
+    #[serde(default)]
+    pub token_version: i64,
+}
+
+impl Claims {
+    /// When the person last proved who they are: `auth_time`, else (an older token) `iat`.
+    pub fn authenticated_at(&self) -> i64 {
+        self.auth_time.unwrap_or(self.iat)
+    }
 }
 
 fn mac(secret: &[u8]) -> Hmac<Sha256> {
@@ -69,6 +85,8 @@ mod tests {
             iat: 100,
             exp,
             purpose: None,
+            auth_time: Some(90),
+            token_version: 3,
         }
     }
 

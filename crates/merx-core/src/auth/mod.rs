@@ -8,4 +8,7 @@ pub mod rbac;
 mod service;
 
 pub use rbac::{Action, Permission, Role};
-pub use service::{ActorType, AuthService, Identity, SESSION_TTL};
+pub use service::{
+    ActorType, AuthService, AuthSettings, Identity, ATTEMPT_WINDOW, CUSTOMER_MAX_AGE,
+    REGISTRATION_WINDOW, SESSION_TTL, TOKEN_TTL, USER_MAX_AGE,
+};

@@ -9,7 +9,7 @@ use serde_json::json;
 
 use super::jwt::{self, Claims};
 use super::password;
-use super::rate_limit::RateLimiter;
+use super::rate_limit::{Backoff, RateLimiter};
 use crate::api_key::hash_token;
 use crate::error::CoreResult;
 use crate::notification::{Notification, Notifier};
@@ -51,6 +51,8 @@ pub struct Identity {
     pub actor_type: ActorType,
     pub actor_id: Option<String>,
     password_hash: Option<String>,
+    /// Tokens and sessions issued at another version are revoked.
+    token_version: i64,
 }
 
 fn identity_from_row(r: &Row) -> DbResult<Identity> {
@@ -60,6 +62,7 @@ fn identity_from_row(r: &Row) -> DbResult<Identity> {
         actor_type: ActorType::parse(&r.text("actor_type")?).unwrap_or(ActorType::Customer),
         actor_id: r.opt_text("actor_id")?,
         password_hash: r.opt_text("password_hash")?,
+        token_version: r.int("token_version")?,
     })
 }
 
@@ -84,8 +87,87 @@ fn normalise_email(email: &str) -> Result<String, DomainError> {
 
 const INVALID_LOGIN: &str = "Invalid email or password";
 const RESET_PURPOSE: &str = "reset_password";
-/// How long a cookie session lives (Medusa's default).
+const IDENTITY_COLUMNS: &str = "id, entity_id, actor_type, actor_id, password_hash, token_version";
+/// What `POST /store/customers` answers for the token that registering a taken email returns.
+const ALREADY_REGISTERED: &str =
+    "An account with this email already exists: log in, or reset the password";
+/// How long a cookie session lives (Medusa's default), at most.
 pub const SESSION_TTL: Duration = Duration::from_secs(10 * 3600);
+/// How long an issued token lives, at most.
+pub const TOKEN_TTL: Duration = Duration::from_secs(24 * 3600);
+/// How long after a customer logged in their tokens and sessions can still be refreshed.
+pub const CUSTOMER_MAX_AGE: Duration = Duration::from_secs(30 * 24 * 3600);
+/// How long after an admin user logged in their tokens and sessions can still be refreshed.
+pub const USER_MAX_AGE: Duration = Duration::from_secs(24 * 3600);
+/// The window of [`AuthSettings::logins_per_address`] and [`AuthSettings::resets_per_address`].
+pub const ATTEMPT_WINDOW: Duration = Duration::from_secs(60);
+/// The window of [`AuthSettings::registrations_per_address`].
+pub const REGISTRATION_WINDOW: Duration = Duration::from_secs(3600);
+
+/// Lifetimes of tokens and the limits on attempts. Defaults: [`TOKEN_TTL`], [`CUSTOMER_MAX_AGE`],
+/// [`USER_MAX_AGE`], and the limits docs/auth.md gives (Rate limits).
+#[derive(Debug, Clone)]
+pub struct AuthSettings {
+    /// Lifetime of an issued token.
+    pub token_ttl: Duration,
+    /// Absolute limit of a customer's authentication: refresh stops this long after login.
+    pub customer_max_age: Duration,
+    /// Absolute limit of an admin user's authentication.
+    pub user_max_age: Duration,
+    /// Login attempts per client address per [`ATTEMPT_WINDOW`].
+    pub logins_per_address: u32,
+    /// Failed logins for one identity from one address before each further attempt must wait.
+    pub free_failures: u32,
+    /// The first wait; it doubles with every further failure.
+    pub backoff_base: Duration,
+    /// The longest wait.
+    pub backoff_cap: Duration,
+    /// Registrations per client address per [`REGISTRATION_WINDOW`].
+    pub registrations_per_address: u32,
+    /// Password reset requests per client address per [`ATTEMPT_WINDOW`].
+    pub resets_per_address: u32,
+}
+
+impl Default for AuthSettings {
+    fn default() -> Self {
+        Self {
+            token_ttl: TOKEN_TTL,
+            customer_max_age: CUSTOMER_MAX_AGE,
+            user_max_age: USER_MAX_AGE,
+            logins_per_address: 60,
+            free_failures: 5,
+            backoff_base: Duration::from_secs(15),
+            backoff_cap: Duration::from_secs(15 * 60),
+            registrations_per_address: 20,
+            resets_per_address: 60,
+        }
+    }
+}
+
+impl AuthSettings {
+    fn max_age(&self, actor: ActorType) -> Duration {
+        match actor {
+            ActorType::Customer => self.customer_max_age,
+            ActorType::User => self.user_max_age,
+        }
+    }
+}
+
+fn unix_now() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp()
+}
+
+fn secs(d: Duration) -> i64 {
+    i64::try_from(d.as_secs()).unwrap_or(i64::MAX)
+}
+
+fn too_many(message: &str, retry_after: Duration) -> crate::CoreError {
+    DomainError::too_many_requests(message, retry_after).into()
+}
+
+fn unauthorized() -> crate::CoreError {
+    DomainError::unauthorized("Unauthorized").into()
+}
 
 /// Auth identities, tokens, sessions and password resets.
 #[derive(Clone)]
@@ -93,20 +175,45 @@ pub struct AuthService {
     db: Db,
     secret: Arc<Vec<u8>>,
     notifier: Arc<dyn Notifier>,
-    per_identity: RateLimiter,
-    per_client: RateLimiter,
-    token_ttl: Duration,
+    settings: Arc<AuthSettings>,
+    logins: RateLimiter,
+    failures: Backoff,
+    registrations: RateLimiter,
+    resets: RateLimiter,
 }
 
 impl AuthService {
     pub fn new(db: Db, secret: Vec<u8>, notifier: Arc<dyn Notifier>) -> Self {
+        Self::configured(db, Arc::new(secret), notifier, AuthSettings::default())
+    }
+
+    /// The same service under other limits (with fresh attempt counters).
+    pub fn with_settings(self, settings: AuthSettings) -> Self {
+        Self::configured(self.db, self.secret, self.notifier, settings)
+    }
+
+    fn configured(
+        db: Db,
+        secret: Arc<Vec<u8>>,
+        notifier: Arc<dyn Notifier>,
+        settings: AuthSettings,
+    ) -> Self {
         Self {
             db,
-            secret: Arc::new(secret),
+            secret,
             notifier,
-            per_identity: RateLimiter::new(10, Duration::from_secs(15 * 60)),
-            per_client: RateLimiter::new(60, Duration::from_secs(60)),
-            token_ttl: Duration::from_secs(24 * 3600),
+            logins: RateLimiter::new(settings.logins_per_address, ATTEMPT_WINDOW),
+            failures: Backoff::new(
+                settings.free_failures,
+                settings.backoff_base,
+                settings.backoff_cap,
+            ),
+            registrations: RateLimiter::new(
+                settings.registrations_per_address,
+                REGISTRATION_WINDOW,
+            ),
+            resets: RateLimiter::new(settings.resets_per_address, ATTEMPT_WINDOW),
+            settings: Arc::new(settings),
         }
     }
 
@@ -138,7 +245,7 @@ impl AuthService {
         Ok(self
             .db
             .fetch_optional(
-                query("SELECT id, entity_id, actor_type, actor_id, password_hash FROM auth_identity WHERE provider = 'emailpass' AND actor_type = ? AND entity_id = ?")
+                query(format!("SELECT {IDENTITY_COLUMNS} FROM auth_identity WHERE provider = 'emailpass' AND actor_type = ? AND entity_id = ?"))
                     .bind(actor.as_str())
                     .bind(email),
             )
@@ -151,57 +258,82 @@ impl AuthService {
     pub async fn identity_by_id(&self, id: &str) -> CoreResult<Option<Identity>> {
         Ok(self
             .db
-            .fetch_optional(query("SELECT id, entity_id, actor_type, actor_id, password_hash FROM auth_identity WHERE id = ?").bind(id))
+            .fetch_optional(
+                query(format!(
+                    "SELECT {IDENTITY_COLUMNS} FROM auth_identity WHERE id = ?"
+                ))
+                .bind(id),
+            )
             .await?
             .as_ref()
             .map(identity_from_row)
             .transpose()?)
     }
 
-    fn claims_for(&self, identity: &Identity) -> Claims {
-        let iat = time::OffsetDateTime::now_utc().unix_timestamp();
+    /// Claims for `identity`, authenticated at `auth_time`: the token lives its TTL, but never past
+    /// the absolute limit of that authentication.
+    fn claims_for(&self, identity: &Identity, auth_time: i64) -> Claims {
+        let iat = unix_now();
         let actor_id = identity.actor_id.clone().unwrap_or_default();
         let app_metadata = match &identity.actor_id {
             Some(a) => json!({ identity.actor_type.metadata_key(): a }),
             None => json!({}),
         };
+        let limit = auth_time.saturating_add(secs(self.settings.max_age(identity.actor_type)));
         Claims {
             actor_id,
             actor_type: identity.actor_type.as_str().to_string(),
             auth_identity_id: identity.id.clone(),
             app_metadata,
             iat,
-            exp: iat + self.token_ttl.as_secs() as i64,
+            exp: iat.saturating_add(secs(self.settings.token_ttl)).min(limit),
             purpose: None,
+            auth_time: Some(auth_time),
+            token_version: identity.token_version,
         }
     }
 
+    /// A token for someone who proved who they are just now.
     fn token_for(&self, identity: &Identity) -> String {
-        jwt::encode(&self.secret, &self.claims_for(identity))
+        jwt::encode(&self.secret, &self.claims_for(identity, unix_now()))
+    }
+
+    /// The claims of a token signed with our secret and unexpired (not yet checked for revocation).
+    fn decode(&self, token: &str) -> Option<Claims> {
+        jwt::decode(&self.secret, token, unix_now())
     }
 
     /// Creates an identity and returns a registration token (its `actor_id` is empty until the
-    /// customer or user exists).
+    /// customer or user exists). Registering an email that already has an identity answers the
+    /// same, with a token for no identity: no request accepts it as credentials, and
+    /// `POST /store/customers` answers it as an email that already has an account. Rate-limited
+    /// per client address.
     pub async fn register(
         &self,
         actor: ActorType,
         email: &str,
         password_text: &str,
+        client: &str,
     ) -> CoreResult<String> {
+        self.registrations
+            .attempt(client)
+            .map_err(|wait| too_many("Too many registrations; try again later", wait))?;
         let email = normalise_email(email)?;
         password::validate(password_text)?;
-        if self.identity(actor, &email).await?.is_some() {
-            return Err(DomainError::unauthorized("Identity with email already exists").into());
-        }
+        // Hashed before looking, so that a taken email costs the same time as a new one.
         let hash = password::hash(password_text)?;
-        let at = now();
         let identity = Identity {
             id: new_id("authid"),
             email: email.clone(),
             actor_type: actor,
             actor_id: None,
             password_hash: Some(hash.clone()),
+            token_version: 0,
         };
+        if self.identity(actor, &email).await?.is_some() {
+            return Ok(self.token_for(&identity));
+        }
+        let at = now();
         let inserted = self
             .db
             .execute(
@@ -219,14 +351,15 @@ impl AuthService {
             .await;
         match inserted {
             Ok(_) => Ok(self.token_for(&identity)),
-            Err(e) if e.is_unique_violation() => {
-                Err(DomainError::unauthorized("Identity with email already exists").into())
-            }
+            // A concurrent registration took the email: the answer for a taken one.
+            Err(e) if e.is_unique_violation() => Ok(self.token_for(&identity)),
             Err(e) => Err(e.into()),
         }
     }
 
-    /// Checks an email and password; rate-limited per identity and per client address.
+    /// Checks an email and password. Limited per client address, and per identity at one client
+    /// address with back-off after repeated failures, so that guessing from one address slows
+    /// down without locking the account's owner out elsewhere.
     pub async fn login(
         &self,
         actor: ActorType,
@@ -235,16 +368,17 @@ impl AuthService {
         client: &str,
     ) -> CoreResult<String> {
         let email = email.trim().to_lowercase();
-        let identity_key = format!("{}:{email}", actor.as_str());
-        if !self.per_client.attempt(&format!("ip:{client}"))
-            || !self.per_identity.attempt(&identity_key)
-        {
-            return Err(DomainError::new(
-                merx_types::ErrorKind::TooManyRequests,
-                "Too many login attempts; try again later",
+        self.logins.attempt(client).map_err(|wait| {
+            too_many(
+                "Too many login attempts from this address; try again later",
+                wait,
             )
-            .into());
-        }
+        })?;
+        // The client first: it never contains '|', so no email can make two keys alike.
+        let key = format!("{}|{client}|{email}", actor.as_str());
+        self.failures
+            .begin(&key)
+            .map_err(|wait| too_many("Too many failed logins; try again later", wait))?;
         let identity = self.identity(actor, &email).await?;
         let ok = match &identity {
             Some(i) => i
@@ -259,30 +393,94 @@ impl AuthService {
         };
         match (ok, identity) {
             (true, Some(i)) => {
-                self.per_identity.reset(&identity_key);
+                self.failures.succeeded(&key);
                 Ok(self.token_for(&i))
             }
             _ => Err(DomainError::unauthorized(INVALID_LOGIN).into()),
         }
     }
 
-    /// Verifies a bearer token (not a single-use one).
-    pub fn verify(&self, token: &str) -> Option<Claims> {
-        jwt::decode(
-            &self.secret,
-            token,
-            time::OffsetDateTime::now_utc().unix_timestamp(),
-        )
-        .filter(|c| c.purpose.is_none())
+    /// The claims of a bearer token that is signed, unexpired, not single-use and not revoked
+    /// (its identity's token version is still the token's): one read by primary key.
+    pub async fn authenticate(&self, token: &str) -> CoreResult<Option<Claims>> {
+        let Some(claims) = self.decode(token).filter(|c| c.purpose.is_none()) else {
+            return Ok(None);
+        };
+        let current = self
+            .db
+            .fetch_optional(
+                query("SELECT token_version FROM auth_identity WHERE id = ?")
+                    .bind(&claims.auth_identity_id),
+            )
+            .await?
+            .map(|r| r.int("token_version"))
+            .transpose()?;
+        Ok((current == Some(claims.token_version)).then_some(claims))
     }
 
-    /// A fresh token for a valid one, with the identity's current actor.
+    /// The identity a token without an actor (a registration token, or a login before the
+    /// customer exists) stands for, to create its `actor` for: 401 unless it is live, 400 when
+    /// it already has an actor, 422 when it is what registering a taken email answered.
+    pub async fn registration(&self, actor: ActorType, token: &str) -> CoreResult<Identity> {
+        let claims = self
+            .decode(token)
+            .filter(|c| c.purpose.is_none() && c.actor_type == actor.as_str())
+            .ok_or_else(unauthorized)?;
+        if !claims.actor_id.is_empty() {
+            return Err(DomainError::invalid(format!(
+                "Request already authenticated as a {}.",
+                actor.as_str()
+            ))
+            .into());
+        }
+        // Identities are only deleted with their admin user; a customer identity that does not
+        // exist is the one a taken email's registration token names.
+        let identity = self
+            .identity_by_id(&claims.auth_identity_id)
+            .await?
+            .ok_or_else(|| DomainError::duplicate(ALREADY_REGISTERED))?;
+        if identity.token_version != claims.token_version {
+            return Err(unauthorized());
+        }
+        Ok(identity)
+    }
+
+    /// A fresh token for live claims, with the identity's current actor and the original
+    /// authentication time; refused (401) once that is older than the absolute limit of the
+    /// actor type.
     pub async fn refresh(&self, claims: &Claims) -> CoreResult<String> {
         let identity = self
             .identity_by_id(&claims.auth_identity_id)
             .await?
-            .ok_or_else(|| DomainError::unauthorized("Unauthorized"))?;
-        Ok(self.token_for(&identity))
+            .filter(|i| i.token_version == claims.token_version)
+            .ok_or_else(unauthorized)?;
+        let auth_time = claims.authenticated_at();
+        let limit = auth_time.saturating_add(secs(self.settings.max_age(identity.actor_type)));
+        if unix_now() >= limit {
+            return Err(DomainError::unauthorized(
+                "This login is too old to refresh; log in again",
+            )
+            .into());
+        }
+        Ok(jwt::encode(
+            &self.secret,
+            &self.claims_for(&identity, auth_time),
+        ))
+    }
+
+    /// Ends every token and cookie session of an identity (logout everywhere).
+    pub async fn revoke(&self, identity_id: &str) -> CoreResult<()> {
+        let mut tx = self.db.begin().await?;
+        tx.execute(
+            query("UPDATE auth_identity SET token_version = token_version + 1, updated_at = ? WHERE id = ?")
+                .bind(now())
+                .bind(identity_id),
+        )
+        .await?;
+        tx.execute(query("DELETE FROM auth_session WHERE auth_identity_id = ?").bind(identity_id))
+            .await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Links an identity to the customer or user created for it.
@@ -342,15 +540,11 @@ impl AuthService {
         client: &str,
     ) -> CoreResult<()> {
         let email = email.trim().to_lowercase();
-        if !self.per_client.attempt(&format!("reset:{client}")) {
-            return Err(DomainError::new(
-                merx_types::ErrorKind::TooManyRequests,
-                "Too many requests; try again later",
-            )
-            .into());
-        }
+        self.resets
+            .attempt(client)
+            .map_err(|wait| too_many("Too many requests; try again later", wait))?;
         if let Some(identity) = self.identity(actor, &email).await? {
-            let mut claims = self.claims_for(&identity);
+            let mut claims = self.claims_for(&identity, unix_now());
             claims.exp = claims.iat + 15 * 60;
             claims.purpose = Some(RESET_PURPOSE.into());
             let token = jwt::encode(&self.secret, &claims);
@@ -365,8 +559,9 @@ impl AuthService {
         Ok(())
     }
 
-    /// Sets a new password with a reset token. A token works once: it is bound to the password
-    /// hash it was issued against.
+    /// Sets a new password with a reset token and revokes every token and session of the
+    /// identity. A reset token works once: it carries the token version it was issued at, which
+    /// the change increments (as does any other revocation, e.g. a logout).
     pub async fn reset_password(
         &self,
         actor: ActorType,
@@ -374,76 +569,100 @@ impl AuthService {
         new_password: &str,
     ) -> CoreResult<()> {
         password::validate(new_password)?;
-        let claims = jwt::decode(
-            &self.secret,
-            reset_token,
-            time::OffsetDateTime::now_utc().unix_timestamp(),
-        )
-        .filter(|c| c.purpose.as_deref() == Some(RESET_PURPOSE) && c.actor_type == actor.as_str())
-        .ok_or_else(|| DomainError::unauthorized("Invalid or expired reset token"))?;
-        let identity = self
-            .identity_by_id(&claims.auth_identity_id)
-            .await?
-            .ok_or_else(|| DomainError::unauthorized("Invalid or expired reset token"))?;
-        let used = self
-            .db
-            .fetch_optional(
-                query("SELECT updated_at FROM auth_identity WHERE id = ?").bind(&identity.id),
-            )
-            .await?
-            .map(|r| r.time("updated_at"))
-            .transpose()?
-            .is_some_and(|t| t.unix_timestamp() > claims.iat);
-        if used {
-            return Err(DomainError::unauthorized("Invalid or expired reset token").into());
-        }
-        self.db
+        let invalid = || DomainError::unauthorized("Invalid or expired reset token");
+        // Reset tokens from before token versions (no auth_time) cannot tell whether they were
+        // used; they are refused (they lived 15 minutes).
+        let claims = self
+            .decode(reset_token)
+            .filter(|c| {
+                c.purpose.as_deref() == Some(RESET_PURPOSE)
+                    && c.actor_type == actor.as_str()
+                    && c.auth_time.is_some()
+            })
+            .ok_or_else(invalid)?;
+        let hash = password::hash(new_password)?;
+        let mut tx = self.db.begin().await?;
+        let changed = tx
             .execute(
-                query("UPDATE auth_identity SET password_hash = ?, updated_at = ? WHERE id = ?")
-                    .bind(password::hash(new_password)?)
-                    .bind(now() + Duration::from_secs(1))
-                    .bind(&identity.id),
+                query("UPDATE auth_identity SET password_hash = ?, token_version = token_version + 1, updated_at = ? WHERE id = ? AND token_version = ?")
+                    .bind(hash)
+                    .bind(now())
+                    .bind(&claims.auth_identity_id)
+                    .bind(claims.token_version),
             )
             .await?;
+        if changed == 0 {
+            return Err(invalid().into());
+        }
+        tx.execute(
+            query("DELETE FROM auth_session WHERE auth_identity_id = ?")
+                .bind(&claims.auth_identity_id),
+        )
+        .await?;
+        tx.commit().await?;
         Ok(())
     }
 
-    /// Starts a cookie session for a verified token; returns the cookie value.
-    pub async fn create_session(&self, claims: &Claims) -> CoreResult<String> {
+    /// Starts a cookie session for live claims; returns the cookie value and how long it lives
+    /// ([`SESSION_TTL`], or less when the authentication's absolute limit comes first).
+    pub async fn create_session(&self, claims: &Claims) -> CoreResult<(String, Duration)> {
+        let actor = ActorType::parse(&claims.actor_type).ok_or_else(unauthorized)?;
+        let at = now();
+        let auth_time = claims.authenticated_at();
+        let left = auth_time
+            .saturating_add(secs(self.settings.max_age(actor)))
+            .saturating_sub(at.unix_timestamp());
+        let ttl = SESSION_TTL.min(Duration::from_secs(u64::try_from(left).unwrap_or(0)));
+        let authenticated_at = time::OffsetDateTime::from_unix_timestamp(auth_time)
+            .ok()
+            .filter(|_| !ttl.is_zero())
+            .ok_or_else(unauthorized)?;
         let sid = random_token("", 32);
         self.db
             .execute(
-                query("INSERT INTO auth_session (id_hash, auth_identity_id, actor_type, actor_id, expires_at, created_at) VALUES (?, ?, ?, ?, ?, ?)")
+                query("INSERT INTO auth_session (id_hash, auth_identity_id, actor_type, actor_id, expires_at, created_at, token_version, authenticated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
                     .bind(hash_token(&sid))
                     .bind(&claims.auth_identity_id)
                     .bind(&claims.actor_type)
                     .bind(Some(claims.actor_id.clone()).filter(|a| !a.is_empty()))
-                    .bind(now() + SESSION_TTL)
-                    .bind(now()),
+                    .bind(at + ttl)
+                    .bind(at)
+                    .bind(claims.token_version)
+                    .bind(authenticated_at),
             )
             .await?;
-        Ok(sid)
+        Ok((sid, ttl))
     }
 
-    /// The claims a session cookie stands for, if it is live.
+    /// The claims a session cookie stands for, if it is live (unexpired, not revoked): one read.
     pub async fn session(&self, sid: &str) -> CoreResult<Option<Claims>> {
         let row = self
             .db
             .fetch_optional(
-                query("SELECT auth_identity_id, expires_at FROM auth_session WHERE id_hash = ?")
-                    .bind(hash_token(sid)),
+                query(
+                    "SELECT s.expires_at, s.created_at, s.authenticated_at, s.token_version AS session_version, \
+                     i.id, i.entity_id, i.actor_type, i.actor_id, i.password_hash, i.token_version \
+                     FROM auth_session s JOIN auth_identity i ON i.id = s.auth_identity_id WHERE s.id_hash = ?",
+                )
+                .bind(hash_token(sid)),
             )
             .await?;
         let Some(row) = row else { return Ok(None) };
-        if row.time("expires_at")? <= now() {
+        let identity = identity_from_row(&row)?;
+        if row.time("expires_at")? <= now() || row.int("session_version")? != identity.token_version
+        {
             return Ok(None);
         }
-        Ok(self
-            .identity_by_id(&row.text("auth_identity_id")?)
-            .await?
-            .map(|i| self.claims_for(&i)))
+        let authenticated_at = match row.opt_time("authenticated_at")? {
+            Some(t) => t,
+            None => row.time("created_at")?,
+        };
+        Ok(Some(
+            self.claims_for(&identity, authenticated_at.unix_timestamp()),
+        ))
     }
 
+    /// Ends one session (its cookie is being cleared).
     pub async fn destroy_session(&self, sid: &str) -> CoreResult<()> {
         self.db
             .execute(query("DELETE FROM auth_session WHERE id_hash = ?").bind(hash_token(sid)))

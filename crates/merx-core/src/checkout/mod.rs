@@ -385,7 +385,9 @@ pub async fn complete(core: &Core, cart_id: &str) -> CoreResult<Completion> {
                     return Ok(Completion::read(o));
                 }
                 polls += 1;
-                if polls.is_multiple_of(10) && core.workflows.take_over_orphan(WORKFLOW, cart_id).await? {
+                if polls.is_multiple_of(10)
+                    && core.workflows.take_over_orphan(WORKFLOW, cart_id).await?
+                {
                     if let Some(o) = core.orders.by_cart(cart_id).await? {
                         return Ok(Completion::read(o));
                     }

@@ -159,9 +159,10 @@ impl UserService {
         self.get(id).await
     }
 
+    /// Deletes a user with its identity and cookie sessions (which reference the identity), at once.
     pub async fn delete(&self, id: &str) -> CoreResult<()> {
-        let n = self
-            .db
+        let mut tx = self.db.begin().await?;
+        let n = tx
             .execute(
                 query("UPDATE admin_user SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL")
                     .bind(now())
@@ -171,12 +172,16 @@ impl UserService {
         if n == 0 {
             return Err(DomainError::not_found(format!("User with id: {id} was not found")).into());
         }
-        self.db
-            .execute(
-                query("DELETE FROM auth_identity WHERE actor_type = 'user' AND actor_id = ?")
-                    .bind(id),
-            )
-            .await?;
+        tx.execute(
+            query("DELETE FROM auth_session WHERE auth_identity_id IN (SELECT id FROM auth_identity WHERE actor_type = 'user' AND actor_id = ?)")
+                .bind(id),
+        )
+        .await?;
+        tx.execute(
+            query("DELETE FROM auth_identity WHERE actor_type = 'user' AND actor_id = ?").bind(id),
+        )
+        .await?;
+        tx.commit().await?;
         Ok(())
     }
 

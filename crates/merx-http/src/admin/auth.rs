@@ -109,7 +109,11 @@ pub(crate) async fn authenticate(
             Err(e) => return ApiError::from(e).into_response(),
         }
     } else {
-        match crate::session::claims(&state, req.headers()).await {
+        let claims = match crate::session::try_claims(&state, req.headers()).await {
+            Ok(claims) => claims,
+            Err(e) => return e.into_response(),
+        };
+        match claims {
             Some(c) if c.actor_type == "user" && !c.actor_id.is_empty() => {
                 match state.core.users.get(&c.actor_id).await {
                     Ok(user) => Some(AdminActor {

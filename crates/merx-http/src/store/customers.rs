@@ -4,7 +4,7 @@
 use axum::extract::{FromRequestParts, Path, State};
 use axum::http::request::Parts;
 use axum::Json;
-use merx_core::auth::jwt::Claims;
+use merx_core::auth::ActorType;
 use merx_core::customer::{Address, AddressFields, AddressInput, Customer, CustomerInput};
 use merx_types::DomainError;
 use serde::Deserialize;
@@ -29,7 +29,7 @@ impl FromRequestParts<AppState> for CustomerActor {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        match session::claims(state, &parts.headers).await {
+        match session::try_claims(state, &parts.headers).await? {
             Some(c) if c.actor_type == "customer" && !c.actor_id.is_empty() => Ok(CustomerActor {
                 customer_id: c.actor_id,
             }),
@@ -92,25 +92,16 @@ impl CustomerBody {
 }
 
 /// `POST /store/customers` with a registration token: creates the customer and links the identity.
+/// The token that registering a taken email returned is answered 422 (the email has an account).
 pub async fn create(
     State(s): State<AppState>,
     _: StoreScope,
     headers: axum::http::HeaderMap,
     ApiJson(b): ApiJson<CustomerBody>,
 ) -> ApiResult<Json<Value>> {
-    let claims: Claims = session::bearer(&headers)
-        .and_then(|t| s.core.auth.verify(t))
-        .filter(|c| c.actor_type == "customer")
+    let token = session::bearer(&headers)
         .ok_or_else(|| ApiError::from(DomainError::unauthorized("Unauthorized")))?;
-    if !claims.actor_id.is_empty() {
-        return Err(DomainError::invalid("Request already authenticated as a customer.").into());
-    }
-    let identity = s
-        .core
-        .auth
-        .identity_by_id(&claims.auth_identity_id)
-        .await?
-        .ok_or_else(|| ApiError::from(DomainError::unauthorized("Unauthorized")))?;
+    let identity = s.core.auth.registration(ActorType::Customer, token).await?;
     if let Some(e) = &b.email {
         if e.trim().to_lowercase() != identity.email {
             return Err(ApiError::invalid(

@@ -17,3 +17,4 @@ mod orders;
 mod platform;
 mod read_cache;
 mod remembered;
+mod sessions;
