@@ -3,6 +3,7 @@
 
 pub mod admin;
 mod auth_routes;
+mod caller;
 mod dto;
 pub mod error;
 pub mod extract;

@@ -10,18 +10,19 @@ use merx_core::checkout::{self, Completion};
 use merx_core::order::Order;
 use merx_core::payment::Collection;
 use merx_core::shipping::ShippingOption;
-use merx_types::{DomainError, PageRequest};
+use merx_core::CoreError;
+use merx_types::{DomainError, ErrorKind, PageRequest};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
 use super::customers::{AddressBody, CustomerActor};
 use super::StoreScope;
+use crate::caller::Caller;
 use crate::dto::{opt_ts, ts};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
 use crate::qs::Qs;
 use crate::render::{amount, raw_amount};
-use crate::session;
 use crate::AppState;
 
 // ---------- rendering
@@ -412,25 +413,29 @@ fn body_or_default<T: serde::de::DeserializeOwned + Default>(bytes: &Bytes) -> A
         .map_err(|e| ApiError::invalid(format!("Invalid request body: {e}")))
 }
 
-async fn customer_of(s: &AppState, headers: &axum::http::HeaderMap) -> Option<(String, String)> {
-    let claims = session::claims(s, headers)
-        .await
-        .filter(|c| c.actor_type == "customer" && !c.actor_id.is_empty())?;
-    let customer = s.core.customers.get(&claims.actor_id).await.ok()?;
-    Some((customer.id, customer.email))
+/// The logged-in customer's id and email (none for a guest, or a token whose customer is gone).
+async fn customer_of(s: &AppState, caller: &Caller) -> ApiResult<Option<(String, String)>> {
+    let Some(id) = caller.customer_id() else {
+        return Ok(None);
+    };
+    match s.core.customers.get(id).await {
+        Ok(c) => Ok(Some((c.id, c.email))),
+        Err(CoreError::Domain(e)) if e.kind == ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e.into()),
+    }
 }
 
 pub async fn create_cart(
     State(s): State<AppState>,
     scope: StoreScope,
-    headers: axum::http::HeaderMap,
+    caller: Caller,
     body: Bytes,
 ) -> ApiResult<Json<Value>> {
     let b: CartBody = body_or_default(&body)?;
     if b.promo_codes.as_ref().is_some_and(|p| !p.is_empty()) {
         return Err(ApiError::invalid("Promotions are not supported yet"));
     }
-    let customer = customer_of(&s, &headers).await;
+    let customer = customer_of(&s, &caller).await?;
     let input = NewCart {
         region_id: b.region_id,
         currency_code: b.currency_code,

@@ -11,6 +11,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::StoreScope;
+use crate::caller::Caller;
 use crate::dto::{double_option, ts};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
@@ -29,10 +30,8 @@ impl FromRequestParts<AppState> for CustomerActor {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        match session::claims(state, &parts.headers).await {
-            Some(c) if c.actor_type == "customer" && !c.actor_id.is_empty() => Ok(CustomerActor {
-                customer_id: c.actor_id,
-            }),
+        match Caller::of_parts(state, parts).await? {
+            Caller::Customer(customer_id) => Ok(CustomerActor { customer_id }),
             _ => Err(DomainError::unauthorized("Unauthorized").into()),
         }
     }

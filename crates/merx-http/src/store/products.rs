@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{header, HeaderMap};
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use merx_core::catalog::{
     Cmp, ProductBundle, ProductFilter, ProductOrder, ProductStatus, Relations,
@@ -15,6 +15,7 @@ use merx_types::{DomainError, PageRequest};
 use serde_json::{json, Value};
 
 use super::{list_body, StoreScope};
+use crate::caller::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::fields::{select, Selection};
 use crate::qs::Qs;
@@ -22,7 +23,6 @@ use crate::read_cache::Versions;
 use crate::render::{
     default_product_selection, product_json, VariantExtras, CALCULATED_PRICE, PRODUCT,
 };
-use crate::session;
 use crate::AppState;
 
 fn parse_time(key: &str, v: &str) -> Result<time::OffsetDateTime, ApiError> {
@@ -104,14 +104,11 @@ fn pricing_request(qs: &Qs, groups: &[String]) -> Result<PricingRequest, ApiErro
 
 /// The groups of the logged-in customer, sorted (none for a guest): their price lists apply, as in
 /// Medusa, and answers are shared by everyone in the same groups.
-async fn customer_groups(state: &AppState, headers: &HeaderMap) -> ApiResult<Vec<String>> {
-    let Some(claims) = session::claims(state, headers)
-        .await
-        .filter(|c| c.actor_type == "customer" && !c.actor_id.is_empty())
-    else {
+async fn customer_groups(state: &AppState, caller: &Caller) -> ApiResult<Vec<String>> {
+    let Some(customer_id) = caller.customer_id() else {
         return Ok(Vec::new());
     };
-    let mut groups = state.core.pricing.customer_groups(&claims.actor_id).await?;
+    let mut groups = state.core.pricing.customer_groups(customer_id).await?;
     groups.sort();
     Ok(groups)
 }
@@ -270,11 +267,11 @@ async fn price_deadline(state: &AppState, versions: Versions) -> ApiResult<Optio
 pub async fn list(
     State(state): State<AppState>,
     scope: StoreScope,
-    headers: HeaderMap,
+    caller: Caller,
     RawQuery(raw): RawQuery,
 ) -> ApiResult<Response> {
     let raw = raw.unwrap_or_default();
-    let groups = customer_groups(&state, &headers).await?;
+    let groups = customer_groups(&state, &caller).await?;
     let key = cache_key("/store/products", &scope, &raw, &groups);
     let _filling = match state.read_cache.get_or_fill(&key).await {
         Ok(body) => return Ok(json_body(body)),
@@ -307,11 +304,11 @@ pub async fn retrieve(
     State(state): State<AppState>,
     scope: StoreScope,
     Path(id): Path<String>,
-    headers: HeaderMap,
+    caller: Caller,
     RawQuery(raw): RawQuery,
 ) -> ApiResult<Response> {
     let raw = raw.unwrap_or_default();
-    let groups = customer_groups(&state, &headers).await?;
+    let groups = customer_groups(&state, &caller).await?;
     let key = cache_key(&format!("/store/products/{id}"), &scope, &raw, &groups);
     let _filling = match state.read_cache.get_or_fill(&key).await {
         Ok(body) => return Ok(json_body(body)),
