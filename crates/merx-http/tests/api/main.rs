@@ -11,6 +11,7 @@ mod cart_writes;
 mod catalog;
 mod checkout;
 mod foundation;
+mod idempotency_callers;
 mod inventory;
 mod orders;
 mod platform;
