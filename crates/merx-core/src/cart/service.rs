@@ -208,6 +208,11 @@ impl CartService {
             .ok_or_else(|| DomainError::not_found(format!("Cart id not found: {id}")).into())
     }
 
+    /// The customer a cart belongs to (`None` for a guest cart); not found for no such cart.
+    pub async fn owner(&self, id: &str) -> CoreResult<Option<String>> {
+        Ok(self.cart(id).await?.customer_id)
+    }
+
     async fn open_cart(&self, id: &str) -> CoreResult<Cart> {
         let c = self.cart(id).await?;
         ensure_open(&c)?;

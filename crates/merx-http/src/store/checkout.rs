@@ -374,6 +374,43 @@ fn order_json_with(o: &Order, collection: Option<Collection>) -> Value {
     Value::Object(m)
 }
 
+// ---------- ownership
+
+/// A guest cart (no customer) is its id's bearer's; a customer's cart is that customer's alone.
+/// Anyone else is told it does not exist, in the words used for a cart that does not.
+fn check_cart_owner(owner: Option<&str>, caller: &Caller, id: &str) -> ApiResult<()> {
+    match owner {
+        Some(customer) if caller.customer_id() != Some(customer) => {
+            Err(DomainError::not_found(format!("Cart id not found: {id}")).into())
+        }
+        _ => Ok(()),
+    }
+}
+
+/// The cart's view, when the caller may use it.
+async fn owned_view(s: &AppState, caller: &Caller, id: &str) -> ApiResult<CartView> {
+    let view = s.core.carts.view(id).await?;
+    check_cart_owner(view.cart.customer_id.as_deref(), caller, id)?;
+    Ok(view)
+}
+
+/// Refuses a write on a cart the caller may not use, before the write reads it in full.
+async fn authorise_cart(s: &AppState, caller: &Caller, id: &str) -> ApiResult<()> {
+    let owner = s.core.carts.owner(id).await?;
+    check_cart_owner(owner.as_deref(), caller, id)
+}
+
+/// An order placed by a customer is that customer's alone; a guest order is its id's bearer's, as
+/// in Medusa. Anyone else is told it does not exist.
+fn check_order_owner(o: &Order, caller: &Caller) -> ApiResult<()> {
+    match &o.customer_id {
+        Some(customer) if caller.customer_id() != Some(customer.as_str()) => Err(
+            DomainError::not_found(format!("Order with id: {} was not found", o.id)).into(),
+        ),
+        _ => Ok(()),
+    }
+}
+
 // ---------- carts
 
 #[derive(Debug, Deserialize)]
@@ -469,19 +506,22 @@ pub async fn create_cart(
 pub async fn retrieve_cart(
     State(s): State<AppState>,
     _: StoreScope,
+    caller: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Value>> {
-    let view = s.core.carts.view(&id).await?;
+    let view = owned_view(&s, &caller, &id).await?;
     Ok(Json(json!({"cart": cart_json(&s, &view).await?})))
 }
 
 pub async fn update_cart(
     State(s): State<AppState>,
     scope: StoreScope,
+    caller: Caller,
     Path(id): Path<String>,
     body: Bytes,
 ) -> ApiResult<Json<Value>> {
     let b: CartBody = body_or_default(&body)?;
+    authorise_cart(&s, &caller, &id).await?;
     if b.items.is_some() || b.promo_codes.as_ref().is_some_and(|p| !p.is_empty()) {
         return Err(ApiError::invalid(
             "Use the line-items and promotions routes to change items and promotions",
@@ -509,9 +549,12 @@ pub async fn update_cart(
 pub async fn transfer_cart(
     State(s): State<AppState>,
     _: StoreScope,
+    caller: Caller,
     c: CustomerActor,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Value>> {
+    // A guest cart may be taken by the customer logging in; another customer's may not.
+    authorise_cart(&s, &caller, &id).await?;
     let customer = s.core.customers.get(&c.customer_id).await?;
     let view = s
         .core
@@ -524,9 +567,11 @@ pub async fn transfer_cart(
 pub async fn add_item(
     State(s): State<AppState>,
     _: StoreScope,
+    caller: Caller,
     Path(id): Path<String>,
     ApiJson(b): ApiJson<ItemBody>,
 ) -> ApiResult<Json<Value>> {
+    authorise_cart(&s, &caller, &id).await?;
     let view = s
         .core
         .carts
@@ -545,9 +590,11 @@ pub struct ItemUpdate {
 pub async fn update_item(
     State(s): State<AppState>,
     _: StoreScope,
+    caller: Caller,
     Path((id, line)): Path<(String, String)>,
     ApiJson(b): ApiJson<ItemUpdate>,
 ) -> ApiResult<Json<Value>> {
+    authorise_cart(&s, &caller, &id).await?;
     let view = s
         .core
         .carts
@@ -559,8 +606,10 @@ pub async fn update_item(
 pub async fn delete_item(
     State(s): State<AppState>,
     _: StoreScope,
+    caller: Caller,
     Path((id, line)): Path<(String, String)>,
 ) -> ApiResult<Json<Value>> {
+    authorise_cart(&s, &caller, &id).await?;
     let view = s.core.carts.delete_item(&id, &line).await?;
     Ok(Json(
         json!({"id": line, "object": "line-item", "deleted": true, "parent": cart_json(&s, &view).await?}),
@@ -577,13 +626,14 @@ pub struct MethodBody {
 pub async fn add_shipping_method(
     State(s): State<AppState>,
     _: StoreScope,
+    caller: Caller,
     Path(id): Path<String>,
     ApiJson(b): ApiJson<MethodBody>,
 ) -> ApiResult<Json<Value>> {
     // The option is validated against the cart as read; if the cart changes before the method is
     // written, it is read and validated again.
     for _ in 0..5 {
-        let view = s.core.carts.view(&id).await?;
+        let view = owned_view(&s, &caller, &id).await?;
         let (option, price) = s
             .core
             .shipping
@@ -607,8 +657,10 @@ pub async fn add_shipping_method(
 pub async fn complete(
     State(s): State<AppState>,
     _: StoreScope,
+    caller: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Value>> {
+    authorise_cart(&s, &caller, &id).await?;
     match checkout::complete(&s.core, &id).await? {
         Completion::Order { order, payment } => {
             let order = match payment {
@@ -643,13 +695,14 @@ fn option_json(o: &ShippingOption, amount_minor: i64, cur: &str) -> Value {
 pub async fn shipping_options(
     State(s): State<AppState>,
     _: StoreScope,
+    caller: Caller,
     RawQuery(raw): RawQuery,
 ) -> ApiResult<Json<Value>> {
     let qs = Qs::parse(raw.as_deref().unwrap_or_default())?;
     let cart_id = qs
         .str("cart_id")?
         .ok_or_else(|| ApiError::invalid("cart_id is required"))?;
-    let view = s.core.carts.view(cart_id).await?;
+    let view = owned_view(&s, &caller, cart_id).await?;
     let options = s.core.shipping.for_cart(&view).await?;
     let cur = view.cart.currency_code.clone();
     Ok(Json(
@@ -669,10 +722,11 @@ pub struct CalculateBody {
 pub async fn calculate_option(
     State(s): State<AppState>,
     _: StoreScope,
+    caller: Caller,
     Path(id): Path<String>,
     ApiJson(b): ApiJson<CalculateBody>,
 ) -> ApiResult<Json<Value>> {
-    let view = s.core.carts.view(&b.cart_id).await?;
+    let view = owned_view(&s, &caller, &b.cart_id).await?;
     let (option, price) = s.core.shipping.validate_for_cart(&id, &view).await?;
     Ok(Json(
         json!({"shipping_option": option_json(&option, price, &view.cart.currency_code)}),
@@ -713,9 +767,10 @@ pub struct CollectionBody {
 pub async fn create_collection(
     State(s): State<AppState>,
     _: StoreScope,
+    caller: Caller,
     ApiJson(b): ApiJson<CollectionBody>,
 ) -> ApiResult<Json<Value>> {
-    let view = s.core.carts.view(&b.cart_id).await?;
+    let view = owned_view(&s, &caller, &b.cart_id).await?;
     if view.cart.completed_at.is_some() {
         return Err(DomainError::not_allowed("The cart is already completed").into());
     }
@@ -738,11 +793,18 @@ pub struct SessionBody {
 pub async fn init_session(
     State(s): State<AppState>,
     _: StoreScope,
+    caller: Caller,
     Path(id): Path<String>,
     ApiJson(b): ApiJson<SessionBody>,
 ) -> ApiResult<Json<Value>> {
     let c = s.core.payments.collection(&id).await?;
     let view = s.core.carts.view(&c.cart_id).await?;
+    // The collection is its cart's: another customer's is as missing as one that does not exist.
+    check_cart_owner(view.cart.customer_id.as_deref(), &caller, &c.cart_id).map_err(|_| {
+        ApiError::from(DomainError::not_found(format!(
+            "Payment collection with id: {id} was not found"
+        )))
+    })?;
     if view.cart.completed_at.is_some() {
         return Err(DomainError::not_allowed("The cart is already completed").into());
     }
@@ -767,9 +829,11 @@ pub async fn init_session(
 pub async fn retrieve_order(
     State(s): State<AppState>,
     _: StoreScope,
+    caller: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Value>> {
     let o = s.core.orders.get(&id).await?;
+    check_order_owner(&o, &caller)?;
     Ok(Json(json!({"order": order_json(&s, &o).await?})))
 }
 
@@ -818,9 +882,20 @@ pub struct StoreReturnBody {
 pub async fn create_return(
     State(s): State<AppState>,
     _: StoreScope,
+    caller: Caller,
     ApiJson(b): ApiJson<StoreReturnBody>,
 ) -> ApiResult<Json<Value>> {
     let _ = (&b.return_shipping, &b.note);
+    let order = s.core.orders.get(&b.order_id).await?;
+    check_order_owner(&order, &caller)?;
+    if order.customer_id.is_none() {
+        // Whoever holds a guest order's id can read it, email included, so nothing in a request
+        // proves it comes from the buyer: the shop's staff take those returns (Admin API).
+        return Err(DomainError::not_allowed(
+            "Returns of orders placed without an account are requested through the shop, not the Store API",
+        )
+        .into());
+    }
     let lines = b
         .items
         .into_iter()

@@ -14,6 +14,7 @@ mod foundation;
 mod idempotency_callers;
 mod inventory;
 mod orders;
+mod ownership;
 mod platform;
 mod read_cache;
 mod remembered;
