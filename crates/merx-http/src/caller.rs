@@ -103,14 +103,16 @@ async fn resolve(state: &AppState, headers: &HeaderMap) -> Result<Caller, ApiErr
     let Some(claims) = crate::session::claims(state, headers).await else {
         return Ok(Caller::Anonymous);
     };
-    Ok(match (claims.actor_type.as_str(), claims.actor_id.is_empty()) {
-        (_, true) => Caller::Registering {
-            auth_identity_id: claims.auth_identity_id,
+    Ok(
+        match (claims.actor_type.as_str(), claims.actor_id.is_empty()) {
+            (_, true) => Caller::Registering {
+                auth_identity_id: claims.auth_identity_id,
+            },
+            ("customer", false) => Caller::Customer(claims.actor_id),
+            ("user", false) => Caller::User(claims.actor_id),
+            _ => Caller::Anonymous,
         },
-        ("customer", false) => Caller::Customer(claims.actor_id),
-        ("user", false) => Caller::User(claims.actor_id),
-        _ => Caller::Anonymous,
-    })
+    )
 }
 
 /// The secret key in the Authorization header, if any.

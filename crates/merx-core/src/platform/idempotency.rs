@@ -59,7 +59,10 @@ pub fn validate_key(key: &str) -> Result<(), DomainError> {
 /// cannot see how a key was made; this refuses the short, counted keys (`order-1`) another
 /// client would also send, and a client is expected to send random ones.
 pub fn is_unguessable(key: &str) -> bool {
-    let distinct = key.bytes().collect::<std::collections::BTreeSet<u8>>().len();
+    let distinct = key
+        .bytes()
+        .collect::<std::collections::BTreeSet<u8>>()
+        .len();
     if distinct < 8 {
         return false;
     }

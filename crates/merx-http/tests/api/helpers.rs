@@ -252,5 +252,8 @@ pub async fn customer(app: &TestApp, pk: &str, email: &str) -> (String, String) 
         .await
         .ok();
     let login = token(app.post_json("/auth/customer/emailpass", &creds).await);
-    (login, created["customer"]["id"].as_str().unwrap().to_string())
+    (
+        login,
+        created["customer"]["id"].as_str().unwrap().to_string(),
+    )
 }

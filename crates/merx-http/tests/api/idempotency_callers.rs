@@ -23,7 +23,10 @@ async fn keyed(
     path: &str,
     body: &Value,
 ) -> TestResponse {
-    let mut headers = vec![("x-publishable-api-key", s.pk.as_str()), ("idempotency-key", key)];
+    let mut headers = vec![
+        ("x-publishable-api-key", s.pk.as_str()),
+        ("idempotency-key", key),
+    ];
     if let Some(c) = cookie {
         headers.push(("cookie", c));
     }
@@ -82,7 +85,9 @@ async fn guessable_guest_keys(app: TestApp) {
     }
 
     // Unguessable keys work, each guest with their own.
-    let a = keyed(&app, &s, KEY, None, None, "/store/carts", &body).await.ok();
+    let a = keyed(&app, &s, KEY, None, None, "/store/carts", &body)
+        .await
+        .ok();
     let again = keyed(&app, &s, KEY, None, None, "/store/carts", &body).await;
     assert_eq!(again.headers["idempotent-replayed"], "true");
     assert_eq!(again.ok()["cart"]["id"], a["cart"]["id"]);
@@ -133,12 +138,28 @@ async fn keys_belong_to_callers(app: TestApp) {
     assert_eq!(replayed.ok()["cart"]["id"], cart.as_str());
 
     // A key an identified caller chose by counting is fine: it is theirs alone.
-    let own = keyed(&app, &s, "cart-1", Some(&eve), None, "/store/carts", &personal_cart(&s, "eve@example.com"))
-        .await
-        .ok();
-    keyed(&app, &s, "cart-1", Some(&ada), None, "/store/carts", &personal_cart(&s, "eve@example.com"))
-        .await
-        .assert_error(StatusCode::CONFLICT, "conflict");
+    let own = keyed(
+        &app,
+        &s,
+        "cart-1",
+        Some(&eve),
+        None,
+        "/store/carts",
+        &personal_cart(&s, "eve@example.com"),
+    )
+    .await
+    .ok();
+    keyed(
+        &app,
+        &s,
+        "cart-1",
+        Some(&ada),
+        None,
+        "/store/carts",
+        &personal_cart(&s, "eve@example.com"),
+    )
+    .await
+    .assert_error(StatusCode::CONFLICT, "conflict");
     assert_ne!(own["cart"]["id"], cart.as_str());
 }
 app_test!(

@@ -214,7 +214,8 @@ async fn order_lifecycle(app: TestApp) {
         .ok();
     assert_eq!(reasons["return_reasons"][0]["value"], "too_small");
     // A guest order's return is taken by the shop: the Store API refuses it (see docs/auth.md).
-    let one = json!({"order_id": order, "items": [{"id": line, "quantity": 1, "reason_id": reason_id}]});
+    let one =
+        json!({"order_id": order, "items": [{"id": line, "quantity": 1, "reason_id": reason_id}]});
     store(&app, &s, Method::POST, "/store/returns", Some(one.clone()))
         .await
         .assert_error(StatusCode::BAD_REQUEST, "not_allowed");

@@ -320,7 +320,9 @@ async fn ship(app: &TestApp, s: &Shop, order: &Value) -> String {
         )
         .await
         .ok();
-    let f = fulfilled["order"]["fulfillments"][0]["id"].as_str().unwrap();
+    let f = fulfilled["order"]["fulfillments"][0]["id"]
+        .as_str()
+        .unwrap();
     app.post_as(
         &format!("/admin/orders/{id}/fulfillments/{f}/shipments"),
         &s.admin,
@@ -370,9 +372,15 @@ async fn orders_and_returns_are_the_customers(app: TestApp) {
     // A guest order is read by its id, as in Medusa; its return is the shop's to take.
     let guest = place_order(&app, &s, None).await;
     let guest_id = guest["id"].as_str().unwrap();
-    store(&app, &s, Method::GET, &format!("/store/orders/{guest_id}"), None)
-        .await
-        .ok();
+    store(
+        &app,
+        &s,
+        Method::GET,
+        &format!("/store/orders/{guest_id}"),
+        None,
+    )
+    .await
+    .ok();
     let line = ship(&app, &s, &guest).await;
     let body = json!({"order_id": guest_id, "items": [{"id": line, "quantity": 1}]});
     store(&app, &s, Method::POST, "/store/returns", Some(body.clone()))
