@@ -3,6 +3,7 @@
 
 pub mod country;
 pub mod currency;
+pub mod email;
 pub mod error;
 pub mod id;
 pub mod money;

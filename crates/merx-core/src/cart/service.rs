@@ -315,7 +315,11 @@ impl CartService {
             .billing_address
             .map(|a| new_address(a, &region))
             .transpose()?;
-        let email = input.email.map(|e| e.trim().to_lowercase());
+        let email = input
+            .email
+            .as_deref()
+            .map(merx_types::email::normalise)
+            .transpose()?;
         let metadata = input.metadata;
         let at = now();
         let id = new_id(prefix::CART);
@@ -761,15 +765,8 @@ impl CartService {
                     cart.billing_address = None;
                 }
             }
-            if let Some(e) = c.email {
-                let e = e.trim().to_lowercase();
-                if !e.contains('@') {
-                    return Err(DomainError::invalid(format!(
-                        "{e:?} is not a valid email address"
-                    ))
-                    .into());
-                }
-                cart.email = Some(e);
+            if let Some(e) = &c.email {
+                cart.email = Some(merx_types::email::normalise(e)?);
             }
             if let Some(a) = c.shipping_address {
                 cart.shipping_address = Some(new_address(a, &region)?);

@@ -12,6 +12,7 @@ mod catalog;
 mod checkout;
 mod foundation;
 mod idempotency_callers;
+mod input_rules;
 mod inventory;
 mod orders;
 mod ownership;
