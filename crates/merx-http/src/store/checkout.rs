@@ -18,7 +18,7 @@ use serde_json::{json, Map, Value};
 use super::customers::{AddressBody, CustomerActor};
 use super::StoreScope;
 use crate::caller::Caller;
-use crate::dto::{opt_ts, ts};
+use crate::dto::{context, data, metadata, opt_ts, ts};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
 use crate::qs::Qs;
@@ -404,9 +404,9 @@ async fn authorise_cart(s: &AppState, caller: &Caller, id: &str) -> ApiResult<()
 /// in Medusa. Anyone else is told it does not exist.
 fn check_order_owner(o: &Order, caller: &Caller) -> ApiResult<()> {
     match &o.customer_id {
-        Some(customer) if caller.customer_id() != Some(customer.as_str()) => Err(
-            DomainError::not_found(format!("Order with id: {} was not found", o.id)).into(),
-        ),
+        Some(customer) if caller.customer_id() != Some(customer.as_str()) => {
+            Err(DomainError::not_found(format!("Order with id: {} was not found", o.id)).into())
+        }
         _ => Ok(()),
     }
 }
@@ -418,6 +418,7 @@ fn check_order_owner(o: &Order, caller: &Caller) -> ApiResult<()> {
 pub struct ItemBody {
     pub variant_id: String,
     pub quantity: i64,
+    #[serde(default, deserialize_with = "metadata")]
     pub metadata: Option<Value>,
 }
 
@@ -430,6 +431,7 @@ pub struct CartBody {
     pub sales_channel_id: Option<String>,
     pub shipping_address: Option<AddressBody>,
     pub billing_address: Option<AddressBody>,
+    #[serde(default, deserialize_with = "metadata")]
     pub metadata: Option<Value>,
     pub items: Option<Vec<ItemBody>>,
     pub promo_codes: Option<Vec<String>>,
@@ -584,6 +586,7 @@ pub async fn add_item(
 #[serde(deny_unknown_fields)]
 pub struct ItemUpdate {
     pub quantity: i64,
+    #[serde(default, deserialize_with = "metadata")]
     pub metadata: Option<Value>,
 }
 
@@ -620,6 +623,7 @@ pub async fn delete_item(
 #[serde(deny_unknown_fields)]
 pub struct MethodBody {
     pub option_id: String,
+    #[serde(default, deserialize_with = "data")]
     pub data: Option<Value>,
 }
 
@@ -716,6 +720,7 @@ pub struct CalculateBody {
     pub cart_id: String,
     /// Provider input; the manual provider prices from the cart alone.
     #[allow(dead_code)]
+    #[serde(default, deserialize_with = "data")]
     pub data: Option<Value>,
 }
 
@@ -786,7 +791,9 @@ pub async fn create_collection(
 #[serde(deny_unknown_fields)]
 pub struct SessionBody {
     pub provider_id: String,
+    #[serde(default, deserialize_with = "data")]
     pub data: Option<Value>,
+    #[serde(default, deserialize_with = "context")]
     pub context: Option<Value>,
 }
 

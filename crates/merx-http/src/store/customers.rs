@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 
 use super::StoreScope;
 use crate::caller::Caller;
-use crate::dto::{double_option, ts};
+use crate::dto::{double_option, metadata, metadata_patch, ts};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
 use crate::session;
@@ -73,7 +73,7 @@ pub struct CustomerBody {
     pub company_name: Option<Option<String>>,
     #[serde(default, deserialize_with = "double_option")]
     pub phone: Option<Option<String>>,
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default, deserialize_with = "metadata_patch")]
     pub metadata: Option<Option<Value>>,
 }
 
@@ -165,6 +165,7 @@ pub struct AddressBody {
     pub province: Option<String>,
     pub postal_code: Option<String>,
     pub phone: Option<String>,
+    #[serde(default, deserialize_with = "metadata")]
     pub metadata: Option<Value>,
 }
 

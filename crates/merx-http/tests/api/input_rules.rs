@@ -69,3 +69,88 @@ app_test!(
     emails
 );
 
+async fn metadata(app: TestApp) {
+    let s = setup(&app, "eur", 10.0, 5).await;
+    let (token, _) = customer(&app, &s.pk, "ada@example.com").await;
+    let cart = empty_cart(&app, &s).await;
+    let line = write_cart(
+        &app,
+        &s,
+        &format!("/store/carts/{cart}/line-items"),
+        json!({"variant_id": s.variant, "quantity": 1, "metadata": {"gift": true}}),
+    )
+    .await["items"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let address =
+        |metadata: Value| json!({"first_name": "A", "country_code": "de", "metadata": metadata});
+    for bad in [json!("str"), json!(1), json!([1]), json!(true)] {
+        let guest_writes = [
+            (
+                "/store/carts".to_string(),
+                json!({"region_id": s.region, "metadata": bad}),
+            ),
+            (format!("/store/carts/{cart}"), json!({"metadata": bad})),
+            (
+                format!("/store/carts/{cart}"),
+                json!({"shipping_address": address(bad.clone())}),
+            ),
+            (
+                format!("/store/carts/{cart}/line-items"),
+                json!({"variant_id": s.variant, "quantity": 1, "metadata": bad}),
+            ),
+            (
+                format!("/store/carts/{cart}/line-items/{line}"),
+                json!({"quantity": 2, "metadata": bad}),
+            ),
+        ];
+        for (path, body) in guest_writes {
+            let res = store(&app, &s, Method::POST, &path, Some(body)).await;
+            res.assert_error(StatusCode::BAD_REQUEST, "invalid_data");
+            assert!(res.text().contains("metadata"), "{path}: {}", res.text());
+        }
+        for (path, body) in [
+            ("/store/customers/me", json!({"metadata": bad})),
+            ("/store/customers/me/addresses", address(bad.clone())),
+        ] {
+            as_customer(&app, &s, &token, Method::POST, path, Some(body))
+                .await
+                .assert_error(StatusCode::BAD_REQUEST, "invalid_data");
+        }
+    }
+    // Nothing stuck; an object or null is fine.
+    let now = write_cart(
+        &app,
+        &s,
+        &format!("/store/carts/{cart}/line-items/{line}"),
+        json!({"quantity": 1, "metadata": null}),
+    )
+    .await;
+    assert_eq!(now["items"][0]["metadata"], json!({"gift": true}));
+    assert_eq!(now["items"].as_array().unwrap().len(), 1);
+    let now = write_cart(
+        &app,
+        &s,
+        &format!("/store/carts/{cart}"),
+        json!({"metadata": {"note": "ring twice"}}),
+    )
+    .await;
+    assert_eq!(now["metadata"], json!({"note": "ring twice"}));
+    let me = as_customer(
+        &app,
+        &s,
+        &token,
+        Method::POST,
+        "/store/customers/me",
+        Some(json!({"metadata": null})),
+    )
+    .await
+    .ok();
+    assert_eq!(me["customer"]["metadata"], Value::Null);
+}
+app_test!(
+    metadata_must_be_an_object_or_null_on_every_store_write,
+    metadata
+);
+
