@@ -12,6 +12,7 @@ mod health;
 mod hooks;
 pub mod idempotency;
 mod layers;
+pub mod list;
 pub mod metrics;
 pub mod openapi;
 pub mod qs;

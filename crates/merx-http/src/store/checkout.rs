@@ -7,20 +7,21 @@ use axum::Json;
 use merx_core::cart::totals::{LineTotals, Totals};
 use merx_core::cart::{CartAddress, CartChanges, CartView, NewCart};
 use merx_core::checkout::{self, Completion};
-use merx_core::order::Order;
+use merx_core::order::{Order, OrderFilter, OrderService};
 use merx_core::payment::Collection;
 use merx_core::shipping::ShippingOption;
 use merx_core::CoreError;
-use merx_types::{DomainError, ErrorKind, PageRequest};
+use merx_types::{DomainError, ErrorKind};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
 use super::customers::{AddressBody, CustomerActor};
-use super::StoreScope;
+use super::{list_body, StoreScope};
 use crate::caller::Caller;
 use crate::dto::{context, data, metadata, opt_ts, ts};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
+use crate::list::{ListParams, ListSpec, SortKey};
 use crate::qs::Qs;
 use crate::render::{amount, raw_amount};
 use crate::AppState;
@@ -740,6 +741,13 @@ pub async fn calculate_option(
 
 // ---------- payment
 
+/// A payment provider the region offers.
+#[derive(serde::Serialize)]
+struct PaymentProvider<'a> {
+    id: &'a str,
+    is_enabled: bool,
+}
+
 pub async fn payment_providers(
     State(s): State<AppState>,
     _: StoreScope,
@@ -749,18 +757,34 @@ pub async fn payment_providers(
     let region_id = qs
         .str("region_id")?
         .ok_or_else(|| ApiError::invalid("region_id is required"))?;
+    let list = ListParams::parse(
+        &qs,
+        &ListSpec {
+            default_limit: 20,
+            sorts: &["id"],
+            dated: false,
+        },
+    )?;
     let region = s.core.regions.get(region_id).await?;
     let known = s.core.payments.provider_ids();
-    let providers: Vec<Value> = region
+    let enabled: Vec<&String> = region
         .payment_providers
         .iter()
         .filter(|p| known.contains(p))
-        .map(|p| json!({"id": p, "is_enabled": true}))
         .collect();
-    let n = providers.len();
-    Ok(Json(
-        json!({"payment_providers": providers, "count": n, "offset": 0, "limit": 20}),
-    ))
+    let page = list.page(enabled, |p, _| SortKey::from(p.as_str()));
+    let providers = page
+        .items
+        .iter()
+        .map(|p| {
+            serde_json::to_value(PaymentProvider {
+                id: p,
+                is_enabled: true,
+            })
+            .unwrap_or(Value::Null)
+        })
+        .collect();
+    Ok(Json(list_body("payment_providers", providers, &page)))
 }
 
 #[derive(Debug, Deserialize)]
@@ -851,15 +875,26 @@ pub async fn list_orders(
     RawQuery(raw): RawQuery,
 ) -> ApiResult<Json<Value>> {
     let qs = Qs::parse(raw.as_deref().unwrap_or_default())?;
-    let page = PageRequest::parse(qs.int("limit")?, qs.int("offset")?, 20)?;
-    let page = s.core.orders.list(Some(&c.customer_id), page).await?;
+    let list = ListParams::parse(
+        &qs,
+        &ListSpec {
+            default_limit: 20,
+            sorts: OrderService::SORTS,
+            dated: true,
+        },
+    )?;
+    let filter = OrderFilter {
+        customer_id: Some(c.customer_id),
+        sort: list.sort,
+        times: list.times,
+        ..OrderFilter::default()
+    };
+    let page = s.core.orders.search(&filter, list.page).await?;
     let mut orders = Vec::with_capacity(page.items.len());
     for o in &page.items {
         orders.push(order_json(&s, o).await?);
     }
-    Ok(Json(
-        json!({"orders": orders, "count": page.count, "offset": page.offset, "limit": page.limit}),
-    ))
+    Ok(Json(list_body("orders", orders, &page)))
 }
 
 // ---------- returns
@@ -923,12 +958,32 @@ pub async fn create_return(
     ))
 }
 
-pub async fn return_reasons(State(s): State<AppState>, _: StoreScope) -> ApiResult<Json<Value>> {
-    let reasons = s.core.order_ops.reasons().await?;
-    let n = reasons.len();
-    Ok(Json(
-        json!({"return_reasons": reasons.iter().map(crate::admin::reason_json).collect::<Vec<_>>(), "count": n, "offset": 0, "limit": n}),
-    ))
+pub async fn return_reasons(
+    State(s): State<AppState>,
+    _: StoreScope,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<Json<Value>> {
+    let qs = Qs::parse(raw.as_deref().unwrap_or_default())?;
+    let list = ListParams::parse(
+        &qs,
+        &ListSpec {
+            default_limit: 50,
+            sorts: &["id", "value", "label", "created_at", "updated_at"],
+            dated: true,
+        },
+    )?;
+    let reasons = list.within(s.core.order_ops.reasons().await?, |r| {
+        (r.created_at, r.updated_at)
+    });
+    let page = list.page(reasons, |r, field| match field {
+        "id" => SortKey::from(r.id.as_str()),
+        "label" => SortKey::from(r.label.as_str()),
+        "created_at" => SortKey::from(r.created_at),
+        "updated_at" => SortKey::from(r.updated_at),
+        _ => SortKey::from(r.value.as_str()),
+    });
+    let items = page.items.iter().map(crate::admin::reason_json).collect();
+    Ok(Json(list_body("return_reasons", items, &page)))
 }
 
 pub async fn return_reason(

@@ -7,9 +7,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use merx_core::catalog::{
-    Cmp, ProductBundle, ProductFilter, ProductOrder, ProductStatus, Relations,
-};
+use merx_core::catalog::{ProductBundle, ProductFilter, ProductOrder, ProductStatus, Relations};
 use merx_core::storefront::{self, PricingRequest};
 use merx_types::{DomainError, PageRequest};
 use serde_json::{json, Value};
@@ -24,28 +22,6 @@ use crate::render::{
     default_product_selection, product_json, VariantExtras, CALCULATED_PRICE, PRODUCT,
 };
 use crate::AppState;
-
-fn parse_time(key: &str, v: &str) -> Result<time::OffsetDateTime, ApiError> {
-    merx_types::time::parse(v)
-        .or_else(|| merx_types::time::parse(&format!("{v}T00:00:00Z")))
-        .ok_or_else(|| {
-            ApiError::invalid(format!(
-                "Invalid request: {key} must be an ISO-8601 date, not {v:?}"
-            ))
-        })
-}
-
-fn time_ops(qs: &Qs, key: &str) -> Result<Vec<(Cmp, time::OffsetDateTime)>, ApiError> {
-    qs.ops(key)?
-        .into_iter()
-        .map(|(op, v)| {
-            let cmp = Cmp::parse(&op).ok_or_else(|| {
-                ApiError::invalid(format!("Invalid request: unknown operator {op} on {key}"))
-            })?;
-            Ok((cmp, parse_time(key, &v)?))
-        })
-        .collect()
-}
 
 /// The filter a Store request asks for, within its key's channels.
 fn filter(qs: &Qs, scope: &StoreScope) -> Result<ProductFilter, ApiError> {
@@ -83,8 +59,8 @@ fn filter(qs: &Qs, scope: &StoreScope) -> Result<ProductFilter, ApiError> {
         q: qs.str("q")?.map(str::to_string),
         statuses: vec![ProductStatus::Published],
         sales_channel_ids: Some(channels),
-        created_at: time_ops(qs, "created_at")?,
-        updated_at: time_ops(qs, "updated_at")?,
+        created_at: qs.time_ops("created_at")?,
+        updated_at: qs.time_ops("updated_at")?,
         is_giftcard: qs.bool("is_giftcard")?,
         order,
         descending,

@@ -154,3 +154,172 @@ app_test!(
     metadata
 );
 
+/// Every Store list route, as the guest or customer who may read it.
+fn lists(s: &Shop) -> Vec<(String, bool)> {
+    [
+        ("/store/products", false),
+        ("/store/regions", false),
+        ("/store/currencies", false),
+        ("/store/collections", false),
+        ("/store/product-categories", false),
+        ("/store/product-tags", false),
+        ("/store/product-types", false),
+        ("/store/return-reasons", false),
+        ("/store/orders", true),
+        ("/store/customers/me/addresses", true),
+    ]
+    .into_iter()
+    .map(|(p, auth)| (p.to_string(), auth))
+    .chain([(
+        format!("/store/payment-providers?region_id={}", s.region),
+        false,
+    )])
+    .collect()
+}
+
+async fn get(app: &TestApp, s: &Shop, token: &str, path: &str, auth: bool) -> TestResponse {
+    if auth {
+        as_customer(app, s, token, Method::GET, path, None).await
+    } else {
+        store(app, s, Method::GET, path, None).await
+    }
+}
+
+fn with(path: &str, query: &str) -> String {
+    let sep = if path.contains('?') { '&' } else { '?' };
+    format!("{path}{sep}{query}")
+}
+
+async fn list_parameters(app: TestApp) {
+    let s = setup(&app, "eur", 10.0, 5).await;
+    let (token, _) = customer(&app, &s.pk, "ada@example.com").await;
+    for (path, auth) in lists(&s) {
+        get(&app, &s, &token, &path, auth).await.ok();
+        for bad in ["limit=-1", "offset=-1", "limit=ten", "order=no_such_field"] {
+            let res = get(&app, &s, &token, &with(&path, bad), auth).await;
+            res.assert_error(StatusCode::BAD_REQUEST, "invalid_data");
+        }
+    }
+    let dated = [
+        "/store/products",
+        "/store/regions",
+        "/store/collections",
+        "/store/product-categories",
+        "/store/product-tags",
+        "/store/product-types",
+        "/store/return-reasons",
+        "/store/orders",
+        "/store/customers/me/addresses",
+    ];
+    for path in dated {
+        let auth = path == "/store/orders" || path.starts_with("/store/customers");
+        for bad in [
+            "created_at[$gt]=yesterday",
+            "updated_at[$lte]=2024-13-45",
+            "created_at[$near]=2024-01-01",
+        ] {
+            let res = get(&app, &s, &token, &with(path, bad), auth).await;
+            res.assert_error(StatusCode::BAD_REQUEST, "invalid_data");
+        }
+        get(
+            &app,
+            &s,
+            &token,
+            &with(path, "created_at[$gte]=2024-01-01&order=-created_at"),
+            auth,
+        )
+        .await
+        .ok();
+    }
+}
+app_test!(
+    every_store_list_refuses_negative_pages_unknown_orders_and_bad_dates,
+    list_parameters
+);
+
+async fn lists_follow_order_and_dates(app: TestApp) {
+    let s = setup(&app, "eur", 10.0, 5).await;
+    for (value, label) in [
+        ("b_size", "Size"),
+        ("a_color", "Colour"),
+        ("c_late", "Late"),
+    ] {
+        app.post_as(
+            "/admin/return-reasons",
+            &s.admin,
+            &json!({"value": value, "label": label}),
+        )
+        .await
+        .ok();
+    }
+    let values = |body: &Value, list: &str, field: &str| -> Vec<String> {
+        body[list]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r[field].as_str().unwrap().to_string())
+            .collect()
+    };
+    let all = store(
+        &app,
+        &s,
+        Method::GET,
+        "/store/return-reasons?order=-value",
+        None,
+    )
+    .await
+    .ok();
+    assert_eq!(
+        values(&all, "return_reasons", "value"),
+        ["c_late", "b_size", "a_color"]
+    );
+    let page = store(
+        &app,
+        &s,
+        Method::GET,
+        "/store/return-reasons?order=label&limit=1&offset=1",
+        None,
+    )
+    .await
+    .ok();
+    assert_eq!(values(&page, "return_reasons", "value"), ["c_late"]);
+    assert_eq!(
+        (page["count"].as_i64(), page["limit"].as_i64()),
+        (Some(3), Some(1))
+    );
+    let future = store(
+        &app,
+        &s,
+        Method::GET,
+        "/store/return-reasons?created_at[$gt]=2999-01-01",
+        None,
+    )
+    .await
+    .ok();
+    assert_eq!(future["count"], 0);
+
+    // Regions (SQL) by name, both ways; the setup made "Home" and "Away".
+    let up = store(&app, &s, Method::GET, "/store/regions?order=name", None)
+        .await
+        .ok();
+    assert_eq!(values(&up, "regions", "name"), ["Away", "Home"]);
+    let down = store(&app, &s, Method::GET, "/store/regions?order=-name", None)
+        .await
+        .ok();
+    assert_eq!(values(&down, "regions", "name"), ["Home", "Away"]);
+    let none = store(
+        &app,
+        &s,
+        Method::GET,
+        "/store/regions?updated_at[$lt]=2000-01-01",
+        None,
+    )
+    .await
+    .ok();
+    assert_eq!(none["count"], 0);
+}
+app_test!(
+    store_lists_sort_by_the_order_asked_and_keep_to_the_dates,
+    lists_follow_order_and_dates
+);
+
