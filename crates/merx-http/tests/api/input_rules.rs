@@ -323,3 +323,20 @@ app_test!(
     lists_follow_order_and_dates
 );
 
+async fn long_uris(app: TestApp) {
+    let s = setup(&app, "eur", 10.0, 5).await;
+    let long = "x".repeat(20 * 1024);
+    for path in [
+        format!("/store/products?q={long}"),
+        format!("/store/{long}"),
+        format!("/admin/products?q={long}"),
+    ] {
+        let res = store(&app, &s, Method::GET, &path, None).await;
+        res.assert_error(StatusCode::URI_TOO_LONG, "invalid_data");
+        assert_eq!(res.headers["content-type"], "application/json");
+    }
+    // Just under the limit is served.
+    let fits = format!("/store/products?q={}", "x".repeat(15 * 1024));
+    store(&app, &s, Method::GET, &fits, None).await.ok();
+}
+app_test!(an_overlong_uri_is_a_414_with_a_json_error_body, long_uris);
