@@ -397,22 +397,6 @@ impl OrderService {
         }
     }
 
-    /// Orders, newest first, optionally of one customer.
-    pub async fn list(
-        &self,
-        customer_id: Option<&str>,
-        page: PageRequest,
-    ) -> CoreResult<Page<Order>> {
-        self.search(
-            &OrderFilter {
-                customer_id: customer_id.map(str::to_string),
-                ..OrderFilter::default()
-            },
-            page,
-        )
-        .await
-    }
-
     /// Fields orders sort by.
     pub const SORTS: &'static [&'static str] = &[
         "id",
