@@ -184,6 +184,8 @@ pub async fn demo(core: &Core) -> CoreResult<DemoReport> {
                 &[],
                 None,
                 None,
+                None,
+                &merx_types::TimeBounds::default(),
                 merx_types::PageRequest {
                     limit: 10,
                     offset: 0,

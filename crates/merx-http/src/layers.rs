@@ -19,11 +19,17 @@ use crate::error::ApiError;
 use crate::extract::too_large;
 use crate::{metrics, HttpConfig};
 
+/// Longest request target (path and query) served: Node's default header limit, so what Medusa
+/// accepts fits. Longer ones get a JSON 414 here, below hyper's own limit (64 KiB), whose 414 is
+/// written before any of this code runs and has no body.
+pub const MAX_URI_BYTES: usize = 16 * 1024;
+
 /// Wraps the routes in the stack (outermost first): request id → tracing → id echoed on the
-/// response → panic → CORS → error bodies normalised → metrics.
+/// response → panic → CORS → error bodies normalised → URI length → metrics.
 pub fn wrap(routes: Router, config: &HttpConfig) -> Router {
     routes
         .layer(middleware::from_fn(metrics::track))
+        .layer(middleware::from_fn(uri_limit))
         .layer(middleware::from_fn(json_errors))
         .layer(cors(config))
         .layer(CatchPanicLayer::custom(panic_response))
@@ -76,6 +82,20 @@ fn cors(config: &HttpConfig) -> CorsLayer {
         .collect();
     base.allow_origin(AllowOrigin::list(origins))
         .allow_credentials(true)
+}
+
+/// 414 for a request target longer than [`MAX_URI_BYTES`].
+async fn uri_limit(req: Request, next: Next) -> Response {
+    let len = req.uri().path_and_query().map_or(0, |p| p.as_str().len());
+    if len > MAX_URI_BYTES {
+        return ApiError::new(
+            StatusCode::URI_TOO_LONG,
+            "invalid_data",
+            format!("The request URI is longer than the server accepts ({MAX_URI_BYTES} bytes)"),
+        )
+        .into_response();
+    }
+    next.run(req).await
 }
 
 /// Any error response that is not already JSON (axum's own rejections, a layer's 413, …) is

@@ -3,6 +3,7 @@
 
 pub mod admin;
 mod auth_routes;
+mod caller;
 pub mod client_addr;
 mod dto;
 pub mod error;
@@ -12,6 +13,7 @@ mod health;
 mod hooks;
 pub mod idempotency;
 mod layers;
+pub mod list;
 pub mod metrics;
 pub mod openapi;
 pub mod qs;

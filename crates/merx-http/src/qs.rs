@@ -3,6 +3,8 @@
 
 use std::collections::BTreeMap;
 
+use merx_types::Cmp;
+
 use crate::error::ApiError;
 
 /// A parsed value.
@@ -191,6 +193,27 @@ impl Qs {
                 "Invalid request: {key} must be a list of values"
             ))),
         }
+    }
+
+    /// An operator map of instants (`created_at[$gt]=2024-01-01`): known operators only, each
+    /// value an ISO-8601 date or date-time.
+    pub fn time_ops(&self, key: &str) -> Result<Vec<(Cmp, time::OffsetDateTime)>, ApiError> {
+        self.ops(key)?
+            .into_iter()
+            .map(|(op, v)| {
+                let cmp = Cmp::parse(&op).ok_or_else(|| {
+                    ApiError::invalid(format!("Invalid request: unknown operator {op} on {key}"))
+                })?;
+                let at = merx_types::time::parse(&v)
+                    .or_else(|| merx_types::time::parse(&format!("{v}T00:00:00Z")))
+                    .ok_or_else(|| {
+                        ApiError::invalid(format!(
+                            "Invalid request: {key} must be an ISO-8601 date, not {v:?}"
+                        ))
+                    })?;
+                Ok((cmp, at))
+            })
+            .collect()
     }
 
     /// Operator map (`created_at[$gt]=…`); a plain value is `$eq`.

@@ -40,9 +40,3 @@ pub async fn try_claims(state: &AppState, headers: &HeaderMap) -> ApiResult<Opti
         None => Ok(None),
     }
 }
-
-/// [`try_claims`] where credentials are optional (a guest is served instead): a failure to read
-/// them (logged as it became an [`ApiError`](crate::ApiError)) leaves the caller a guest.
-pub async fn claims(state: &AppState, headers: &HeaderMap) -> Option<Claims> {
-    try_claims(state, headers).await.ok().flatten()
-}

@@ -3,6 +3,7 @@
 
 pub mod country;
 pub mod currency;
+pub mod email;
 pub mod error;
 pub mod id;
 pub mod money;
@@ -13,4 +14,4 @@ pub use country::Country;
 pub use currency::Currency;
 pub use error::{DomainError, ErrorKind};
 pub use money::Money;
-pub use page::{Page, PageRequest};
+pub use page::{Cmp, Page, PageRequest, Sort, TimeBounds};

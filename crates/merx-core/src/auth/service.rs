@@ -2,6 +2,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use merx_db::{query, Db, DbResult, Row};
+use merx_types::email::normalise as normalise_email;
 use merx_types::id::{new_id, random_token};
 use merx_types::time::now;
 use merx_types::DomainError;
@@ -64,25 +65,6 @@ fn identity_from_row(r: &Row) -> DbResult<Identity> {
         password_hash: r.opt_text("password_hash")?,
         token_version: r.int("token_version")?,
     })
-}
-
-fn normalise_email(email: &str) -> Result<String, DomainError> {
-    let e = email.trim().to_lowercase();
-    let valid = e.len() <= 254
-        && e.split_once('@').is_some_and(|(local, domain)| {
-            !local.is_empty()
-                && domain.contains('.')
-                && !domain.starts_with('.')
-                && !domain.ends_with('.')
-        })
-        && !e.chars().any(char::is_whitespace);
-    if valid {
-        Ok(e)
-    } else {
-        Err(DomainError::invalid(format!(
-            "{email:?} is not a valid email address"
-        )))
-    }
 }
 
 const INVALID_LOGIN: &str = "Invalid email or password";

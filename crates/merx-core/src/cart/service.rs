@@ -255,6 +255,11 @@ impl CartService {
             .ok_or_else(|| DomainError::not_found(format!("Cart id not found: {id}")).into())
     }
 
+    /// The customer a cart belongs to (`None` for a guest cart); not found for no such cart.
+    pub async fn owner(&self, id: &str) -> CoreResult<Option<String>> {
+        Ok(self.cart(id).await?.customer_id)
+    }
+
     async fn open_cart(&self, id: &str) -> CoreResult<Cart> {
         let c = self.cart(id).await?;
         ensure_open(&c)?;
@@ -357,7 +362,11 @@ impl CartService {
             .billing_address
             .map(|a| new_address(a, &region))
             .transpose()?;
-        let email = input.email.map(|e| e.trim().to_lowercase());
+        let email = input
+            .email
+            .as_deref()
+            .map(merx_types::email::normalise)
+            .transpose()?;
         let metadata = input.metadata;
         let at = now();
         let id = new_id(prefix::CART);
@@ -831,15 +840,8 @@ impl CartService {
                     cart.billing_address = None;
                 }
             }
-            if let Some(e) = c.email {
-                let e = e.trim().to_lowercase();
-                if !e.contains('@') {
-                    return Err(DomainError::invalid(format!(
-                        "{e:?} is not a valid email address"
-                    ))
-                    .into());
-                }
-                cart.email = Some(e);
+            if let Some(e) = &c.email {
+                cart.email = Some(merx_types::email::normalise(e)?);
             }
             if let Some(a) = c.shipping_address {
                 cart.shipping_address = Some(new_address(a, &region)?);

@@ -229,40 +229,7 @@ impl Relations {
     }
 }
 
-/// A comparison in a filter (`created_at[$gt]=…`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Cmp {
-    Eq,
-    Ne,
-    Gt,
-    Gte,
-    Lt,
-    Lte,
-}
-
-impl Cmp {
-    pub fn parse(op: &str) -> Option<Self> {
-        match op {
-            "$eq" => Some(Self::Eq),
-            "$ne" => Some(Self::Ne),
-            "$gt" => Some(Self::Gt),
-            "$gte" => Some(Self::Gte),
-            "$lt" => Some(Self::Lt),
-            "$lte" => Some(Self::Lte),
-            _ => None,
-        }
-    }
-    pub fn sql(self) -> &'static str {
-        match self {
-            Self::Eq => "=",
-            Self::Ne => "<>",
-            Self::Gt => ">",
-            Self::Gte => ">=",
-            Self::Lt => "<",
-            Self::Lte => "<=",
-        }
-    }
-}
+pub use merx_types::Cmp;
 
 /// Sortable product columns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

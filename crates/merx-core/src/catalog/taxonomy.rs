@@ -3,7 +3,7 @@
 use merx_db::{query, Db, DbResult};
 use merx_types::id::{new_id, prefix};
 use merx_types::time::now;
-use merx_types::{DomainError, Page, PageRequest};
+use merx_types::{DomainError, Page, PageRequest, Sort, TimeBounds};
 use serde_json::{json, Value};
 
 use super::model::{Category, Collection, Label};
@@ -57,6 +57,10 @@ pub struct TaxonomyFilter {
     pub parent_category_id: Option<Option<String>>,
     /// Categories: hide inactive and internal ones (the Store API's view).
     pub public_only: bool,
+    /// One of the listing's sortable fields (`TaxonomyService::COLLECTION_SORTS` …); `None` is the
+    /// listing's own order.
+    pub sort: Option<Sort>,
+    pub times: TimeBounds,
 }
 
 /// A category to create or the new values of one.
@@ -105,6 +109,9 @@ fn filter_sql(
         sql.push_str(&format!(" AND LOWER({search_col}) LIKE ?"));
         args.push(format!("%{}%", q.to_lowercase().replace(['%', '_'], "")).into());
     }
+    let (times, values) = f.times.sql("");
+    sql.push_str(&times);
+    args.extend(values.into_iter().map(Into::into));
     (sql, args)
 }
 
@@ -112,7 +119,13 @@ fn filter_sql(
 struct Listing<'a> {
     table: &'a str,
     columns: &'a str,
-    order: &'a str,
+    order: String,
+}
+
+/// The filter's sort, else the listing's own order.
+fn order(f: &TaxonomyFilter, default: &str) -> String {
+    f.sort
+        .map_or_else(|| default.to_string(), |s| s.order_by(""))
 }
 
 async fn page_of<T>(
@@ -160,6 +173,15 @@ pub struct TaxonomyService {
 }
 
 impl TaxonomyService {
+    /// Fields collections sort by.
+    pub const COLLECTION_SORTS: &'static [&'static str] =
+        &["id", "title", "handle", "created_at", "updated_at"];
+    /// Fields categories sort by.
+    pub const CATEGORY_SORTS: &'static [&'static str] =
+        &["id", "name", "handle", "rank", "created_at", "updated_at"];
+    /// Fields tags and types sort by.
+    pub const LABEL_SORTS: &'static [&'static str] = &["id", "value", "created_at", "updated_at"];
+
     pub fn new(db: Db) -> Self {
         Self { db }
     }
@@ -274,7 +296,7 @@ impl TaxonomyService {
             Listing {
                 table: "product_collection",
                 columns: "id, title, handle, metadata, created_at, updated_at",
-                order: "created_at, id",
+                order: order(f, "created_at, id"),
             },
             &w,
             args,
@@ -432,7 +454,7 @@ impl TaxonomyService {
             Listing {
                 table: kind.table(),
                 columns: "id, value, metadata, created_at, updated_at",
-                order: "value, id",
+                order: order(f, "value, id"),
             },
             &w,
             args,
@@ -575,7 +597,7 @@ impl TaxonomyService {
             Listing {
                 table: "product_category",
                 columns: CATEGORY_COLUMNS,
-                order: "rank, id",
+                order: order(f, "rank, id"),
             },
             &w,
             args,

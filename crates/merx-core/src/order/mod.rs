@@ -8,7 +8,7 @@ pub use ops::{Fulfillment, LineQuantity, OrderOps, Return, ReturnReason};
 use merx_db::{query, Db, DbResult, Prefixed, Row, Tx};
 use merx_types::id::new_id;
 use merx_types::time::now;
-use merx_types::{DomainError, Page, PageRequest};
+use merx_types::{DomainError, Page, PageRequest, Sort, TimeBounds};
 use serde_json::{json, Value};
 use time::OffsetDateTime;
 
@@ -339,6 +339,9 @@ pub struct OrderFilter {
     pub statuses: Vec<String>,
     /// An email fragment or a display id.
     pub q: Option<String>,
+    /// One of [`OrderService::SORTS`]; `None` is newest first.
+    pub sort: Option<Sort>,
+    pub times: TimeBounds,
 }
 
 #[derive(Clone)]
@@ -394,23 +397,18 @@ impl OrderService {
         }
     }
 
-    /// Orders, newest first, optionally of one customer.
-    pub async fn list(
-        &self,
-        customer_id: Option<&str>,
-        page: PageRequest,
-    ) -> CoreResult<Page<Order>> {
-        self.search(
-            &OrderFilter {
-                customer_id: customer_id.map(str::to_string),
-                ..OrderFilter::default()
-            },
-            page,
-        )
-        .await
-    }
+    /// Fields orders sort by.
+    pub const SORTS: &'static [&'static str] = &[
+        "id",
+        "display_id",
+        "status",
+        "email",
+        "currency_code",
+        "created_at",
+        "updated_at",
+    ];
 
-    /// Orders matching `f`, newest first.
+    /// Orders matching `f`, by `f.sort` or newest first.
     pub async fn search(&self, f: &OrderFilter, page: PageRequest) -> CoreResult<Page<Order>> {
         let mut w = String::from("1 = 1");
         let mut args: Vec<merx_db::Value> = Vec::new();
@@ -438,6 +436,13 @@ impl OrderService {
                 }
             }
         }
+        let (bounds, values) = f.times.sql("");
+        w.push_str(&bounds);
+        args.extend(values.into_iter().map(Into::into));
+        let order = f.sort.map_or_else(
+            || "created_at DESC, id DESC".to_string(),
+            |s| s.order_by(""),
+        );
         let count = self
             .db
             .fetch_one(merx_db::Query::from_parts(
@@ -449,9 +454,12 @@ impl OrderService {
         let ids: Vec<String> = self
             .db
             .fetch_all(
-                merx_db::Query::from_parts(format!("SELECT id FROM orders WHERE {w} ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?"), args)
-                    .bind(page.limit)
-                    .bind(page.offset),
+                merx_db::Query::from_parts(
+                    format!("SELECT id FROM orders WHERE {w} ORDER BY {order} LIMIT ? OFFSET ?"),
+                    args,
+                )
+                .bind(page.limit)
+                .bind(page.offset),
             )
             .await?
             .iter()

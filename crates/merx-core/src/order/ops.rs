@@ -58,6 +58,7 @@ pub struct ReturnReason {
     pub label: String,
     pub description: Option<String>,
     pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
 }
 
 fn fulfillment_from_row(r: &Row) -> DbResult<Fulfillment> {
@@ -537,16 +538,26 @@ impl OrderOps {
             label: label.into(),
             description,
             created_at: at,
+            updated_at: at,
         })
     }
 
     pub async fn reasons(&self) -> CoreResult<Vec<ReturnReason>> {
         Ok(self
             .db
-            .fetch_all(query("SELECT id, value, label, description, created_at FROM return_reason WHERE deleted_at IS NULL ORDER BY created_at, id"))
+            .fetch_all(query("SELECT id, value, label, description, created_at, updated_at FROM return_reason WHERE deleted_at IS NULL ORDER BY created_at, id"))
             .await?
             .iter()
-            .map(|r| Ok(ReturnReason { id: r.text("id")?, value: r.text("value")?, label: r.text("label")?, description: r.opt_text("description")?, created_at: r.time("created_at")? }))
+            .map(|r| {
+                Ok(ReturnReason {
+                    id: r.text("id")?,
+                    value: r.text("value")?,
+                    label: r.text("label")?,
+                    description: r.opt_text("description")?,
+                    created_at: r.time("created_at")?,
+                    updated_at: r.time("updated_at")?,
+                })
+            })
             .collect::<DbResult<_>>()?)
     }
 

@@ -49,6 +49,36 @@ pub fn validate_key(key: &str) -> Result<(), DomainError> {
     Ok(())
 }
 
+/// Whether a key is unguessable enough to stand for a caller who has no credentials (a guest
+/// creating a cart, someone logging in): at least 128 bits written as
+/// - 32 or more hex digits, hyphens ignored (so any UUID), when the key is written only in hex
+///   digits (and hyphens), or otherwise
+/// - 22 or more characters of base64 or base64url (`A–Z a–z 0–9 + / _ -`, trailing `=` ignored),
+///
+/// with at least 8 different characters, so a long run of one pattern does not pass. The server
+/// cannot see how a key was made; this refuses the short, counted keys (`order-1`) another
+/// client would also send, and a client is expected to send random ones.
+pub fn is_unguessable(key: &str) -> bool {
+    let distinct = key
+        .bytes()
+        .collect::<std::collections::BTreeSet<u8>>()
+        .len();
+    if distinct < 8 {
+        return false;
+    }
+    // Hex carries 4 bits a character, so a key written only in hex digits needs 32 of them even
+    // though it would also read as base64.
+    let hex: Vec<u8> = key.bytes().filter(|&b| b != b'-').collect();
+    if hex.iter().all(u8::is_ascii_hexdigit) {
+        return hex.len() >= 32;
+    }
+    let body = key.trim_end_matches('=');
+    body.len() >= 22
+        && body
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'_' | b'-'))
+}
+
 impl IdempotencyService {
     pub fn new(db: Db) -> Self {
         Self {
@@ -167,5 +197,36 @@ impl IdempotencyService {
             .db
             .execute(query("DELETE FROM idempotency_key WHERE created_at < ?").bind(now() - age))
             .await?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_unguessable;
+
+    #[test]
+    fn unguessable_keys() {
+        for good in [
+            "0b1e2f3a-4c5d-4e6f-8a9b-0c1d2e3f4a5b",
+            "0B1E2F3A4C5D4E6F8A9B0C1D2E3F4A5B",
+            "Zm9vYmFyYmF6cXV4cXV1eA",
+            "q83vEjRWeJq83vEjRWeJqw==",
+            "kTz8-_Qw3LmN0pRsTuVwXy",
+        ] {
+            assert!(is_unguessable(good), "{good}");
+        }
+        for bad in [
+            "order-1",
+            "create-1",
+            "0b1e2f3a-4c5d-4e6f-8a9b",
+            "00000000-0000-0000-0000-000000000000",
+            "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+            "order-1-order-1-order-1-order-1",
+            "this key has spaces in it!!",
+            "Zm9vYmFyYmF6cXV4cXV1",
+            "1234567890123456789012345",
+        ] {
+            assert!(!is_unguessable(bad), "{bad}");
+        }
     }
 }

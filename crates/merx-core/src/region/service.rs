@@ -3,7 +3,7 @@ use std::collections::HashMap;
 use merx_db::{query, sql::placeholders, Db, DbResult, Row, Tx};
 use merx_types::id::{new_id, prefix};
 use merx_types::time::now;
-use merx_types::{Country, Currency, DomainError, Page, PageRequest};
+use merx_types::{Country, Currency, DomainError, Page, PageRequest, Sort, TimeBounds};
 use serde_json::{json, Value};
 use time::OffsetDateTime;
 
@@ -331,12 +331,19 @@ impl RegionService {
         Ok(regions.remove(0))
     }
 
-    /// Regions, optionally only some ids or one currency, oldest first.
+    /// Fields regions sort by.
+    pub const SORTS: &'static [&'static str] =
+        &["id", "name", "currency_code", "created_at", "updated_at"];
+
+    /// Regions, optionally only some ids, one currency, a name fragment or within time bounds;
+    /// ordered by `sort` (one of [`Self::SORTS`]), else oldest first.
     pub async fn list(
         &self,
         ids: &[String],
         currency_code: Option<&str>,
         q: Option<&str>,
+        sort: Option<Sort>,
+        times: &TimeBounds,
         page: PageRequest,
     ) -> CoreResult<Page<Region>> {
         let mut w = String::from("deleted_at IS NULL");
@@ -353,6 +360,10 @@ impl RegionService {
             w.push_str(" AND LOWER(name) LIKE ?");
             args.push(format!("%{}%", q.to_lowercase().replace(['%', '_'], "")).into());
         }
+        let (bounds, values) = times.sql("");
+        w.push_str(&bounds);
+        args.extend(values.into_iter().map(Into::into));
+        let order = sort.map_or_else(|| "created_at, id".to_string(), |s| s.order_by(""));
         let count = self
             .db
             .fetch_one(merx_db::Query::from_parts(
@@ -364,9 +375,14 @@ impl RegionService {
         let rows = self
             .db
             .fetch_all(
-                merx_db::Query::from_parts(format!("SELECT {COLUMNS} FROM region WHERE {w} ORDER BY created_at, id LIMIT ? OFFSET ?"), args)
-                    .bind(page.limit)
-                    .bind(page.offset),
+                merx_db::Query::from_parts(
+                    format!(
+                        "SELECT {COLUMNS} FROM region WHERE {w} ORDER BY {order} LIMIT ? OFFSET ?"
+                    ),
+                    args,
+                )
+                .bind(page.limit)
+                .bind(page.offset),
             )
             .await?;
         let mut regions: Vec<Region> = rows.iter().map(from_row).collect::<DbResult<_>>()?;

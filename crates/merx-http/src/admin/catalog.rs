@@ -729,6 +729,7 @@ fn filter(qs: &Qs, names: &str) -> ApiResult<TaxonomyFilter> {
         q: qs.str("q")?.map(str::to_string),
         parent_category_id: None,
         public_only: false,
+        ..TaxonomyFilter::default()
     })
 }
 

@@ -187,6 +187,7 @@ pub async fn list_orders(
         customer_id: qs.str("customer_id")?.map(str::to_string),
         statuses: qs.list("status")?,
         q: qs.str("q")?.map(str::to_string),
+        ..Default::default()
     };
     let page = s.core.orders.search(&filter, page).await?;
     let mut items = Vec::new();

@@ -129,6 +129,8 @@ pub async fn list_regions(
             &qs.list("id")?,
             qs.str("currency_code")?,
             qs.str("q")?,
+            None,
+            &merx_types::TimeBounds::default(),
             page,
         )
         .await?;

@@ -2,13 +2,14 @@
 
 use axum::extract::{Path, RawQuery, State};
 use axum::Json;
-use merx_core::catalog::{Category, LabelKind, TaxonomyFilter};
+use merx_core::catalog::{Category, LabelKind, TaxonomyFilter, TaxonomyService};
 use merx_types::PageRequest;
 use serde_json::{json, Value};
 
 use super::{list_body, StoreScope};
 use crate::error::ApiResult;
 use crate::fields::{select, Selection};
+use crate::list::{ListParams, ListSpec};
 use crate::qs::Qs;
 use crate::render::{category_json, collection_json, label_json, CATEGORY, COLLECTION, LABEL};
 use crate::AppState;
@@ -17,14 +18,31 @@ fn qs(raw: Option<String>) -> ApiResult<Qs> {
     Qs::parse(raw.as_deref().unwrap_or_default())
 }
 
-fn taxonomy_filter(qs: &Qs, names: &str) -> ApiResult<TaxonomyFilter> {
-    Ok(TaxonomyFilter {
+/// The filter, page, order and time bounds of a taxonomy list sorted by `sorts`.
+fn taxonomy_filter(
+    qs: &Qs,
+    names: &str,
+    default_limit: i64,
+    sorts: &'static [&'static str],
+) -> ApiResult<(TaxonomyFilter, PageRequest)> {
+    let list = ListParams::parse(
+        qs,
+        &ListSpec {
+            default_limit,
+            sorts,
+            dated: true,
+        },
+    )?;
+    let f = TaxonomyFilter {
         ids: qs.list("id")?,
         names: qs.list(names)?,
         q: qs.str("q")?.map(str::to_string),
         parent_category_id: None,
         public_only: true,
-    })
+        sort: list.sort,
+        times: list.times,
+    };
+    Ok((f, list.page))
 }
 
 pub async fn collections(
@@ -33,9 +51,8 @@ pub async fn collections(
     RawQuery(raw): RawQuery,
 ) -> ApiResult<Json<Value>> {
     let qs = qs(raw)?;
-    let page = PageRequest::parse(qs.int("limit")?, qs.int("offset")?, 10)?;
+    let (mut f, page) = taxonomy_filter(&qs, "handle", 10, TaxonomyService::COLLECTION_SORTS)?;
     let sel = select(&COLLECTION, &Selection::all(&COLLECTION), qs.str("fields")?)?;
-    let mut f = taxonomy_filter(&qs, "handle")?;
     if let Some(t) = qs.str("title")? {
         f.q = Some(t.to_string());
     }
@@ -66,13 +83,9 @@ async fn labels(
     raw: Option<String>,
 ) -> ApiResult<(Vec<Value>, merx_types::Page<()>)> {
     let qs = qs(raw)?;
-    let page = PageRequest::parse(qs.int("limit")?, qs.int("offset")?, 50)?;
+    let (f, page) = taxonomy_filter(&qs, "value", 50, TaxonomyService::LABEL_SORTS)?;
     let sel = select(&LABEL, &Selection::all(&LABEL), qs.str("fields")?)?;
-    let page = s
-        .core
-        .taxonomy
-        .labels(kind, &taxonomy_filter(&qs, "value")?, page)
-        .await?;
+    let page = s.core.taxonomy.labels(kind, &f, page).await?;
     let items = page.items.iter().map(|l| label_json(l, &sel)).collect();
     Ok((
         items,
@@ -171,9 +184,8 @@ pub async fn categories(
     RawQuery(raw): RawQuery,
 ) -> ApiResult<Json<Value>> {
     let qs = qs(raw)?;
-    let page = PageRequest::parse(qs.int("limit")?, qs.int("offset")?, 50)?;
+    let (mut f, page) = taxonomy_filter(&qs, "handle", 50, TaxonomyService::CATEGORY_SORTS)?;
     let (sel, descend) = category_selection(&qs)?;
-    let mut f = taxonomy_filter(&qs, "handle")?;
     f.parent_category_id = match qs.str("parent_category_id")? {
         None => None,
         Some("null") => Some(None),

@@ -7,21 +7,23 @@ use axum::Json;
 use merx_core::cart::totals::{LineTotals, Totals};
 use merx_core::cart::{CartAddress, CartChanges, CartView, NewCart};
 use merx_core::checkout::{self, Completion};
-use merx_core::order::Order;
+use merx_core::order::{Order, OrderFilter, OrderService};
 use merx_core::payment::Collection;
 use merx_core::shipping::ShippingOption;
-use merx_types::{DomainError, PageRequest};
+use merx_core::CoreError;
+use merx_types::{DomainError, ErrorKind};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
 use super::customers::{AddressBody, CustomerActor};
-use super::StoreScope;
-use crate::dto::{opt_ts, ts};
+use super::{list_body, StoreScope};
+use crate::caller::Caller;
+use crate::dto::{context, data, metadata, opt_ts, ts};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
+use crate::list::{ListParams, ListSpec, SortKey};
 use crate::qs::Qs;
 use crate::render::{amount, raw_amount};
-use crate::session;
 use crate::AppState;
 
 // ---------- rendering
@@ -373,6 +375,43 @@ fn order_json_with(o: &Order, collection: Option<Collection>) -> Value {
     Value::Object(m)
 }
 
+// ---------- ownership
+
+/// A guest cart (no customer) is its id's bearer's; a customer's cart is that customer's alone.
+/// Anyone else is told it does not exist, in the words used for a cart that does not.
+fn check_cart_owner(owner: Option<&str>, caller: &Caller, id: &str) -> ApiResult<()> {
+    match owner {
+        Some(customer) if caller.customer_id() != Some(customer) => {
+            Err(DomainError::not_found(format!("Cart id not found: {id}")).into())
+        }
+        _ => Ok(()),
+    }
+}
+
+/// The cart's view, when the caller may use it.
+async fn owned_view(s: &AppState, caller: &Caller, id: &str) -> ApiResult<CartView> {
+    let view = s.core.carts.view(id).await?;
+    check_cart_owner(view.cart.customer_id.as_deref(), caller, id)?;
+    Ok(view)
+}
+
+/// Refuses a write on a cart the caller may not use, before the write reads it in full.
+async fn authorise_cart(s: &AppState, caller: &Caller, id: &str) -> ApiResult<()> {
+    let owner = s.core.carts.owner(id).await?;
+    check_cart_owner(owner.as_deref(), caller, id)
+}
+
+/// An order placed by a customer is that customer's alone; a guest order is its id's bearer's, as
+/// in Medusa. Anyone else is told it does not exist.
+fn check_order_owner(o: &Order, caller: &Caller) -> ApiResult<()> {
+    match &o.customer_id {
+        Some(customer) if caller.customer_id() != Some(customer.as_str()) => {
+            Err(DomainError::not_found(format!("Order with id: {} was not found", o.id)).into())
+        }
+        _ => Ok(()),
+    }
+}
+
 // ---------- carts
 
 #[derive(Debug, Deserialize)]
@@ -380,6 +419,7 @@ fn order_json_with(o: &Order, collection: Option<Collection>) -> Value {
 pub struct ItemBody {
     pub variant_id: String,
     pub quantity: i64,
+    #[serde(default, deserialize_with = "metadata")]
     pub metadata: Option<Value>,
 }
 
@@ -392,6 +432,7 @@ pub struct CartBody {
     pub sales_channel_id: Option<String>,
     pub shipping_address: Option<AddressBody>,
     pub billing_address: Option<AddressBody>,
+    #[serde(default, deserialize_with = "metadata")]
     pub metadata: Option<Value>,
     pub items: Option<Vec<ItemBody>>,
     pub promo_codes: Option<Vec<String>>,
@@ -412,25 +453,29 @@ fn body_or_default<T: serde::de::DeserializeOwned + Default>(bytes: &Bytes) -> A
         .map_err(|e| ApiError::invalid(format!("Invalid request body: {e}")))
 }
 
-async fn customer_of(s: &AppState, headers: &axum::http::HeaderMap) -> Option<(String, String)> {
-    let claims = session::claims(s, headers)
-        .await
-        .filter(|c| c.actor_type == "customer" && !c.actor_id.is_empty())?;
-    let customer = s.core.customers.get(&claims.actor_id).await.ok()?;
-    Some((customer.id, customer.email))
+/// The logged-in customer's id and email (none for a guest, or a token whose customer is gone).
+async fn customer_of(s: &AppState, caller: &Caller) -> ApiResult<Option<(String, String)>> {
+    let Some(id) = caller.customer_id() else {
+        return Ok(None);
+    };
+    match s.core.customers.get(id).await {
+        Ok(c) => Ok(Some((c.id, c.email))),
+        Err(CoreError::Domain(e)) if e.kind == ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e.into()),
+    }
 }
 
 pub async fn create_cart(
     State(s): State<AppState>,
     scope: StoreScope,
-    headers: axum::http::HeaderMap,
+    caller: Caller,
     body: Bytes,
 ) -> ApiResult<Json<Value>> {
     let b: CartBody = body_or_default(&body)?;
     if b.promo_codes.as_ref().is_some_and(|p| !p.is_empty()) {
         return Err(ApiError::invalid("Promotions are not supported yet"));
     }
-    let customer = customer_of(&s, &headers).await;
+    let customer = customer_of(&s, &caller).await?;
     let input = NewCart {
         region_id: b.region_id,
         currency_code: b.currency_code,
@@ -464,19 +509,22 @@ pub async fn create_cart(
 pub async fn retrieve_cart(
     State(s): State<AppState>,
     _: StoreScope,
+    caller: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Value>> {
-    let view = s.core.carts.view(&id).await?;
+    let view = owned_view(&s, &caller, &id).await?;
     Ok(Json(json!({"cart": cart_json(&s, &view).await?})))
 }
 
 pub async fn update_cart(
     State(s): State<AppState>,
     scope: StoreScope,
+    caller: Caller,
     Path(id): Path<String>,
     body: Bytes,
 ) -> ApiResult<Json<Value>> {
     let b: CartBody = body_or_default(&body)?;
+    authorise_cart(&s, &caller, &id).await?;
     if b.items.is_some() || b.promo_codes.as_ref().is_some_and(|p| !p.is_empty()) {
         return Err(ApiError::invalid(
             "Use the line-items and promotions routes to change items and promotions",
@@ -504,9 +552,12 @@ pub async fn update_cart(
 pub async fn transfer_cart(
     State(s): State<AppState>,
     _: StoreScope,
+    caller: Caller,
     c: CustomerActor,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Value>> {
+    // A guest cart may be taken by the customer logging in; another customer's may not.
+    authorise_cart(&s, &caller, &id).await?;
     let customer = s.core.customers.get(&c.customer_id).await?;
     let view = s
         .core
@@ -519,9 +570,11 @@ pub async fn transfer_cart(
 pub async fn add_item(
     State(s): State<AppState>,
     _: StoreScope,
+    caller: Caller,
     Path(id): Path<String>,
     ApiJson(b): ApiJson<ItemBody>,
 ) -> ApiResult<Json<Value>> {
+    authorise_cart(&s, &caller, &id).await?;
     let view = s
         .core
         .carts
@@ -534,15 +587,18 @@ pub async fn add_item(
 #[serde(deny_unknown_fields)]
 pub struct ItemUpdate {
     pub quantity: i64,
+    #[serde(default, deserialize_with = "metadata")]
     pub metadata: Option<Value>,
 }
 
 pub async fn update_item(
     State(s): State<AppState>,
     _: StoreScope,
+    caller: Caller,
     Path((id, line)): Path<(String, String)>,
     ApiJson(b): ApiJson<ItemUpdate>,
 ) -> ApiResult<Json<Value>> {
+    authorise_cart(&s, &caller, &id).await?;
     let view = s
         .core
         .carts
@@ -554,8 +610,10 @@ pub async fn update_item(
 pub async fn delete_item(
     State(s): State<AppState>,
     _: StoreScope,
+    caller: Caller,
     Path((id, line)): Path<(String, String)>,
 ) -> ApiResult<Json<Value>> {
+    authorise_cart(&s, &caller, &id).await?;
     let view = s.core.carts.delete_item(&id, &line).await?;
     Ok(Json(
         json!({"id": line, "object": "line-item", "deleted": true, "parent": cart_json(&s, &view).await?}),
@@ -566,19 +624,21 @@ pub async fn delete_item(
 #[serde(deny_unknown_fields)]
 pub struct MethodBody {
     pub option_id: String,
+    #[serde(default, deserialize_with = "data")]
     pub data: Option<Value>,
 }
 
 pub async fn add_shipping_method(
     State(s): State<AppState>,
     _: StoreScope,
+    caller: Caller,
     Path(id): Path<String>,
     ApiJson(b): ApiJson<MethodBody>,
 ) -> ApiResult<Json<Value>> {
     // The option is validated against the cart as read; if the cart changes before the method is
     // written, it is read and validated again.
     for _ in 0..5 {
-        let view = s.core.carts.view(&id).await?;
+        let view = owned_view(&s, &caller, &id).await?;
         let (option, price) = s
             .core
             .shipping
@@ -602,8 +662,10 @@ pub async fn add_shipping_method(
 pub async fn complete(
     State(s): State<AppState>,
     _: StoreScope,
+    caller: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Value>> {
+    authorise_cart(&s, &caller, &id).await?;
     match checkout::complete(&s.core, &id).await? {
         Completion::Order { order, payment } => {
             let order = match payment {
@@ -638,13 +700,14 @@ fn option_json(o: &ShippingOption, amount_minor: i64, cur: &str) -> Value {
 pub async fn shipping_options(
     State(s): State<AppState>,
     _: StoreScope,
+    caller: Caller,
     RawQuery(raw): RawQuery,
 ) -> ApiResult<Json<Value>> {
     let qs = Qs::parse(raw.as_deref().unwrap_or_default())?;
     let cart_id = qs
         .str("cart_id")?
         .ok_or_else(|| ApiError::invalid("cart_id is required"))?;
-    let view = s.core.carts.view(cart_id).await?;
+    let view = owned_view(&s, &caller, cart_id).await?;
     let options = s.core.shipping.for_cart(&view).await?;
     let cur = view.cart.currency_code.clone();
     Ok(Json(
@@ -658,16 +721,18 @@ pub struct CalculateBody {
     pub cart_id: String,
     /// Provider input; the manual provider prices from the cart alone.
     #[allow(dead_code)]
+    #[serde(default, deserialize_with = "data")]
     pub data: Option<Value>,
 }
 
 pub async fn calculate_option(
     State(s): State<AppState>,
     _: StoreScope,
+    caller: Caller,
     Path(id): Path<String>,
     ApiJson(b): ApiJson<CalculateBody>,
 ) -> ApiResult<Json<Value>> {
-    let view = s.core.carts.view(&b.cart_id).await?;
+    let view = owned_view(&s, &caller, &b.cart_id).await?;
     let (option, price) = s.core.shipping.validate_for_cart(&id, &view).await?;
     Ok(Json(
         json!({"shipping_option": option_json(&option, price, &view.cart.currency_code)}),
@@ -675,6 +740,13 @@ pub async fn calculate_option(
 }
 
 // ---------- payment
+
+/// A payment provider the region offers.
+#[derive(serde::Serialize)]
+struct PaymentProvider<'a> {
+    id: &'a str,
+    is_enabled: bool,
+}
 
 pub async fn payment_providers(
     State(s): State<AppState>,
@@ -685,18 +757,34 @@ pub async fn payment_providers(
     let region_id = qs
         .str("region_id")?
         .ok_or_else(|| ApiError::invalid("region_id is required"))?;
+    let list = ListParams::parse(
+        &qs,
+        &ListSpec {
+            default_limit: 20,
+            sorts: &["id"],
+            dated: false,
+        },
+    )?;
     let region = s.core.regions.get(region_id).await?;
     let known = s.core.payments.provider_ids();
-    let providers: Vec<Value> = region
+    let enabled: Vec<&String> = region
         .payment_providers
         .iter()
         .filter(|p| known.contains(p))
-        .map(|p| json!({"id": p, "is_enabled": true}))
         .collect();
-    let n = providers.len();
-    Ok(Json(
-        json!({"payment_providers": providers, "count": n, "offset": 0, "limit": 20}),
-    ))
+    let page = list.page(enabled, |p, _| SortKey::from(p.as_str()));
+    let providers = page
+        .items
+        .iter()
+        .map(|p| {
+            serde_json::to_value(PaymentProvider {
+                id: p,
+                is_enabled: true,
+            })
+            .unwrap_or(Value::Null)
+        })
+        .collect();
+    Ok(Json(list_body("payment_providers", providers, &page)))
 }
 
 #[derive(Debug, Deserialize)]
@@ -708,9 +796,10 @@ pub struct CollectionBody {
 pub async fn create_collection(
     State(s): State<AppState>,
     _: StoreScope,
+    caller: Caller,
     ApiJson(b): ApiJson<CollectionBody>,
 ) -> ApiResult<Json<Value>> {
-    let view = s.core.carts.view(&b.cart_id).await?;
+    let view = owned_view(&s, &caller, &b.cart_id).await?;
     if view.cart.completed_at.is_some() {
         return Err(DomainError::not_allowed("The cart is already completed").into());
     }
@@ -726,18 +815,27 @@ pub async fn create_collection(
 #[serde(deny_unknown_fields)]
 pub struct SessionBody {
     pub provider_id: String,
+    #[serde(default, deserialize_with = "data")]
     pub data: Option<Value>,
+    #[serde(default, deserialize_with = "context")]
     pub context: Option<Value>,
 }
 
 pub async fn init_session(
     State(s): State<AppState>,
     _: StoreScope,
+    caller: Caller,
     Path(id): Path<String>,
     ApiJson(b): ApiJson<SessionBody>,
 ) -> ApiResult<Json<Value>> {
     let c = s.core.payments.collection(&id).await?;
     let view = s.core.carts.view(&c.cart_id).await?;
+    // The collection is its cart's: another customer's is as missing as one that does not exist.
+    check_cart_owner(view.cart.customer_id.as_deref(), &caller, &c.cart_id).map_err(|_| {
+        ApiError::from(DomainError::not_found(format!(
+            "Payment collection with id: {id} was not found"
+        )))
+    })?;
     if view.cart.completed_at.is_some() {
         return Err(DomainError::not_allowed("The cart is already completed").into());
     }
@@ -762,9 +860,11 @@ pub async fn init_session(
 pub async fn retrieve_order(
     State(s): State<AppState>,
     _: StoreScope,
+    caller: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Value>> {
     let o = s.core.orders.get(&id).await?;
+    check_order_owner(&o, &caller)?;
     Ok(Json(json!({"order": order_json(&s, &o).await?})))
 }
 
@@ -775,15 +875,26 @@ pub async fn list_orders(
     RawQuery(raw): RawQuery,
 ) -> ApiResult<Json<Value>> {
     let qs = Qs::parse(raw.as_deref().unwrap_or_default())?;
-    let page = PageRequest::parse(qs.int("limit")?, qs.int("offset")?, 20)?;
-    let page = s.core.orders.list(Some(&c.customer_id), page).await?;
+    let list = ListParams::parse(
+        &qs,
+        &ListSpec {
+            default_limit: 20,
+            sorts: OrderService::SORTS,
+            dated: true,
+        },
+    )?;
+    let filter = OrderFilter {
+        customer_id: Some(c.customer_id),
+        sort: list.sort,
+        times: list.times,
+        ..OrderFilter::default()
+    };
+    let page = s.core.orders.search(&filter, list.page).await?;
     let mut orders = Vec::with_capacity(page.items.len());
     for o in &page.items {
         orders.push(order_json(&s, o).await?);
     }
-    Ok(Json(
-        json!({"orders": orders, "count": page.count, "offset": page.offset, "limit": page.limit}),
-    ))
+    Ok(Json(list_body("orders", orders, &page)))
 }
 
 // ---------- returns
@@ -813,9 +924,20 @@ pub struct StoreReturnBody {
 pub async fn create_return(
     State(s): State<AppState>,
     _: StoreScope,
+    caller: Caller,
     ApiJson(b): ApiJson<StoreReturnBody>,
 ) -> ApiResult<Json<Value>> {
     let _ = (&b.return_shipping, &b.note);
+    let order = s.core.orders.get(&b.order_id).await?;
+    check_order_owner(&order, &caller)?;
+    if order.customer_id.is_none() {
+        // Whoever holds a guest order's id can read it, email included, so nothing in a request
+        // proves it comes from the buyer: the shop's staff take those returns (Admin API).
+        return Err(DomainError::not_allowed(
+            "Returns of orders placed without an account are requested through the shop, not the Store API",
+        )
+        .into());
+    }
     let lines = b
         .items
         .into_iter()
@@ -836,12 +958,32 @@ pub async fn create_return(
     ))
 }
 
-pub async fn return_reasons(State(s): State<AppState>, _: StoreScope) -> ApiResult<Json<Value>> {
-    let reasons = s.core.order_ops.reasons().await?;
-    let n = reasons.len();
-    Ok(Json(
-        json!({"return_reasons": reasons.iter().map(crate::admin::reason_json).collect::<Vec<_>>(), "count": n, "offset": 0, "limit": n}),
-    ))
+pub async fn return_reasons(
+    State(s): State<AppState>,
+    _: StoreScope,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<Json<Value>> {
+    let qs = Qs::parse(raw.as_deref().unwrap_or_default())?;
+    let list = ListParams::parse(
+        &qs,
+        &ListSpec {
+            default_limit: 50,
+            sorts: &["id", "value", "label", "created_at", "updated_at"],
+            dated: true,
+        },
+    )?;
+    let reasons = list.within(s.core.order_ops.reasons().await?, |r| {
+        (r.created_at, r.updated_at)
+    });
+    let page = list.page(reasons, |r, field| match field {
+        "id" => SortKey::from(r.id.as_str()),
+        "label" => SortKey::from(r.label.as_str()),
+        "created_at" => SortKey::from(r.created_at),
+        "updated_at" => SortKey::from(r.updated_at),
+        _ => SortKey::from(r.value.as_str()),
+    });
+    let items = page.items.iter().map(crate::admin::reason_json).collect();
+    Ok(Json(list_body("return_reasons", items, &page)))
 }
 
 pub async fn return_reason(

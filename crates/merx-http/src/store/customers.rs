@@ -1,7 +1,7 @@
 //! `/store/customers`: create the customer of a registration token, and the logged-in customer's
 //! profile and addresses.
 
-use axum::extract::{FromRequestParts, Path, State};
+use axum::extract::{FromRequestParts, Path, RawQuery, State};
 use axum::http::request::Parts;
 use axum::Json;
 use merx_core::auth::ActorType;
@@ -11,9 +11,12 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::StoreScope;
-use crate::dto::{double_option, ts};
+use crate::caller::Caller;
+use crate::dto::{double_option, metadata, metadata_patch, ts};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
+use crate::list::{ListParams, ListSpec, SortKey};
+use crate::qs::Qs;
 use crate::session;
 use crate::AppState;
 
@@ -29,10 +32,8 @@ impl FromRequestParts<AppState> for CustomerActor {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        match session::try_claims(state, &parts.headers).await? {
-            Some(c) if c.actor_type == "customer" && !c.actor_id.is_empty() => Ok(CustomerActor {
-                customer_id: c.actor_id,
-            }),
+        match Caller::of_parts(state, parts).await? {
+            Caller::Customer(customer_id) => Ok(CustomerActor { customer_id }),
             _ => Err(DomainError::unauthorized("Unauthorized").into()),
         }
     }
@@ -74,7 +75,7 @@ pub struct CustomerBody {
     pub company_name: Option<Option<String>>,
     #[serde(default, deserialize_with = "double_option")]
     pub phone: Option<Option<String>>,
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default, deserialize_with = "metadata_patch")]
     pub metadata: Option<Option<Value>>,
 }
 
@@ -157,6 +158,7 @@ pub struct AddressBody {
     pub province: Option<String>,
     pub postal_code: Option<String>,
     pub phone: Option<String>,
+    #[serde(default, deserialize_with = "metadata")]
     pub metadata: Option<Value>,
 }
 
@@ -190,12 +192,38 @@ pub async fn addresses(
     State(s): State<AppState>,
     _: StoreScope,
     c: CustomerActor,
+    RawQuery(raw): RawQuery,
 ) -> ApiResult<Json<Value>> {
+    let qs = Qs::parse(raw.as_deref().unwrap_or_default())?;
+    let list = ListParams::parse(
+        &qs,
+        &ListSpec {
+            default_limit: 50,
+            sorts: &[
+                "id",
+                "address_name",
+                "city",
+                "country_code",
+                "postal_code",
+                "created_at",
+                "updated_at",
+            ],
+            dated: true,
+        },
+    )?;
     let customer = s.core.customers.get(&c.customer_id).await?;
-    let n = customer.addresses.len();
-    Ok(Json(
-        json!({"addresses": customer.addresses.iter().map(address_json).collect::<Vec<_>>(), "count": n, "offset": 0, "limit": n}),
-    ))
+    let addresses = list.within(customer.addresses, |a| (a.created_at, a.updated_at));
+    let page = list.page(addresses, |a, field| match field {
+        "address_name" => SortKey::from(a.address_name.as_deref()),
+        "city" => SortKey::from(a.fields.city.as_deref()),
+        "country_code" => SortKey::from(a.fields.country_code.as_deref()),
+        "postal_code" => SortKey::from(a.fields.postal_code.as_deref()),
+        "created_at" => SortKey::from(a.created_at),
+        "updated_at" => SortKey::from(a.updated_at),
+        _ => SortKey::from(a.id.as_str()),
+    });
+    let items = page.items.iter().map(address_json).collect();
+    Ok(Json(super::list_body("addresses", items, &page)))
 }
 
 pub async fn add_address(

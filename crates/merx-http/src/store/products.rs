@@ -5,16 +5,15 @@ use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{header, HeaderMap};
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use merx_core::catalog::{
-    Cmp, ProductBundle, ProductFilter, ProductOrder, ProductStatus, Relations,
-};
+use merx_core::catalog::{ProductBundle, ProductFilter, ProductOrder, ProductStatus, Relations};
 use merx_core::storefront::{self, PricingRequest};
 use merx_types::{DomainError, PageRequest};
 use serde_json::{json, Value};
 
 use super::{list_body, StoreScope};
+use crate::caller::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::fields::{select, Selection};
 use crate::qs::Qs;
@@ -22,30 +21,7 @@ use crate::read_cache::Versions;
 use crate::render::{
     default_product_selection, product_json, VariantExtras, CALCULATED_PRICE, PRODUCT,
 };
-use crate::session;
 use crate::AppState;
-
-fn parse_time(key: &str, v: &str) -> Result<time::OffsetDateTime, ApiError> {
-    merx_types::time::parse(v)
-        .or_else(|| merx_types::time::parse(&format!("{v}T00:00:00Z")))
-        .ok_or_else(|| {
-            ApiError::invalid(format!(
-                "Invalid request: {key} must be an ISO-8601 date, not {v:?}"
-            ))
-        })
-}
-
-fn time_ops(qs: &Qs, key: &str) -> Result<Vec<(Cmp, time::OffsetDateTime)>, ApiError> {
-    qs.ops(key)?
-        .into_iter()
-        .map(|(op, v)| {
-            let cmp = Cmp::parse(&op).ok_or_else(|| {
-                ApiError::invalid(format!("Invalid request: unknown operator {op} on {key}"))
-            })?;
-            Ok((cmp, parse_time(key, &v)?))
-        })
-        .collect()
-}
 
 /// The filter a Store request asks for, within its key's channels.
 fn filter(qs: &Qs, scope: &StoreScope) -> Result<ProductFilter, ApiError> {
@@ -83,8 +59,8 @@ fn filter(qs: &Qs, scope: &StoreScope) -> Result<ProductFilter, ApiError> {
         q: qs.str("q")?.map(str::to_string),
         statuses: vec![ProductStatus::Published],
         sales_channel_ids: Some(channels),
-        created_at: time_ops(qs, "created_at")?,
-        updated_at: time_ops(qs, "updated_at")?,
+        created_at: qs.time_ops("created_at")?,
+        updated_at: qs.time_ops("updated_at")?,
         is_giftcard: qs.bool("is_giftcard")?,
         order,
         descending,
@@ -104,14 +80,11 @@ fn pricing_request(qs: &Qs, groups: &[String]) -> Result<PricingRequest, ApiErro
 
 /// The groups of the logged-in customer, sorted (none for a guest): their price lists apply, as in
 /// Medusa, and answers are shared by everyone in the same groups.
-async fn customer_groups(state: &AppState, headers: &HeaderMap) -> ApiResult<Vec<String>> {
-    let Some(claims) = session::claims(state, headers)
-        .await
-        .filter(|c| c.actor_type == "customer" && !c.actor_id.is_empty())
-    else {
+async fn customer_groups(state: &AppState, caller: &Caller) -> ApiResult<Vec<String>> {
+    let Some(customer_id) = caller.customer_id() else {
         return Ok(Vec::new());
     };
-    let mut groups = state.core.pricing.customer_groups(&claims.actor_id).await?;
+    let mut groups = state.core.pricing.customer_groups(customer_id).await?;
     groups.sort();
     Ok(groups)
 }
@@ -270,11 +243,11 @@ async fn price_deadline(state: &AppState, versions: Versions) -> ApiResult<Optio
 pub async fn list(
     State(state): State<AppState>,
     scope: StoreScope,
-    headers: HeaderMap,
+    caller: Caller,
     RawQuery(raw): RawQuery,
 ) -> ApiResult<Response> {
     let raw = raw.unwrap_or_default();
-    let groups = customer_groups(&state, &headers).await?;
+    let groups = customer_groups(&state, &caller).await?;
     let key = cache_key("/store/products", &scope, &raw, &groups);
     let _filling = match state.read_cache.get_or_fill(&key).await {
         Ok(body) => return Ok(json_body(body)),
@@ -307,11 +280,11 @@ pub async fn retrieve(
     State(state): State<AppState>,
     scope: StoreScope,
     Path(id): Path<String>,
-    headers: HeaderMap,
+    caller: Caller,
     RawQuery(raw): RawQuery,
 ) -> ApiResult<Response> {
     let raw = raw.unwrap_or_default();
-    let groups = customer_groups(&state, &headers).await?;
+    let groups = customer_groups(&state, &caller).await?;
     let key = cache_key(&format!("/store/products/{id}"), &scope, &raw, &groups);
     let _filling = match state.read_cache.get_or_fill(&key).await {
         Ok(body) => return Ok(json_body(body)),

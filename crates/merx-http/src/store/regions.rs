@@ -2,13 +2,15 @@
 
 use axum::extract::{Path, RawQuery, State};
 use axum::Json;
+use merx_core::region::RegionService;
 use merx_types::currency::CURRENCIES;
-use merx_types::{Currency, DomainError, Page, PageRequest};
+use merx_types::{Currency, DomainError};
 use serde_json::{json, Value};
 
 use super::{list_body, StoreScope};
 use crate::error::ApiResult;
 use crate::fields::{select, Selection};
+use crate::list::{ListParams, ListSpec, SortKey};
 use crate::qs::Qs;
 use crate::render::{currency_json, region_json, COUNTRY, REGION};
 use crate::AppState;
@@ -23,7 +25,14 @@ pub async fn list(
     RawQuery(raw): RawQuery,
 ) -> ApiResult<Json<Value>> {
     let qs = Qs::parse(raw.as_deref().unwrap_or_default())?;
-    let page = PageRequest::parse(qs.int("limit")?, qs.int("offset")?, 50)?;
+    let list = ListParams::parse(
+        &qs,
+        &ListSpec {
+            default_limit: 50,
+            sorts: RegionService::SORTS,
+            dated: true,
+        },
+    )?;
     let sel = select(&REGION, &defaults(), qs.str("fields")?)?;
     let regions = state
         .core
@@ -32,7 +41,9 @@ pub async fn list(
             &qs.list("id")?,
             qs.str("currency_code")?,
             qs.str("q")?.or(qs.str("name")?),
-            page,
+            list.sort,
+            &list.times,
+            list.page,
         )
         .await?;
     let items = regions.items.iter().map(|r| region_json(r, &sel)).collect();
@@ -53,7 +64,14 @@ pub async fn retrieve(
 
 pub async fn currencies(_: StoreScope, RawQuery(raw): RawQuery) -> ApiResult<Json<Value>> {
     let qs = Qs::parse(raw.as_deref().unwrap_or_default())?;
-    let page = PageRequest::parse(qs.int("limit")?, qs.int("offset")?, 50)?;
+    let list = ListParams::parse(
+        &qs,
+        &ListSpec {
+            default_limit: 50,
+            sorts: &["code", "name"],
+            dated: false,
+        },
+    )?;
     let codes: Vec<String> = qs.list("code")?.iter().map(|c| c.to_lowercase()).collect();
     let q = qs.str("q")?.map(str::to_lowercase);
     let all: Vec<&Currency> = CURRENCIES
@@ -65,18 +83,11 @@ pub async fn currencies(_: StoreScope, RawQuery(raw): RawQuery) -> ApiResult<Jso
             })
         })
         .collect();
-    let items: Vec<Value> = all
-        .iter()
-        .skip(page.offset as usize)
-        .take(page.limit as usize)
-        .map(|c| currency_json(c))
-        .collect();
-    let page = Page {
-        items: Vec::<()>::new(),
-        count: all.len() as i64,
-        limit: page.limit,
-        offset: page.offset,
-    };
+    let page = list.page(all, |c, field| match field {
+        "name" => SortKey::from(c.name),
+        _ => SortKey::from(c.code),
+    });
+    let items = page.items.iter().map(|c| currency_json(c)).collect();
     Ok(Json(list_body("currencies", items, &page)))
 }
 

@@ -231,3 +231,29 @@ pub async fn store(app: &TestApp, pk: &str, path: &str) -> TestResponse {
     )
     .await
 }
+
+/// A registered, logged-in customer (through the Store API with publishable key `pk`): their
+/// token and id.
+pub async fn customer(app: &TestApp, pk: &str, email: &str) -> (String, String) {
+    let creds = serde_json::json!({"email": email, "password": "correct-horse-battery"});
+    let token = |res: TestResponse| res.ok()["token"].as_str().unwrap().to_string();
+    let registration = token(
+        app.post_json("/auth/customer/emailpass/register", &creds)
+            .await,
+    );
+    let created = app
+        .call(
+            Method::POST,
+            "/store/customers",
+            Some(&registration),
+            Some(&serde_json::json!({"email": email})),
+            &[("x-publishable-api-key", pk)],
+        )
+        .await
+        .ok();
+    let login = token(app.post_json("/auth/customer/emailpass", &creds).await);
+    (
+        login,
+        created["customer"]["id"].as_str().unwrap().to_string(),
+    )
+}

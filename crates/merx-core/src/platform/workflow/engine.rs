@@ -429,20 +429,28 @@ impl WorkflowEngine {
         Ok(true)
     }
 
-    /// Runs a step, renewing the execution's lease every third of it while the step takes.
+    /// Runs a step, renewing the execution's lease every third of it while the step takes. The
+    /// renewals run on a task of their own: the step may hold a transaction that locked the
+    /// execution's row, and must go on being polled while a renewal waits for that lock.
     async fn heartbeat<T>(&self, id: &str, step: impl std::future::Future<Output = T>) -> T {
-        tokio::pin!(step);
-        let period = self.lease / 3;
-        loop {
-            tokio::select! {
-                out = &mut step => return out,
-                _ = tokio::time::sleep(period) => {
-                    if let Err(e) = store::renew(&self.db, id, now() + self.lease, &self.owner).await {
-                        tracing::warn!(error = %e, execution = id, "renewing a workflow lease failed");
-                    }
+        let period = (self.lease / 3).max(Duration::from_millis(100));
+        let (db, id, owner, lease) = (
+            self.db.clone(),
+            id.to_string(),
+            self.owner.clone(),
+            self.lease,
+        );
+        // Aborted when the step ends, and also when the run is dropped (its caller went away):
+        // then the lease runs out and recovery takes the execution over.
+        let _renewals = AbortOnDrop(tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(period).await;
+                if let Err(e) = store::renew(&db, &id, now() + lease, &owner).await {
+                    tracing::warn!(error = %e, execution = %id, "renewing a workflow lease failed");
                 }
             }
-        }
+        }));
+        step.await
     }
 
     async fn recover_one(&self, wf: &Workflow, row: ExecutionRow) -> CoreResult<()> {
@@ -474,6 +482,15 @@ impl WorkflowEngine {
         Ok(store::get(&self.db, execution_id)
             .await?
             .map(|r| (r.status, r.error_kind.or(r.error))))
+    }
+}
+
+/// A task that ends with its handle.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
 
