@@ -157,6 +157,25 @@ fn base64_decode(input: &str) -> Option<Vec<u8>> {
     Some(out)
 }
 
+/// The authenticated customer (401 otherwise).
+pub struct CustomerActor {
+    pub customer_id: String,
+}
+
+impl FromRequestParts<AppState> for CustomerActor {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        match Caller::of_parts(state, parts).await? {
+            Caller::Customer(customer_id) => Ok(CustomerActor { customer_id }),
+            _ => Err(merx_types::DomainError::unauthorized("Unauthorized").into()),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

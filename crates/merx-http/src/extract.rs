@@ -101,3 +101,15 @@ impl PageQuery {
         )?)
     }
 }
+
+/// A JSON body that may be empty: the SDK posts `{}` or nothing on some routes, which reads as
+/// the body's defaults.
+pub fn optional_body<T: serde::de::DeserializeOwned + Default>(
+    bytes: &axum::body::Bytes,
+) -> crate::error::ApiResult<T> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Ok(T::default());
+    }
+    serde_json::from_slice(bytes)
+        .map_err(|e| crate::error::ApiError::invalid(format!("Invalid request body: {e}")))
+}

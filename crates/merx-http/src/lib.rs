@@ -3,6 +3,7 @@
 
 pub mod admin;
 mod auth_routes;
+mod bodies;
 mod caller;
 pub mod client_addr;
 mod dto;
@@ -22,6 +23,7 @@ mod render;
 mod server;
 mod session;
 pub(crate) mod store;
+mod views;
 
 use std::sync::Arc;
 

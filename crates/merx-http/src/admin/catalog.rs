@@ -11,13 +11,12 @@ use merx_core::catalog::{
     CategoryInput, LabelKind, NewProduct, NewVariant, Physical, ProductBundle, ProductChanges,
     ProductFilter, ProductOrder, ProductStatus, Relations, TaxonomyFilter, VariantChanges,
 };
-use merx_core::pricing::NewPrice;
 use merx_types::PageRequest;
-use rust_decimal::Decimal;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::AdminRoutes;
+use crate::bodies::PriceBody;
 use crate::dto::{double_option, Deleted};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
@@ -26,7 +25,7 @@ use crate::qs::Qs;
 use crate::render::{
     self, category_json, collection_json, label_json, CATEGORY, COLLECTION, LABEL,
 };
-use crate::store::list_body;
+use crate::views::list_body;
 use crate::AppState;
 
 const READ: Permission = Permission::read("products");
@@ -181,40 +180,6 @@ pub(crate) fn routes(r: AdminRoutes) -> AdminRoutes {
 #[serde(deny_unknown_fields)]
 pub struct IdRef {
     pub id: String,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PriceBody {
-    pub currency_code: String,
-    pub amount: Decimal,
-    pub min_quantity: Option<i64>,
-    pub max_quantity: Option<i64>,
-    /// Medusa's price rules; `region_id` is the one Merx supports.
-    pub rules: Option<BTreeMap<String, String>>,
-}
-
-impl PriceBody {
-    pub fn into_price(self) -> Result<NewPrice, ApiError> {
-        let mut region_id = None;
-        for (k, v) in self.rules.unwrap_or_default() {
-            match k.as_str() {
-                "region_id" => region_id = Some(v),
-                other => {
-                    return Err(ApiError::invalid(format!(
-                        "Unsupported price rule: {other}"
-                    )))
-                }
-            }
-        }
-        Ok(NewPrice {
-            currency_code: self.currency_code,
-            amount: self.amount,
-            region_id,
-            min_quantity: self.min_quantity,
-            max_quantity: self.max_quantity,
-        })
-    }
 }
 
 #[derive(Debug, Deserialize)]

@@ -13,13 +13,13 @@ use merx_types::PageRequest;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::setup::Batch;
 use super::{AdminActor, AdminRoutes};
+use crate::bodies::Batch;
 use crate::dto::{double_option, opt_ts, ts, Deleted};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
 use crate::qs::Qs;
-use crate::store::list_body;
+use crate::views::list_body;
 use crate::AppState;
 
 const LOC_READ: Permission = Permission::read("stock_locations");

@@ -7,7 +7,6 @@ mod catalog;
 pub(crate) mod events;
 mod inventory;
 mod orders;
-pub(crate) use orders::{reason_json, return_json};
 mod pricing;
 mod setup;
 mod users;

@@ -16,8 +16,6 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
 use crate::qs::Qs;
 use crate::render::amount;
-use crate::store::checkout::order_json;
-use crate::store::list_body;
 use crate::AppState;
 
 const SHIP_READ: Permission = Permission::read("fulfillments");
@@ -207,7 +205,13 @@ pub async fn retrieve_order(
 
 // ---------- order operations
 
-use merx_core::order::{Fulfillment, LineQuantity, Return, ReturnReason};
+use crate::extract::optional_body;
+use crate::views::fulfillment::fulfillment_json;
+use crate::views::fulfillment::reason_json;
+use crate::views::fulfillment::return_json;
+use crate::views::list_body;
+use crate::views::order::order_json;
+use merx_core::order::LineQuantity;
 
 const ORDERS_WRITE: Permission = Permission::write("orders");
 const RETURNS_READ: Permission = Permission::read("returns");
@@ -281,27 +285,6 @@ pub(crate) fn operation_routes(r: AdminRoutes) -> AdminRoutes {
         RETURNS_WRITE,
         receive_return,
     )
-}
-
-pub fn fulfillment_json(f: &Fulfillment) -> Value {
-    json!({
-        "id": f.id, "order_id": f.order_id, "location_id": f.location_id, "provider_id": f.provider_id,
-        "items": f.items.iter().map(|l| json!({"line_item_id": l.line_item_id, "quantity": l.quantity})).collect::<Vec<_>>(),
-        "labels": f.labels, "shipped_at": crate::dto::opt_ts(f.shipped_at), "delivered_at": crate::dto::opt_ts(f.delivered_at),
-        "canceled_at": crate::dto::opt_ts(f.canceled_at), "created_at": ts(f.created_at),
-    })
-}
-
-pub fn return_json(r: &Return, currency: &str) -> Value {
-    json!({
-        "id": r.id, "order_id": r.order_id, "status": r.status, "location_id": r.location_id,
-        "items": r.items.iter().map(|l| json!({"item_id": l.line_item_id, "quantity": l.quantity, "reason_id": l.reason_id})).collect::<Vec<_>>(),
-        "refund_amount": r.refund_amount.map(|a| amount(a, currency)), "received_at": crate::dto::opt_ts(r.received_at), "created_at": ts(r.created_at),
-    })
-}
-
-pub fn reason_json(r: &ReturnReason) -> Value {
-    json!({"id": r.id, "value": r.value, "label": r.label, "description": r.description, "created_at": ts(r.created_at), "deleted_at": null})
 }
 
 /// The admin view of an order: the store view plus fulfillments and returns.
@@ -431,16 +414,6 @@ async fn minor_for_order(
     let cur =
         Currency::find(&o.currency_code).ok_or_else(|| ApiError::invalid("unknown currency"))?;
     minor(v, cur, "amount")
-}
-
-fn optional_body<T: serde::de::DeserializeOwned + Default>(
-    bytes: &axum::body::Bytes,
-) -> ApiResult<T> {
-    if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Ok(T::default());
-    }
-    serde_json::from_slice(bytes)
-        .map_err(|e| ApiError::invalid(format!("Invalid request body: {e}")))
 }
 
 /// The client's `Idempotency-Key`, which payment operations carry to the provider.

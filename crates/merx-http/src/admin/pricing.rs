@@ -15,15 +15,15 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::catalog::PriceBody;
-use super::setup::Batch;
 use super::AdminRoutes;
+use crate::bodies::Batch;
+use crate::bodies::PriceBody;
 use crate::dto::{opt_ts, ts, Deleted};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
 use crate::qs::Qs;
 use crate::render::amount;
-use crate::store::list_body;
+use crate::views::list_body;
 use crate::AppState;
 
 const PL_READ: Permission = Permission::read("price_lists");

@@ -11,13 +11,14 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::AdminRoutes;
+use crate::bodies::Batch;
 use crate::dto::{double_option, ts, Deleted};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
 use crate::fields::Selection;
 use crate::qs::Qs;
 use crate::render::{region_json, COUNTRY, PAYMENT_PROVIDER, REGION};
-use crate::store::list_body;
+use crate::views::list_body;
 use crate::AppState;
 
 const REGIONS_READ: Permission = Permission::read("regions");
@@ -219,15 +220,6 @@ pub struct ChannelBody {
     pub is_disabled: Option<bool>,
     #[serde(default, deserialize_with = "double_option")]
     pub metadata: Option<Option<Value>>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Batch {
-    #[serde(default)]
-    pub add: Vec<String>,
-    #[serde(default)]
-    pub remove: Vec<String>,
 }
 
 pub async fn list_channels(

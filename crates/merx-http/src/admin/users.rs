@@ -14,8 +14,8 @@ use crate::dto::{ts, Deleted};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
 use crate::qs::Qs;
-use crate::store::customers::customer_json;
-use crate::store::list_body;
+use crate::views::customer::customer_json;
+use crate::views::list_body;
 use crate::AppState;
 
 const USERS_READ: Permission = Permission::read("users");

@@ -6,12 +6,13 @@ use merx_core::catalog::{Category, LabelKind, TaxonomyFilter, TaxonomyService};
 use merx_types::PageRequest;
 use serde_json::{json, Value};
 
-use super::{list_body, StoreScope};
+use super::StoreScope;
 use crate::error::ApiResult;
 use crate::fields::{select, Selection};
 use crate::list::{ListParams, ListSpec};
 use crate::qs::Qs;
 use crate::render::{category_json, collection_json, label_json, CATEGORY, COLLECTION, LABEL};
+use crate::views::list_body;
 use crate::AppState;
 
 fn qs(raw: Option<String>) -> ApiResult<Qs> {

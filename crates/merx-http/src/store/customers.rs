@@ -1,67 +1,27 @@
 //! `/store/customers`: create the customer of a registration token, and the logged-in customer's
 //! profile and addresses.
 
-use axum::extract::{FromRequestParts, Path, RawQuery, State};
-use axum::http::request::Parts;
+use axum::extract::{Path, RawQuery, State};
 use axum::Json;
 use merx_core::auth::ActorType;
-use merx_core::customer::{Address, AddressFields, AddressInput, Customer, CustomerInput};
+use merx_core::customer::CustomerInput;
 use merx_types::DomainError;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::StoreScope;
-use crate::caller::Caller;
-use crate::dto::{double_option, metadata, metadata_patch, ts};
+use crate::bodies::AddressBody;
+use crate::caller::CustomerActor;
+use crate::dto::{double_option, metadata_patch};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
 use crate::list::{ListParams, ListSpec, SortKey};
 use crate::qs::Qs;
 use crate::session;
+use crate::views::customer::address_json;
+use crate::views::customer::customer_json;
+use crate::views::list_body;
 use crate::AppState;
-
-/// The authenticated customer (401 otherwise).
-pub struct CustomerActor {
-    pub customer_id: String,
-}
-
-impl FromRequestParts<AppState> for CustomerActor {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        match Caller::of_parts(state, parts).await? {
-            Caller::Customer(customer_id) => Ok(CustomerActor { customer_id }),
-            _ => Err(DomainError::unauthorized("Unauthorized").into()),
-        }
-    }
-}
-
-pub fn address_json(a: &Address) -> Value {
-    let f = &a.fields;
-    json!({
-        "id": a.id, "address_name": a.address_name, "is_default_shipping": a.is_default_shipping,
-        "is_default_billing": a.is_default_billing, "customer_id": a.customer_id, "company": f.company,
-        "first_name": f.first_name, "last_name": f.last_name, "address_1": f.address_1, "address_2": f.address_2,
-        "city": f.city, "country_code": f.country_code, "province": f.province, "postal_code": f.postal_code,
-        "phone": f.phone, "metadata": f.metadata, "created_at": ts(a.created_at), "updated_at": ts(a.updated_at),
-        "deleted_at": null,
-    })
-}
-
-pub fn customer_json(c: &Customer) -> Value {
-    json!({
-        "id": c.id, "email": c.email, "company_name": c.company_name, "first_name": c.first_name,
-        "last_name": c.last_name, "phone": c.phone, "metadata": c.metadata, "has_account": c.has_account,
-        "default_billing_address_id": c.addresses.iter().find(|a| a.is_default_billing).map(|a| a.id.clone()),
-        "default_shipping_address_id": c.addresses.iter().find(|a| a.is_default_shipping).map(|a| a.id.clone()),
-        "addresses": c.addresses.iter().map(address_json).collect::<Vec<_>>(),
-        "groups": c.group_ids.iter().map(|g| json!({"id": g})).collect::<Vec<_>>(),
-        "deleted_at": null, "created_at": ts(c.created_at), "updated_at": ts(c.updated_at),
-    })
-}
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -142,52 +102,6 @@ pub async fn update_me(
     Ok(Json(json!({ "customer": customer_json(&customer) })))
 }
 
-#[derive(Debug, Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-pub struct AddressBody {
-    pub address_name: Option<String>,
-    pub is_default_shipping: Option<bool>,
-    pub is_default_billing: Option<bool>,
-    pub company: Option<String>,
-    pub first_name: Option<String>,
-    pub last_name: Option<String>,
-    pub address_1: Option<String>,
-    pub address_2: Option<String>,
-    pub city: Option<String>,
-    pub country_code: Option<String>,
-    pub province: Option<String>,
-    pub postal_code: Option<String>,
-    pub phone: Option<String>,
-    #[serde(default, deserialize_with = "metadata")]
-    pub metadata: Option<Value>,
-}
-
-impl AddressBody {
-    pub fn fields(&self) -> AddressFields {
-        AddressFields {
-            first_name: self.first_name.clone(),
-            last_name: self.last_name.clone(),
-            company: self.company.clone(),
-            address_1: self.address_1.clone(),
-            address_2: self.address_2.clone(),
-            city: self.city.clone(),
-            country_code: self.country_code.clone(),
-            province: self.province.clone(),
-            postal_code: self.postal_code.clone(),
-            phone: self.phone.clone(),
-            metadata: self.metadata.clone(),
-        }
-    }
-    fn input(self) -> AddressInput {
-        AddressInput {
-            fields: self.fields(),
-            address_name: self.address_name,
-            is_default_shipping: self.is_default_shipping,
-            is_default_billing: self.is_default_billing,
-        }
-    }
-}
-
 pub async fn addresses(
     State(s): State<AppState>,
     _: StoreScope,
@@ -223,7 +137,7 @@ pub async fn addresses(
         _ => SortKey::from(a.id.as_str()),
     });
     let items = page.items.iter().map(address_json).collect();
-    Ok(Json(super::list_body("addresses", items, &page)))
+    Ok(Json(list_body("addresses", items, &page)))
 }
 
 pub async fn add_address(

@@ -1,11 +1,16 @@
 //! The Store API (`/store`), wire-compatible with Medusa v2's. Every request carries a publishable
 //! key (`x-publishable-api-key`); its sales channels scope what the request sees.
 
+mod carts;
 mod catalog;
-pub(crate) mod checkout;
 pub(crate) mod customers;
+mod orders;
+mod ownership;
+mod payments;
 mod products;
 mod regions;
+mod returns;
+mod shipping;
 
 use axum::extract::{FromRequestParts, Request, State};
 use axum::http::request::Parts;
@@ -15,8 +20,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{on, MethodFilter};
 use axum::Router;
 use merx_core::sales_channel::KeyScope;
-use merx_types::{DomainError, Page};
-use serde_json::{json, Value};
+use merx_types::DomainError;
 
 use crate::error::ApiError;
 use crate::AppState;
@@ -68,11 +72,6 @@ async fn publishable_key(State(state): State<AppState>, mut req: Request, next: 
         .into_response(),
         Err(e) => ApiError::from(e).into_response(),
     }
-}
-
-/// `{<plural>: [...], count, offset, limit}`.
-pub(crate) fn list_body(key: &str, items: Vec<Value>, page: &Page<impl Sized>) -> Value {
-    json!({key: items, "count": page.count, "offset": page.offset, "limit": page.limit})
 }
 
 /// One Store route: what the OpenAPI document lists.
@@ -138,78 +137,74 @@ fn build() -> StoreRoutes {
             "/store/product-types/{id}",
             catalog::product_type,
         )
-        .add(post.clone(), "/store/carts", checkout::create_cart)
-        .add(get.clone(), "/store/carts/{id}", checkout::retrieve_cart)
-        .add(post.clone(), "/store/carts/{id}", checkout::update_cart)
+        .add(post.clone(), "/store/carts", carts::create_cart)
+        .add(get.clone(), "/store/carts/{id}", carts::retrieve_cart)
+        .add(post.clone(), "/store/carts/{id}", carts::update_cart)
         .add(
             post.clone(),
             "/store/carts/{id}/customer",
-            checkout::transfer_cart,
+            carts::transfer_cart,
         )
         .add(
             post.clone(),
             "/store/carts/{id}/line-items",
-            checkout::add_item,
+            carts::add_item,
         )
         .add(
             post.clone(),
             "/store/carts/{id}/line-items/{line_id}",
-            checkout::update_item,
+            carts::update_item,
         )
         .add(
             delete.clone(),
             "/store/carts/{id}/line-items/{line_id}",
-            checkout::delete_item,
+            carts::delete_item,
         )
         .add(
             post.clone(),
             "/store/carts/{id}/shipping-methods",
-            checkout::add_shipping_method,
+            carts::add_shipping_method,
         )
-        .add(
-            post.clone(),
-            "/store/carts/{id}/complete",
-            checkout::complete,
-        )
+        .add(post.clone(), "/store/carts/{id}/complete", carts::complete)
         .add(
             get.clone(),
             "/store/shipping-options",
-            checkout::shipping_options,
+            shipping::shipping_options,
         )
         .add(
             post.clone(),
             "/store/shipping-options/{id}/calculate",
-            checkout::calculate_option,
+            shipping::calculate_option,
         )
         .add(
             get.clone(),
             "/store/payment-providers",
-            checkout::payment_providers,
+            payments::payment_providers,
         )
         .add(
             post.clone(),
             "/store/payment-collections",
-            checkout::create_collection,
+            payments::create_collection,
         )
         .add(
             post.clone(),
             "/store/payment-collections/{id}/payment-sessions",
-            checkout::init_session,
+            payments::init_session,
         )
-        .add(post.clone(), "/store/returns", checkout::create_return)
-        .add(post.clone(), "/store/return", checkout::create_return)
+        .add(post.clone(), "/store/returns", returns::create_return)
+        .add(post.clone(), "/store/return", returns::create_return)
         .add(
             get.clone(),
             "/store/return-reasons",
-            checkout::return_reasons,
+            returns::return_reasons,
         )
         .add(
             get.clone(),
             "/store/return-reasons/{id}",
-            checkout::return_reason,
+            returns::return_reason,
         )
-        .add(get.clone(), "/store/orders", checkout::list_orders)
-        .add(get.clone(), "/store/orders/{id}", checkout::retrieve_order)
+        .add(get.clone(), "/store/orders", orders::list_orders)
+        .add(get.clone(), "/store/orders/{id}", orders::retrieve_order)
         .add(post.clone(), "/store/customers", customers::create)
         .add(get.clone(), "/store/customers/me", customers::me)
         .add(post.clone(), "/store/customers/me", customers::update_me)

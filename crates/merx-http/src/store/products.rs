@@ -12,7 +12,7 @@ use merx_core::storefront::{self, PricingRequest};
 use merx_types::{DomainError, PageRequest};
 use serde_json::{json, Value};
 
-use super::{list_body, StoreScope};
+use super::StoreScope;
 use crate::caller::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::fields::{select, Selection};
@@ -21,6 +21,7 @@ use crate::read_cache::Versions;
 use crate::render::{
     default_product_selection, product_json, VariantExtras, CALCULATED_PRICE, PRODUCT,
 };
+use crate::views::list_body;
 use crate::AppState;
 
 /// The filter a Store request asks for, within its key's channels.

@@ -7,12 +7,13 @@ use merx_types::currency::CURRENCIES;
 use merx_types::{Currency, DomainError};
 use serde_json::{json, Value};
 
-use super::{list_body, StoreScope};
+use super::StoreScope;
 use crate::error::ApiResult;
 use crate::fields::{select, Selection};
 use crate::list::{ListParams, ListSpec, SortKey};
 use crate::qs::Qs;
 use crate::render::{currency_json, region_json, COUNTRY, REGION};
+use crate::views::list_body;
 use crate::AppState;
 
 fn defaults() -> Selection {

@@ -277,3 +277,59 @@ fn every_admin_route_is_in_the_openapi_document() {
     }
     assert!(spec["paths"]["/store/products"]["get"].is_object());
 }
+
+/// Route modules do not reach into each other: what several of them need (response shapes,
+/// bodies, extractors) has a home of its own (`views`, `bodies`, `caller`, …). A route module is a
+/// file of `src/store` or `src/admin` whose handlers the router registers.
+#[test]
+fn no_route_module_imports_a_sibling_route_module() {
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut problems = Vec::new();
+    for area in ["store", "admin"] {
+        let dir = src.join(area);
+        let router = std::fs::read_to_string(dir.join("mod.rs")).unwrap();
+        let modules: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap()
+            .filter_map(|e| {
+                let name = e.unwrap().file_name().into_string().unwrap();
+                name.strip_suffix(".rs").map(str::to_string)
+            })
+            .filter(|m| m != "mod")
+            .collect();
+        // Registered as `m::routes(…)` (Admin) or as a handler after its path (Store).
+        let compact: String = router.split_whitespace().collect();
+        let routed: Vec<&String> = modules
+            .iter()
+            .filter(|m| {
+                compact.contains(&format!("{m}::routes(")) || compact.contains(&format!("\",{m}::"))
+            })
+            .collect();
+        assert!(!routed.is_empty(), "no route modules found in src/{area}");
+        // Nor does the router re-export a route module's items for others to take.
+        for m in &routed {
+            if router.contains(&format!("use {m}::")) {
+                problems.push(format!("src/{area}/mod.rs re-exports items of {m}"));
+            }
+        }
+        for file in std::fs::read_dir(src.join(""))
+            .unwrap()
+            .chain(std::fs::read_dir(&dir).unwrap())
+        {
+            let path = file.unwrap().path();
+            if path.extension().is_none_or(|e| e != "rs") || path.ends_with("mod.rs") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            let inside = path.parent() == Some(dir.as_path());
+            for m in &routed {
+                let crate_path = format!("crate::{area}::{m}::");
+                let super_path = format!("super::{m}::");
+                let own = path.file_stem().is_some_and(|s| s == m.as_str());
+                if text.contains(&crate_path) || (inside && !own && text.contains(&super_path)) {
+                    problems.push(format!("{} uses {area}::{m}", path.display()));
+                }
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{problems:#?}");
+}

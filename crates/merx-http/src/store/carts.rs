@@ -1,0 +1,288 @@
+//! `/store/carts`: carts, line items, shipping methods and completion.
+
+use super::ownership::authorise_cart;
+use super::ownership::owned_view;
+use super::StoreScope;
+use crate::bodies::AddressBody;
+use crate::caller::Caller;
+use crate::caller::CustomerActor;
+use crate::dto::{data, metadata};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::optional_body;
+use crate::extract::ApiJson;
+use crate::views::cart::cart_json;
+use crate::views::cart::cart_json_with;
+use crate::views::order::order_json;
+use crate::views::order::order_json_with;
+use crate::AppState;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::Json;
+use merx_core::cart::{CartChanges, NewCart};
+use merx_core::checkout::{self, Completion};
+use merx_core::CoreError;
+use merx_types::{DomainError, ErrorKind};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ItemBody {
+    pub variant_id: String,
+    pub quantity: i64,
+    #[serde(default, deserialize_with = "metadata")]
+    pub metadata: Option<Value>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct CartBody {
+    pub region_id: Option<String>,
+    pub currency_code: Option<String>,
+    pub email: Option<String>,
+    pub sales_channel_id: Option<String>,
+    pub shipping_address: Option<AddressBody>,
+    pub billing_address: Option<AddressBody>,
+    #[serde(default, deserialize_with = "metadata")]
+    pub metadata: Option<Value>,
+    pub items: Option<Vec<ItemBody>>,
+    pub promo_codes: Option<Vec<String>>,
+    /// Accepted for compatibility; Merx has no workflow hooks that read it yet.
+    #[allow(dead_code)]
+    pub additional_data: Option<Value>,
+    /// Accepted for compatibility (the SDK may send it); carts are not localised yet.
+    #[allow(dead_code)]
+    pub locale: Option<String>,
+}
+
+/// The logged-in customer's id and email (none for a guest, or a token whose customer is gone).
+pub(crate) async fn customer_of(
+    s: &AppState,
+    caller: &Caller,
+) -> ApiResult<Option<(String, String)>> {
+    let Some(id) = caller.customer_id() else {
+        return Ok(None);
+    };
+    match s.core.customers.get(id).await {
+        Ok(c) => Ok(Some((c.id, c.email))),
+        Err(CoreError::Domain(e)) if e.kind == ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn create_cart(
+    State(s): State<AppState>,
+    scope: StoreScope,
+    caller: Caller,
+    body: Bytes,
+) -> ApiResult<Json<Value>> {
+    let b: CartBody = optional_body(&body)?;
+    if b.promo_codes.as_ref().is_some_and(|p| !p.is_empty()) {
+        return Err(ApiError::invalid("Promotions are not supported yet"));
+    }
+    let customer = customer_of(&s, &caller).await?;
+    let input = NewCart {
+        region_id: b.region_id,
+        currency_code: b.currency_code,
+        sales_channel_id: b.sales_channel_id,
+        email: b.email.or_else(|| customer.as_ref().map(|c| c.1.clone())),
+        customer_id: customer.map(|c| c.0),
+        shipping_address: b.shipping_address.as_ref().map(AddressBody::fields),
+        billing_address: b.billing_address.as_ref().map(AddressBody::fields),
+        metadata: b.metadata,
+        items: b
+            .items
+            .unwrap_or_default()
+            .into_iter()
+            .map(|i| (i.variant_id, i.quantity))
+            .collect(),
+    };
+    if input.items.iter().any(|(_, q)| *q < 1) {
+        return Err(ApiError::invalid("quantity must be a positive integer"));
+    }
+    let view = s
+        .core
+        .carts
+        .create(input, &scope.0.sales_channel_ids)
+        .await?;
+    // A new cart has no payment collection yet.
+    Ok(Json(
+        json!({"cart": cart_json_with(&s, &view, None).await?}),
+    ))
+}
+
+pub async fn retrieve_cart(
+    State(s): State<AppState>,
+    _: StoreScope,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let view = owned_view(&s, &caller, &id).await?;
+    Ok(Json(json!({"cart": cart_json(&s, &view).await?})))
+}
+
+pub async fn update_cart(
+    State(s): State<AppState>,
+    scope: StoreScope,
+    caller: Caller,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> ApiResult<Json<Value>> {
+    let b: CartBody = optional_body(&body)?;
+    authorise_cart(&s, &caller, &id).await?;
+    if b.items.is_some() || b.promo_codes.as_ref().is_some_and(|p| !p.is_empty()) {
+        return Err(ApiError::invalid(
+            "Use the line-items and promotions routes to change items and promotions",
+        ));
+    }
+    if let Some(c) = &b.sales_channel_id {
+        if !scope.0.sales_channel_ids.contains(c) {
+            return Err(ApiError::invalid(format!(
+                "Sales channel {c} is not associated with the publishable key"
+            )));
+        }
+    }
+    let changes = CartChanges {
+        region_id: b.region_id,
+        email: b.email,
+        sales_channel_id: b.sales_channel_id,
+        shipping_address: b.shipping_address.as_ref().map(AddressBody::fields),
+        billing_address: b.billing_address.as_ref().map(AddressBody::fields),
+        metadata: b.metadata.map(Some),
+    };
+    let view = s.core.carts.update(&id, changes).await?;
+    Ok(Json(json!({"cart": cart_json(&s, &view).await?})))
+}
+
+pub async fn transfer_cart(
+    State(s): State<AppState>,
+    _: StoreScope,
+    caller: Caller,
+    c: CustomerActor,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    // A guest cart may be taken by the customer logging in; another customer's may not.
+    authorise_cart(&s, &caller, &id).await?;
+    let customer = s.core.customers.get(&c.customer_id).await?;
+    let view = s
+        .core
+        .carts
+        .set_customer(&id, &customer.id, &customer.email)
+        .await?;
+    Ok(Json(json!({"cart": cart_json(&s, &view).await?})))
+}
+
+pub async fn add_item(
+    State(s): State<AppState>,
+    _: StoreScope,
+    caller: Caller,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<ItemBody>,
+) -> ApiResult<Json<Value>> {
+    authorise_cart(&s, &caller, &id).await?;
+    let view = s
+        .core
+        .carts
+        .add_item(&id, &b.variant_id, b.quantity, b.metadata)
+        .await?;
+    Ok(Json(json!({"cart": cart_json(&s, &view).await?})))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ItemUpdate {
+    pub quantity: i64,
+    #[serde(default, deserialize_with = "metadata")]
+    pub metadata: Option<Value>,
+}
+
+pub async fn update_item(
+    State(s): State<AppState>,
+    _: StoreScope,
+    caller: Caller,
+    Path((id, line)): Path<(String, String)>,
+    ApiJson(b): ApiJson<ItemUpdate>,
+) -> ApiResult<Json<Value>> {
+    authorise_cart(&s, &caller, &id).await?;
+    let view = s
+        .core
+        .carts
+        .update_item(&id, &line, b.quantity, b.metadata)
+        .await?;
+    Ok(Json(json!({"cart": cart_json(&s, &view).await?})))
+}
+
+pub async fn delete_item(
+    State(s): State<AppState>,
+    _: StoreScope,
+    caller: Caller,
+    Path((id, line)): Path<(String, String)>,
+) -> ApiResult<Json<Value>> {
+    authorise_cart(&s, &caller, &id).await?;
+    let view = s.core.carts.delete_item(&id, &line).await?;
+    Ok(Json(
+        json!({"id": line, "object": "line-item", "deleted": true, "parent": cart_json(&s, &view).await?}),
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MethodBody {
+    pub option_id: String,
+    #[serde(default, deserialize_with = "data")]
+    pub data: Option<Value>,
+}
+
+pub async fn add_shipping_method(
+    State(s): State<AppState>,
+    _: StoreScope,
+    caller: Caller,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<MethodBody>,
+) -> ApiResult<Json<Value>> {
+    // The option is validated against the cart as read; if the cart changes before the method is
+    // written, it is read and validated again.
+    for _ in 0..5 {
+        let view = owned_view(&s, &caller, &id).await?;
+        let (option, price) = s
+            .core
+            .shipping
+            .validate_for_cart(&b.option_id, &view)
+            .await?;
+        let set = s
+            .core
+            .carts
+            .set_shipping_method(view, &option.id, &option.name, price, b.data.clone())
+            .await?;
+        if let Some(view) = set {
+            return Ok(Json(json!({"cart": cart_json(&s, &view).await?})));
+        }
+    }
+    Err(DomainError::conflict(format!(
+        "Cart {id} is being changed by other requests; please try again"
+    ))
+    .into())
+}
+
+pub async fn complete(
+    State(s): State<AppState>,
+    _: StoreScope,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    authorise_cart(&s, &caller, &id).await?;
+    match checkout::complete(&s.core, &id).await? {
+        Completion::Order { order, payment } => {
+            let order = match payment {
+                Some(c) => order_json_with(&order, Some(*c)),
+                None => order_json(&s, &order).await?,
+            };
+            Ok(Json(json!({"type": "order", "order": order})))
+        }
+        Completion::PaymentFailed { cart, message } => Ok(Json(json!({
+            "type": "cart",
+            "cart": cart_json(&s, &cart).await?,
+            "error": {"message": message, "name": "Error", "type": "payment_authorization_error"},
+        }))),
+    }
+}

@@ -1,0 +1,123 @@
+//! `/store/returns` and `/store/return-reasons`.
+
+use super::ownership::check_order_owner;
+use super::StoreScope;
+use crate::caller::Caller;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::ApiJson;
+use crate::list::{ListParams, ListSpec, SortKey};
+use crate::qs::Qs;
+use crate::views::fulfillment::reason_json;
+use crate::views::fulfillment::return_json;
+use crate::views::list_body;
+use crate::AppState;
+use axum::extract::{Path, RawQuery, State};
+use axum::Json;
+use merx_types::DomainError;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReturnLine {
+    pub id: String,
+    pub quantity: i64,
+    pub reason_id: Option<String>,
+    /// Accepted for Medusa compatibility; not stored yet.
+    #[allow(dead_code)]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StoreReturnBody {
+    pub order_id: String,
+    pub items: Vec<ReturnLine>,
+    pub return_shipping: Option<Value>,
+    pub location_id: Option<String>,
+    pub note: Option<String>,
+}
+
+/// `POST /store/returns` (and Medusa 2.6's `/store/return`): requests a return of shipped units.
+pub async fn create_return(
+    State(s): State<AppState>,
+    _: StoreScope,
+    caller: Caller,
+    ApiJson(b): ApiJson<StoreReturnBody>,
+) -> ApiResult<Json<Value>> {
+    let _ = (&b.return_shipping, &b.note);
+    let order = s.core.orders.get(&b.order_id).await?;
+    check_order_owner(&order, &caller)?;
+    if order.customer_id.is_none() {
+        // Whoever holds a guest order's id can read it, email included, so nothing in a request
+        // proves it comes from the buyer: the shop's staff take those returns (Admin API).
+        return Err(DomainError::not_allowed(
+            "Returns of orders placed without an account are requested through the shop, not the Store API",
+        )
+        .into());
+    }
+    let lines = b
+        .items
+        .into_iter()
+        .map(|l| merx_core::order::LineQuantity {
+            line_item_id: l.id,
+            quantity: l.quantity,
+            reason_id: l.reason_id,
+        })
+        .collect();
+    let r = s
+        .core
+        .order_ops
+        .request_return(&b.order_id, lines, b.location_id)
+        .await?;
+    let o = s.core.orders.get(&r.order_id).await?;
+    Ok(Json(json!({"return": return_json(&r, &o.currency_code)})))
+}
+
+pub async fn return_reasons(
+    State(s): State<AppState>,
+    _: StoreScope,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<Json<Value>> {
+    let qs = Qs::parse(raw.as_deref().unwrap_or_default())?;
+    let list = ListParams::parse(
+        &qs,
+        &ListSpec {
+            default_limit: 50,
+            sorts: &["id", "value", "label", "created_at", "updated_at"],
+            dated: true,
+        },
+    )?;
+    let reasons = list.within(s.core.order_ops.reasons().await?, |r| {
+        (r.created_at, r.updated_at)
+    });
+    let page = list.page(reasons, |r, field| match field {
+        "id" => SortKey::from(r.id.as_str()),
+        "label" => SortKey::from(r.label.as_str()),
+        "created_at" => SortKey::from(r.created_at),
+        "updated_at" => SortKey::from(r.updated_at),
+        _ => SortKey::from(r.value.as_str()),
+    });
+    let items = page.items.iter().map(reason_json).collect();
+    Ok(Json(list_body("return_reasons", items, &page)))
+}
+
+pub async fn return_reason(
+    State(s): State<AppState>,
+    _: StoreScope,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let r = s
+        .core
+        .order_ops
+        .reasons()
+        .await?
+        .into_iter()
+        .find(|r| r.id == id)
+        .ok_or_else(|| {
+            ApiError::from(DomainError::not_found(format!(
+                "Return reason with id: {id} was not found"
+            )))
+        })?;
+    Ok(Json(json!({"return_reason": reason_json(&r)})))
+}
