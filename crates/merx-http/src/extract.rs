@@ -113,3 +113,27 @@ pub fn optional_body<T: serde::de::DeserializeOwned + Default>(
     serde_json::from_slice(bytes)
         .map_err(|e| crate::error::ApiError::invalid(format!("Invalid request body: {e}")))
 }
+
+/// A list route's query: Medusa's qs syntax parsed (`id[]=…`, `created_at[$gt]=…`), with its page
+/// (`limit`, default `DEFAULT_LIMIT`, and `offset`; negatives are 400) taken out. Filters are
+/// read from `qs` by the handler.
+pub struct ListQuery<const DEFAULT_LIMIT: i64 = 20> {
+    pub qs: crate::qs::Qs,
+    pub page: merx_types::PageRequest,
+}
+
+impl<S: Send + Sync, const DEFAULT_LIMIT: i64> axum::extract::FromRequestParts<S>
+    for ListQuery<DEFAULT_LIMIT>
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Self, Self::Rejection> {
+        let qs = crate::qs::Qs::parse(parts.uri.query().unwrap_or_default())?;
+        let page =
+            merx_types::PageRequest::parse(qs.int("limit")?, qs.int("offset")?, DEFAULT_LIMIT)?;
+        Ok(ListQuery { qs, page })
+    }
+}

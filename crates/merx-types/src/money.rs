@@ -31,7 +31,8 @@ impl Money {
     }
 
     /// Parses a currency code and a major-unit amount as a client sends it (`24.99`). An amount with
-    /// more digits than the currency has is refused rather than silently rounded.
+    /// more digits than the currency has is refused rather than silently rounded, and so is one
+    /// beyond [`MAX_AMOUNT`].
     pub fn from_major(amount: Decimal, currency_code: &str) -> Result<Self, DomainError> {
         let currency = Currency::find(currency_code).ok_or_else(|| {
             DomainError::invalid(format!("Unknown currency code: {currency_code}"))
@@ -43,6 +44,11 @@ impl Money {
                 currency.code.to_uppercase()
             ))
         })?;
+        if !(-MAX_AMOUNT..=MAX_AMOUNT).contains(&minor) {
+            return Err(DomainError::invalid(format!(
+                "Amount {amount} is larger than the largest Merx handles"
+            )));
+        }
         Ok(Self { minor, currency })
     }
 

@@ -314,6 +314,34 @@ fn check_ready(view: &CartView, has_session: bool) -> Result<(), DomainError> {
     Ok(())
 }
 
+/// Replaces the cart's shipping method with one of `option_id`. The option is validated against
+/// the cart as read (after `allow` accepted the caller for it); when another request changed the
+/// cart before the write, it is read and validated again, a few times, then `409 conflict`.
+pub async fn set_shipping_method<E: From<CoreError>>(
+    core: &Core,
+    cart_id: &str,
+    option_id: &str,
+    data: Option<Value>,
+    allow: impl Fn(&CartView) -> Result<(), E>,
+) -> Result<CartView, E> {
+    for _ in 0..5 {
+        let view = core.carts.view(cart_id).await?;
+        allow(&view)?;
+        let (option, price) = core.shipping.validate_for_cart(option_id, &view).await?;
+        let set = core
+            .carts
+            .set_shipping_method(view, &option.id, &option.name, price, data.clone())
+            .await?;
+        if let Some(view) = set {
+            return Ok(view);
+        }
+    }
+    Err(CoreError::from(DomainError::conflict(format!(
+        "Cart {cart_id} is being changed by other requests; please try again"
+    )))
+    .into())
+}
+
 /// How long a second `complete` waits for one in flight before answering 409.
 const IN_FLIGHT_WAIT: Duration = Duration::from_secs(5);
 

@@ -2,8 +2,10 @@
 //! then read by the customer and the store.
 
 mod ops;
+mod status;
 
 pub use ops::{Fulfillment, LineQuantity, OrderOps, Return, ReturnReason};
+pub use status::{FulfillmentStatus, PaymentStatus};
 
 use merx_db::{query, Db, DbResult, Prefixed, Row, Tx};
 use merx_types::id::new_id;
@@ -79,18 +81,58 @@ pub struct Order {
 const COLUMNS: &str = "id, display_id, cart_id, status, region_id, sales_channel_id, customer_id, email, currency_code, \
     shipping_address, billing_address, totals, metadata, canceled_at, created_at, updated_at";
 
-/// An order with its lines and shipping methods, in one query.
-static ORDER_WITH_ROWS: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+/// Orders with their lines and shipping methods, in one query (`where` picks the orders).
+fn orders_with_rows(r#where: &str) -> String {
     format!(
         "SELECT {}, {}, {} FROM orders o \
          LEFT JOIN order_line_item i ON i.order_id = o.id \
          LEFT JOIN order_shipping_method m ON m.order_id = o.id \
-         WHERE o.id = ?",
+         WHERE {where}",
         merx_db::sql::qualified("o", COLUMNS),
         merx_db::sql::aliased("i", ITEM_COLUMNS),
         merx_db::sql::aliased("m", METHOD_COLUMNS)
     )
-});
+}
+
+static ORDER_WITH_ROWS: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| orders_with_rows("o.id = ?"));
+
+/// The orders in joined rows, in the order their ids first appear, lines and methods sorted.
+fn orders_from_joined(rows: &[Row]) -> DbResult<Vec<Order>> {
+    let mut orders: Vec<Order> = Vec::new();
+    let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let mut seen = std::collections::HashSet::new();
+    for r in rows {
+        let id = r.text("id")?;
+        let at = match index.get(&id) {
+            Some(i) => *i,
+            None => {
+                orders.push(from_row(r)?);
+                index.insert(id, orders.len() - 1);
+                orders.len() - 1
+            }
+        };
+        let o = &mut orders[at];
+        let (item, method) = (r.prefixed("i_"), r.prefixed("m_"));
+        if let Some(item_id) = item.opt_text("id")? {
+            if seen.insert(item_id) {
+                o.items.push(item_from(&item)?);
+            }
+        }
+        if let Some(method_id) = method.opt_text("id")? {
+            if seen.insert(method_id) {
+                o.shipping_methods.push(method_from(&method)?);
+            }
+        }
+    }
+    for o in &mut orders {
+        o.items
+            .sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
+        o.shipping_methods
+            .sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
+    }
+    Ok(orders)
+}
 
 const ITEM_COLUMNS: &str = "id, cart_line_item_id, variant_id, product_id, title, subtitle, thumbnail, quantity, \
     unit_price, is_tax_inclusive, requires_shipping, snapshot, totals, fulfilled_quantity, shipped_quantity, \
@@ -359,31 +401,29 @@ impl OrderService {
             .db
             .fetch_all(query(ORDER_WITH_ROWS.as_str()).bind(id))
             .await?;
-        let Some(first) = rows.first() else {
-            return Err(
-                DomainError::not_found(format!("Order with id: {id} was not found")).into(),
-            );
-        };
-        let mut o = from_row(first)?;
-        let mut seen = std::collections::HashSet::new();
-        for r in &rows {
-            let (item, method) = (r.prefixed("i_"), r.prefixed("m_"));
-            if let Some(item_id) = item.opt_text("id")? {
-                if seen.insert(item_id) {
-                    o.items.push(item_from(&item)?);
-                }
-            }
-            if let Some(method_id) = method.opt_text("id")? {
-                if seen.insert(method_id) {
-                    o.shipping_methods.push(method_from(&method)?);
-                }
-            }
+        orders_from_joined(&rows)?.pop().ok_or_else(|| {
+            DomainError::not_found(format!("Order with id: {id} was not found")).into()
+        })
+    }
+
+    /// The orders with `ids`, in that order, read in one query (ids that name no order are left out).
+    pub async fn get_many(&self, ids: &[String]) -> CoreResult<Vec<Order>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
         }
-        o.items
-            .sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
-        o.shipping_methods
-            .sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
-        Ok(o)
+        let sql = orders_with_rows(&format!(
+            "o.id IN ({})",
+            merx_db::sql::placeholders(ids.len())
+        ));
+        let rows = self
+            .db
+            .fetch_all(ids.iter().fold(query(sql), |q, id| q.bind(id)))
+            .await?;
+        let mut found: std::collections::HashMap<String, Order> = orders_from_joined(&rows)?
+            .into_iter()
+            .map(|o| (o.id.clone(), o))
+            .collect();
+        Ok(ids.iter().filter_map(|id| found.remove(id)).collect())
     }
 
     pub async fn by_cart(&self, cart_id: &str) -> CoreResult<Option<Order>> {
@@ -465,10 +505,7 @@ impl OrderService {
             .iter()
             .map(|r| r.text("id"))
             .collect::<DbResult<_>>()?;
-        let mut items = Vec::with_capacity(ids.len());
-        for id in ids {
-            items.push(self.get(&id).await?);
-        }
+        let items = self.get_many(&ids).await?;
         Ok(Page {
             items,
             count,

@@ -274,6 +274,40 @@ impl PaymentService {
         Ok(collection_from_joined(&rows)?)
     }
 
+    /// The collections of `cart_ids` (with their live sessions), by cart, in one query: for lists
+    /// of orders, which would otherwise read one collection per order.
+    pub async fn collections_of_carts(
+        &self,
+        cart_ids: &[String],
+    ) -> CoreResult<HashMap<String, Collection>> {
+        if cart_ids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let sql = format!(
+            "SELECT {}, {} FROM payment_collection c LEFT JOIN payment_session s \
+             ON s.payment_collection_id = c.id AND s.deleted_at IS NULL WHERE c.cart_id IN ({}) \
+             ORDER BY c.cart_id, s.created_at, s.id",
+            sql::qualified("c", COLLECTION_COLUMNS),
+            sql::aliased("s", SESSION_COLUMNS),
+            sql::placeholders(cart_ids.len())
+        );
+        let rows = self
+            .db
+            .fetch_all(cart_ids.iter().fold(query(sql), |q, id| q.bind(id)))
+            .await?;
+        let mut by_cart: HashMap<String, Vec<Row>> = HashMap::new();
+        for r in rows {
+            by_cart.entry(r.text("cart_id")?).or_default().push(r);
+        }
+        let mut out = HashMap::with_capacity(by_cart.len());
+        for (cart, rows) in by_cart {
+            if let Some(c) = collection_from_joined(&rows)? {
+                out.insert(cart, c);
+            }
+        }
+        Ok(out)
+    }
+
     /// The cart's collection, created (or its amount brought up to date) for `amount`.
     pub async fn ensure_collection(
         &self,

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, State};
 use axum::http::Method;
 use axum::Json;
 use merx_core::auth::Permission;
@@ -11,7 +11,6 @@ use merx_core::catalog::{
     CategoryInput, LabelKind, NewProduct, NewVariant, Physical, ProductBundle, ProductChanges,
     ProductFilter, ProductOrder, ProductStatus, Relations, TaxonomyFilter, VariantChanges,
 };
-use merx_types::PageRequest;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -20,6 +19,7 @@ use crate::bodies::PriceBody;
 use crate::dto::{double_option, Deleted};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
+use crate::extract::ListQuery;
 use crate::fields::Selection;
 use crate::qs::Qs;
 use crate::render::{
@@ -424,10 +424,8 @@ async fn admin_product(s: &AppState, bundles: &[ProductBundle]) -> ApiResult<Vec
 
 pub async fn list_products(
     State(s): State<AppState>,
-    RawQuery(raw): RawQuery,
+    ListQuery { qs, page }: ListQuery<50>,
 ) -> ApiResult<Json<Value>> {
-    let qs = Qs::parse(raw.as_deref().unwrap_or_default())?;
-    let page = PageRequest::parse(qs.int("limit")?, qs.int("offset")?, 50)?;
     let statuses = qs
         .list("status")?
         .iter()
@@ -700,10 +698,8 @@ fn filter(qs: &Qs, names: &str) -> ApiResult<TaxonomyFilter> {
 
 pub async fn list_collections(
     State(s): State<AppState>,
-    RawQuery(raw): RawQuery,
+    ListQuery { qs, page }: ListQuery<20>,
 ) -> ApiResult<Json<Value>> {
-    let qs = Qs::parse(raw.as_deref().unwrap_or_default())?;
-    let page = PageRequest::parse(qs.int("limit")?, qs.int("offset")?, 20)?;
     let page = s
         .core
         .taxonomy
@@ -807,10 +803,8 @@ fn category_sel() -> Selection {
 
 pub async fn list_categories(
     State(s): State<AppState>,
-    RawQuery(raw): RawQuery,
+    ListQuery { qs, page }: ListQuery<50>,
 ) -> ApiResult<Json<Value>> {
-    let qs = Qs::parse(raw.as_deref().unwrap_or_default())?;
-    let page = PageRequest::parse(qs.int("limit")?, qs.int("offset")?, 50)?;
     let mut f = filter(&qs, "handle")?;
     f.parent_category_id = match qs.str("parent_category_id")? {
         None => None,
@@ -882,11 +876,9 @@ pub struct LabelBody {
 async fn list_labels(
     s: AppState,
     kind: LabelKind,
-    raw: Option<String>,
+    ListQuery { qs, page }: ListQuery<50>,
     key: &str,
 ) -> ApiResult<Json<Value>> {
-    let qs = Qs::parse(raw.as_deref().unwrap_or_default())?;
-    let page = PageRequest::parse(qs.int("limit")?, qs.int("offset")?, 50)?;
     let page = s
         .core
         .taxonomy
@@ -914,17 +906,11 @@ async fn create_label(
     Ok(Json(json!({key: label_json(&l, &Selection::all(&LABEL))})))
 }
 
-pub async fn list_tags(
-    State(s): State<AppState>,
-    RawQuery(raw): RawQuery,
-) -> ApiResult<Json<Value>> {
-    list_labels(s, LabelKind::Tag, raw, "product_tags").await
+pub async fn list_tags(State(s): State<AppState>, query: ListQuery<50>) -> ApiResult<Json<Value>> {
+    list_labels(s, LabelKind::Tag, query, "product_tags").await
 }
-pub async fn list_types(
-    State(s): State<AppState>,
-    RawQuery(raw): RawQuery,
-) -> ApiResult<Json<Value>> {
-    list_labels(s, LabelKind::Type, raw, "product_types").await
+pub async fn list_types(State(s): State<AppState>, query: ListQuery<50>) -> ApiResult<Json<Value>> {
+    list_labels(s, LabelKind::Type, query, "product_types").await
 }
 pub async fn create_tag(
     State(s): State<AppState>,

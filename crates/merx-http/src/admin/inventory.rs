@@ -1,7 +1,7 @@
 //! `/admin/stock-locations`, `/admin/inventory-items` with location levels, `/admin/reservations`
 //! (Medusa's paths and shapes), plus variant reservations and the adjustment log.
 
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, State};
 use axum::http::Method;
 use axum::Json;
 use merx_core::auth::Permission;
@@ -9,7 +9,6 @@ use merx_core::inventory::{
     Adjustment, Change, InventoryItem, InventoryLevel, ItemInput, LocationAddress, NewReservation,
     Reservation, StockLocation, VariantReservation,
 };
-use merx_types::PageRequest;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -18,7 +17,7 @@ use crate::bodies::Batch;
 use crate::dto::{double_option, opt_ts, ts, Deleted};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
-use crate::qs::Qs;
+use crate::extract::ListQuery;
 use crate::views::list_body;
 use crate::AppState;
 
@@ -221,12 +220,6 @@ fn adjustment_json(a: &Adjustment) -> Value {
     })
 }
 
-fn page(raw: &Option<String>, default: i64) -> ApiResult<(Qs, PageRequest)> {
-    let qs = Qs::parse(raw.as_deref().unwrap_or_default())?;
-    let p = PageRequest::parse(qs.int("limit")?, qs.int("offset")?, default)?;
-    Ok((qs, p))
-}
-
 // ---------- locations
 
 #[derive(Debug, Deserialize, Default)]
@@ -268,9 +261,8 @@ pub struct LocationBody {
 
 pub async fn list_locations(
     State(s): State<AppState>,
-    RawQuery(raw): RawQuery,
+    ListQuery { qs: _, page: p }: ListQuery<20>,
 ) -> ApiResult<Json<Value>> {
-    let (_, p) = page(&raw, 20)?;
     let page = s.core.inventory.locations(p).await?;
     Ok(Json(list_body(
         "stock_locations",
@@ -369,9 +361,8 @@ pub struct LevelBody {
 
 pub async fn list_items(
     State(s): State<AppState>,
-    RawQuery(raw): RawQuery,
+    ListQuery { qs, page: p }: ListQuery<20>,
 ) -> ApiResult<Json<Value>> {
-    let (qs, p) = page(&raw, 20)?;
     let page = s.core.inventory.items(&qs.list("sku")?, p).await?;
     let mut items = Vec::with_capacity(page.items.len());
     for i in &page.items {
@@ -528,9 +519,8 @@ pub async fn delete_level(
 pub async fn adjustments(
     State(s): State<AppState>,
     Path((id, location)): Path<(String, String)>,
-    RawQuery(raw): RawQuery,
+    ListQuery { qs: _, page: p }: ListQuery<50>,
 ) -> ApiResult<Json<Value>> {
-    let (_, p) = page(&raw, 50)?;
     let page = s.core.inventory.adjustments(&id, &location, p).await?;
     Ok(Json(list_body(
         "adjustments",
@@ -649,9 +639,8 @@ fn expiry(v: &Option<String>) -> ApiResult<Option<time::OffsetDateTime>> {
 
 pub async fn list_reservations(
     State(s): State<AppState>,
-    RawQuery(raw): RawQuery,
+    ListQuery { qs, page: p }: ListQuery<20>,
 ) -> ApiResult<Json<Value>> {
-    let (qs, p) = page(&raw, 20)?;
     let page = s
         .core
         .inventory

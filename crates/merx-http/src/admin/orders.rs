@@ -1,11 +1,11 @@
 //! `/admin/shipping-options` and `/admin/orders` (read).
 
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, State};
 use axum::http::Method;
 use axum::Json;
 use merx_core::auth::Permission;
 use merx_core::shipping::{NewShippingOption, PriceType, ShippingOption};
-use merx_types::{Currency, PageRequest};
+use merx_types::Currency;
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -14,7 +14,6 @@ use super::AdminRoutes;
 use crate::dto::{ts, Deleted};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
-use crate::qs::Qs;
 use crate::render::amount;
 use crate::AppState;
 
@@ -96,11 +95,12 @@ pub struct OptionBody {
     pub option_type: Option<TypeBody>,
 }
 
+/// A client's major-unit amount in minor units of `cur` (see [`merx_types::Money::from_major`]).
 fn minor(v: Option<Decimal>, cur: &Currency, what: &str) -> ApiResult<Option<i64>> {
     v.map(|d| {
-        merx_types::money::major_to_minor_exact(d, cur.decimal_digits).ok_or_else(|| {
-            ApiError::invalid(format!("{what} has more decimals than {} allows", cur.code))
-        })
+        merx_types::Money::from_major(d, cur.code)
+            .map(|m| m.minor)
+            .map_err(|e| ApiError::invalid(format!("{what}: {}", e.message)))
     })
     .transpose()
 }
@@ -147,10 +147,8 @@ pub async fn create_option(
 
 pub async fn list_options(
     State(s): State<AppState>,
-    RawQuery(raw): RawQuery,
+    ListQuery { qs, page }: ListQuery<20>,
 ) -> ApiResult<Json<Value>> {
-    let qs = Qs::parse(raw.as_deref().unwrap_or_default())?;
-    let page = PageRequest::parse(qs.int("limit")?, qs.int("offset")?, 20)?;
     let page = s.core.shipping.list(qs.str("region_id")?, page).await?;
     let mut items = Vec::new();
     for o in &page.items {
@@ -177,10 +175,8 @@ pub async fn delete_option(
 
 pub async fn list_orders(
     State(s): State<AppState>,
-    RawQuery(raw): RawQuery,
+    ListQuery { qs, page }: ListQuery<20>,
 ) -> ApiResult<Json<Value>> {
-    let qs = Qs::parse(raw.as_deref().unwrap_or_default())?;
-    let page = PageRequest::parse(qs.int("limit")?, qs.int("offset")?, 20)?;
     let filter = merx_core::order::OrderFilter {
         customer_id: qs.str("customer_id")?.map(str::to_string),
         statuses: qs.list("status")?,
@@ -188,10 +184,7 @@ pub async fn list_orders(
         ..Default::default()
     };
     let page = s.core.orders.search(&filter, page).await?;
-    let mut items = Vec::new();
-    for o in &page.items {
-        items.push(order_json(&s, o).await?);
-    }
+    let items = orders_json(&s, &page.items).await?;
     Ok(Json(list_body("orders", items, &page)))
 }
 
@@ -206,11 +199,12 @@ pub async fn retrieve_order(
 // ---------- order operations
 
 use crate::extract::optional_body;
+use crate::extract::ListQuery;
 use crate::views::fulfillment::fulfillment_json;
 use crate::views::fulfillment::reason_json;
 use crate::views::fulfillment::return_json;
 use crate::views::list_body;
-use crate::views::order::order_json;
+use crate::views::order::{order_json, orders_json};
 use merx_core::order::LineQuantity;
 
 const ORDERS_WRITE: Permission = Permission::write("orders");

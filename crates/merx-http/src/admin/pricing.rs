@@ -10,7 +10,6 @@ use merx_core::pricing::calc::PriceListType;
 use merx_core::pricing::{NewPriceList, PriceList};
 use merx_core::storefront::{self, PricingRequest};
 use merx_core::tax::{NewTaxRate, TaxRate, TaxRegion};
-use merx_types::PageRequest;
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -21,6 +20,7 @@ use crate::bodies::PriceBody;
 use crate::dto::{opt_ts, ts, Deleted};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
+use crate::extract::ListQuery;
 use crate::qs::Qs;
 use crate::render::amount;
 use crate::views::list_body;
@@ -209,10 +209,8 @@ fn active(s: &str) -> ApiResult<bool> {
 
 pub async fn list_lists(
     State(s): State<AppState>,
-    RawQuery(raw): RawQuery,
+    ListQuery { qs: _, page }: ListQuery<20>,
 ) -> ApiResult<Json<Value>> {
-    let qs = Qs::parse(raw.as_deref().unwrap_or_default())?;
-    let page = PageRequest::parse(qs.int("limit")?, qs.int("offset")?, 20)?;
     let (lists, count) = s.core.pricing.list_lists(page.limit, page.offset).await?;
     let page = merx_types::Page {
         items: Vec::<()>::new(),
@@ -391,10 +389,8 @@ pub struct GroupBody {
 
 pub async fn list_groups(
     State(s): State<AppState>,
-    RawQuery(raw): RawQuery,
+    ListQuery { qs: _, page }: ListQuery<20>,
 ) -> ApiResult<Json<Value>> {
-    let qs = Qs::parse(raw.as_deref().unwrap_or_default())?;
-    let page = PageRequest::parse(qs.int("limit")?, qs.int("offset")?, 20)?;
     let page = s.core.customer_groups.list(page).await?;
     Ok(Json(list_body(
         "customer_groups",
@@ -539,10 +535,8 @@ pub struct TaxRegionBody {
 
 pub async fn list_tax_regions(
     State(s): State<AppState>,
-    RawQuery(raw): RawQuery,
+    ListQuery { qs: _, page }: ListQuery<20>,
 ) -> ApiResult<Json<Value>> {
-    let qs = Qs::parse(raw.as_deref().unwrap_or_default())?;
-    let page = PageRequest::parse(qs.int("limit")?, qs.int("offset")?, 20)?;
     let page = s.core.tax.regions(page).await?;
     Ok(Json(list_body(
         "tax_regions",

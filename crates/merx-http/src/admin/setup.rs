@@ -1,12 +1,11 @@
 //! `/admin/regions`, `/admin/sales-channels`, `/admin/api-keys/:id/sales-channels`, `/admin/stores`.
 
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, State};
 use axum::http::Method;
 use axum::Json;
 use merx_core::auth::Permission;
 use merx_core::region::{NewRegion, RegionChanges};
 use merx_core::sales_channel::SalesChannel;
-use merx_types::PageRequest;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -15,8 +14,8 @@ use crate::bodies::Batch;
 use crate::dto::{double_option, ts, Deleted};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
+use crate::extract::ListQuery;
 use crate::fields::Selection;
-use crate::qs::Qs;
 use crate::render::{region_json, COUNTRY, PAYMENT_PROVIDER, REGION};
 use crate::views::list_body;
 use crate::AppState;
@@ -119,10 +118,8 @@ pub struct RegionBody {
 
 pub async fn list_regions(
     State(s): State<AppState>,
-    RawQuery(raw): RawQuery,
+    ListQuery { qs, page }: ListQuery<50>,
 ) -> ApiResult<Json<Value>> {
-    let qs = Qs::parse(raw.as_deref().unwrap_or_default())?;
-    let page = PageRequest::parse(qs.int("limit")?, qs.int("offset")?, 50)?;
     let page = s
         .core
         .regions
@@ -224,10 +221,8 @@ pub struct ChannelBody {
 
 pub async fn list_channels(
     State(s): State<AppState>,
-    RawQuery(raw): RawQuery,
+    ListQuery { qs: _, page }: ListQuery<20>,
 ) -> ApiResult<Json<Value>> {
-    let qs = Qs::parse(raw.as_deref().unwrap_or_default())?;
-    let page = PageRequest::parse(qs.int("limit")?, qs.int("offset")?, 20)?;
     let page = s.core.sales_channels.list(page).await?;
     let items = page.items.iter().map(channel_json).collect();
     Ok(Json(list_body("sales_channels", items, &page)))

@@ -1,11 +1,11 @@
 //! `/admin/users`, `/admin/invites`, `/admin/customers`.
 
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, State};
 use axum::http::Method;
 use axum::Json;
 use merx_core::auth::{Permission, Role};
 use merx_core::user::User;
-use merx_types::{DomainError, PageRequest};
+use merx_types::DomainError;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -13,7 +13,7 @@ use super::{AdminActor, AdminRoutes};
 use crate::dto::{ts, Deleted};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
-use crate::qs::Qs;
+use crate::extract::ListQuery;
 use crate::views::customer::customer_json;
 use crate::views::list_body;
 use crate::AppState;
@@ -65,14 +65,9 @@ fn role(r: &str) -> ApiResult<Role> {
 
 pub async fn list_users(
     State(s): State<AppState>,
-    RawQuery(raw): RawQuery,
+    ListQuery { page, .. }: ListQuery<20>,
 ) -> ApiResult<Json<Value>> {
-    let qs = Qs::parse(raw.as_deref().unwrap_or_default())?;
-    let page = s
-        .core
-        .users
-        .list(PageRequest::parse(qs.int("limit")?, qs.int("offset")?, 20)?)
-        .await?;
+    let page = s.core.users.list(page).await?;
     Ok(Json(list_body(
         "users",
         page.items.iter().map(user_json).collect(),
@@ -189,10 +184,8 @@ pub async fn accept(
 
 pub async fn list_customers(
     State(s): State<AppState>,
-    RawQuery(raw): RawQuery,
+    ListQuery { qs, page }: ListQuery<20>,
 ) -> ApiResult<Json<Value>> {
-    let qs = Qs::parse(raw.as_deref().unwrap_or_default())?;
-    let page = PageRequest::parse(qs.int("limit")?, qs.int("offset")?, 20)?;
     let page = s
         .core
         .customers

@@ -1,6 +1,7 @@
 //! `/store/carts`: carts, line items, shipping methods and completion.
 
 use super::ownership::authorise_cart;
+use super::ownership::check_cart_owner;
 use super::ownership::owned_view;
 use super::StoreScope;
 use crate::bodies::AddressBody;
@@ -21,7 +22,7 @@ use axum::Json;
 use merx_core::cart::{CartChanges, NewCart};
 use merx_core::checkout::{self, Completion};
 use merx_core::CoreError;
-use merx_types::{DomainError, ErrorKind};
+use merx_types::ErrorKind;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -240,28 +241,11 @@ pub async fn add_shipping_method(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<MethodBody>,
 ) -> ApiResult<Json<Value>> {
-    // The option is validated against the cart as read; if the cart changes before the method is
-    // written, it is read and validated again.
-    for _ in 0..5 {
-        let view = owned_view(&s, &caller, &id).await?;
-        let (option, price) = s
-            .core
-            .shipping
-            .validate_for_cart(&b.option_id, &view)
-            .await?;
-        let set = s
-            .core
-            .carts
-            .set_shipping_method(view, &option.id, &option.name, price, b.data.clone())
-            .await?;
-        if let Some(view) = set {
-            return Ok(Json(json!({"cart": cart_json(&s, &view).await?})));
-        }
-    }
-    Err(DomainError::conflict(format!(
-        "Cart {id} is being changed by other requests; please try again"
-    ))
-    .into())
+    let view = checkout::set_shipping_method(&s.core, &id, &b.option_id, b.data, |v| {
+        check_cart_owner(v.cart.customer_id.as_deref(), &caller, &id)
+    })
+    .await?;
+    Ok(Json(json!({"cart": cart_json(&s, &view).await?})))
 }
 
 pub async fn complete(

@@ -8,7 +8,7 @@ use crate::error::ApiResult;
 use crate::list::{ListParams, ListSpec};
 use crate::qs::Qs;
 use crate::views::list_body;
-use crate::views::order::order_json;
+use crate::views::order::{order_json, orders_json};
 use crate::AppState;
 use axum::extract::{Path, RawQuery, State};
 use axum::Json;
@@ -48,9 +48,6 @@ pub async fn list_orders(
         ..OrderFilter::default()
     };
     let page = s.core.orders.search(&filter, list.page).await?;
-    let mut orders = Vec::with_capacity(page.items.len());
-    for o in &page.items {
-        orders.push(order_json(&s, o).await?);
-    }
+    let orders = orders_json(&s, &page.items).await?;
     Ok(Json(list_body("orders", orders, &page)))
 }

@@ -8,7 +8,7 @@ use crate::views::totals::line_totals;
 use crate::views::totals::put_totals;
 use crate::views::totals::tax_lines;
 use crate::AppState;
-use merx_core::order::Order;
+use merx_core::order::{FulfillmentStatus, Order, PaymentStatus};
 use merx_core::payment::Collection;
 use serde_json::{json, Map, Value};
 
@@ -36,29 +36,26 @@ pub(crate) async fn order_json(s: &AppState, o: &Order) -> ApiResult<Value> {
     Ok(order_json_with(o, collection))
 }
 
+/// Orders as Medusa renders them, their payment collections read in one query.
+pub(crate) async fn orders_json(s: &AppState, orders: &[Order]) -> ApiResult<Vec<Value>> {
+    let carts: Vec<String> = orders.iter().filter_map(|o| o.cart_id.clone()).collect();
+    let mut collections = s.core.payments.collections_of_carts(&carts).await?;
+    Ok(orders
+        .iter()
+        .map(|o| {
+            let collection = o.cart_id.as_ref().and_then(|c| collections.remove(c));
+            order_json_with(o, collection)
+        })
+        .collect())
+}
+
 /// The order as Medusa renders it, with its payment collection already read.
 pub(crate) fn order_json_with(o: &Order, collection: Option<Collection>) -> Value {
     let cur = o.currency_code.as_str();
     let paid = collection.as_ref().map(|c| c.captured_amount).unwrap_or(0);
     let refunded = collection.as_ref().map(|c| c.refunded_amount).unwrap_or(0);
-    let payment_status = match collection.as_ref().map(|c| c.status.as_str()) {
-        Some("authorized") if paid == 0 => "authorized",
-        Some("authorized") | Some("completed") if paid >= o.totals.total => "captured",
-        Some(_) if paid > 0 => "partially_captured",
-        Some("canceled") => "canceled",
-        _ => "not_paid",
-    };
-    let shipped: i64 = o.items.iter().map(|i| i.shipped_quantity).sum();
-    let fulfilled: i64 = o.items.iter().map(|i| i.fulfilled_quantity).sum();
-    let qty: i64 = o.items.iter().map(|i| i.quantity).sum();
-    let fulfillment_status = match () {
-        _ if o.canceled_at.is_some() => "canceled",
-        _ if shipped >= qty && qty > 0 => "shipped",
-        _ if shipped > 0 => "partially_shipped",
-        _ if fulfilled >= qty && qty > 0 => "fulfilled",
-        _ if fulfilled > 0 => "partially_fulfilled",
-        _ => "not_fulfilled",
-    };
+    let payment_status = PaymentStatus::of(o.totals.total, collection.as_ref()).as_str();
+    let fulfillment_status = FulfillmentStatus::of(o).as_str();
     let items: Vec<Value> = o
         .items
         .iter()

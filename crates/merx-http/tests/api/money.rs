@@ -337,6 +337,11 @@ async fn parallel_captures_and_refunds(app: TestApp, gateway: Arc<SlowGateway>) 
         (total, total, total, false)
     );
     assert_eq!(gateway.refunds.load(Ordering::SeqCst), 1);
+    let refunded = app
+        .get_as(&format!("/admin/orders/{order}"), &s.admin)
+        .await
+        .ok();
+    assert_eq!(refunded["order"]["payment_status"], "refunded");
     let events: i64 = app
         .db
         .fetch_one(query("SELECT COUNT(*) AS n FROM outbox_event WHERE name IN ('payment.captured', 'payment.refunded') AND aggregate_id = ?").bind(&order))
