@@ -60,6 +60,11 @@ impl utoipa::Modify for EveryRoute {
         use utoipa::openapi::security::SecurityRequirement;
         use utoipa::openapi::{Required, ResponseBuilder};
 
+        let string = || {
+            utoipa::openapi::ObjectBuilder::new()
+                .schema_type(utoipa::openapi::schema::Type::String)
+                .build()
+        };
         let method_of = |m: &axum::http::Method| match *m {
             axum::http::Method::POST => HttpMethod::Post,
             axum::http::Method::DELETE => HttpMethod::Delete,
@@ -100,8 +105,23 @@ impl utoipa::Modify for EveryRoute {
                 .description("`{\"type\", \"message\"}`")
                 .build()
         };
+        // Every `{name}` of a route template, as a required string path parameter.
+        let path_params = |path: &str| -> Vec<utoipa::openapi::path::Parameter> {
+            path.split('/')
+                .filter_map(|seg| seg.strip_prefix('{')?.strip_suffix('}'))
+                .map(|name| {
+                    ParameterBuilder::new()
+                        .name(name)
+                        .parameter_in(ParameterIn::Path)
+                        .required(Required::True)
+                        .schema(Some(string()))
+                        .build()
+                })
+                .collect()
+        };
         for route in crate::admin::route_table() {
             let op = OperationBuilder::new()
+                .parameters(Some(path_params(route.path)))
                 .tag("Admin")
                 .description(Some(format!(
                     "Requires the `{}` permission.",
@@ -120,6 +140,7 @@ impl utoipa::Modify for EveryRoute {
         }
         for route in crate::store::route_table() {
             let op = OperationBuilder::new()
+                .parameters(Some(path_params(route.path)))
                 .tag("Store")
                 .description(Some(
                     "Medusa v2 compatible; scoped to the publishable key's sales channels."
@@ -130,6 +151,7 @@ impl utoipa::Modify for EveryRoute {
                         .name(crate::store::PUBLISHABLE_KEY_HEADER)
                         .parameter_in(ParameterIn::Header)
                         .required(Required::True)
+                        .schema(Some(string()))
                         .build(),
                 )
                 .response("200", ok())
@@ -141,6 +163,28 @@ impl utoipa::Modify for EveryRoute {
                 _ => op.response("409", error()),
             };
             add(method_of(&route.method), route.path, op.build());
+        }
+        // Annotated operations name their path parameters only where they describe them: declare
+        // every `{name}` of every template, so the document is valid for clients and testers.
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            let ops = [
+                &mut item.get,
+                &mut item.post,
+                &mut item.put,
+                &mut item.patch,
+                &mut item.delete,
+            ];
+            for op in ops.into_iter().flatten() {
+                let params = op.parameters.get_or_insert_with(Vec::new);
+                for p in path_params(path) {
+                    let declared = params
+                        .iter()
+                        .any(|q| q.name == p.name && q.parameter_in == ParameterIn::Path);
+                    if !declared {
+                        params.push(p);
+                    }
+                }
+            }
         }
     }
 }

@@ -333,3 +333,36 @@ fn no_route_module_imports_a_sibling_route_module() {
     }
     assert!(problems.is_empty(), "{problems:#?}");
 }
+
+/// The document is one a client generator or a contract tester can use: every `{name}` of every
+/// route template is a declared path parameter, and every parameter has a schema.
+#[test]
+fn every_openapi_parameter_is_declared_with_a_schema() {
+    let spec: serde_json::Value = serde_json::from_str(&merx_http::openapi::json()).unwrap();
+    let mut problems = Vec::new();
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let params = op["parameters"].as_array().cloned().unwrap_or_default();
+            for name in path
+                .split('/')
+                .filter_map(|s| s.strip_prefix('{')?.strip_suffix('}'))
+            {
+                if !params
+                    .iter()
+                    .any(|p| p["name"] == name && p["in"] == "path")
+                {
+                    problems.push(format!("{method} {path}: path parameter {name} undeclared"));
+                }
+            }
+            for p in &params {
+                if p.get("schema").is_none() {
+                    problems.push(format!(
+                        "{method} {path}: parameter {} has no schema",
+                        p["name"]
+                    ));
+                }
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{problems:#?}");
+}
