@@ -260,12 +260,6 @@ impl CartService {
         Ok(self.cart(id).await?.customer_id)
     }
 
-    async fn open_cart(&self, id: &str) -> CoreResult<Cart> {
-        let c = self.cart(id).await?;
-        ensure_open(&c)?;
-        Ok(c)
-    }
-
     /// The cart's stored rows: the cart, its lines and its shipping methods.
     async fn rows(&self, id: &str) -> CoreResult<CartRows> {
         let rows = self
@@ -855,12 +849,21 @@ impl CartService {
             if let Some(ch) = c.sales_channel_id {
                 cart.sales_channel_id = ch;
             }
+            // New prices are found before anything is written: a line that cannot be priced in
+            // the new region refuses the whole change.
+            let repriced = if region_changed {
+                self.prices_for(&rows.cart, &rows.items).await?
+            } else {
+                Vec::new()
+            };
             let at = now();
-            if !self.save(&rows.cart, loaded_at, at, region_changed).await? {
+            if !self
+                .save(&rows.cart, loaded_at, at, region_changed, &repriced)
+                .await?
+            {
                 continue;
             }
             if region_changed {
-                self.reprice(&rows.cart).await?;
                 return self.view(cart_id).await;
             }
             rows.cart.updated_at = at;
@@ -877,7 +880,8 @@ impl CartService {
         email: &str,
     ) -> CoreResult<CartView> {
         for _ in 0..WRITE_ATTEMPTS {
-            let mut cart = self.open_cart(cart_id).await?;
+            let rows = self.open_rows(cart_id).await?;
+            let mut cart = rows.cart;
             if cart
                 .customer_id
                 .as_deref()
@@ -890,10 +894,10 @@ impl CartService {
             let loaded_at = cart.updated_at;
             cart.customer_id = Some(customer_id.to_string());
             cart.email = Some(email.to_string());
-            if !self.save(&cart, loaded_at, now(), false).await? {
+            let repriced = self.prices_for(&cart, &rows.items).await?;
+            if !self.save(&cart, loaded_at, now(), false, &repriced).await? {
                 continue;
             }
-            self.reprice(&cart).await?;
             return self.view(cart_id).await;
         }
         Err(busy(cart_id))
@@ -907,6 +911,7 @@ impl CartService {
         loaded_at: OffsetDateTime,
         at: OffsetDateTime,
         drop_shipping: bool,
+        repriced: &[(String, Priced)],
     ) -> CoreResult<bool> {
         let mut tx = self.db.begin().await?;
         let written = tx
@@ -936,6 +941,17 @@ impl CartService {
             tx.execute(query("DELETE FROM cart_shipping_method WHERE cart_id = ?").bind(&cart.id))
                 .await?;
         }
+        for (line_id, priced) in repriced {
+            tx.execute(
+                query("UPDATE cart_line_item SET unit_price = ?, compare_at_unit_price = ?, is_tax_inclusive = ?, updated_at = ? WHERE id = ?")
+                    .bind(priced.unit_price)
+                    .bind(priced.compare_at)
+                    .bind(priced.inclusive)
+                    .bind(at)
+                    .bind(line_id),
+            )
+            .await?;
+        }
         append(
             &mut tx,
             NewEvent::new("cart.updated", "cart", &cart.id, json!({"id": cart.id})),
@@ -945,41 +961,26 @@ impl CartService {
         Ok(true)
     }
 
-    /// Prices every line again in the cart's current region and customer context.
-    async fn reprice(&self, cart: &Cart) -> CoreResult<()> {
-        let rows = self.rows(&cart.id).await?;
-        let mut repriced = Vec::with_capacity(rows.items.len());
-        for item in &rows.items {
-            repriced.push(self.price(cart, &item.variant_id, item.quantity).await?);
+    /// Every line priced again in `cart`'s region and customer context (as it is about to be
+    /// saved), checked against the bounds; written by [`save`](Self::save) with the cart.
+    async fn prices_for(
+        &self,
+        cart: &Cart,
+        items: &[LineItem],
+    ) -> CoreResult<Vec<(String, Priced)>> {
+        let mut repriced = Vec::with_capacity(items.len());
+        for item in items {
+            let priced = self.price(cart, &item.variant_id, item.quantity).await?;
+            repriced.push((item.id.clone(), priced));
         }
         within_bounds(
-            rows.items
+            items
                 .iter()
                 .zip(&repriced)
-                .map(|(i, p)| (p.unit_price, i.quantity)),
+                .map(|(i, (_, p))| (p.unit_price, i.quantity)),
             std::iter::empty(),
         )?;
-        let mut tx = self.db.begin().await?;
-        for (item, priced) in rows.items.iter().zip(repriced) {
-            tx.execute(
-                    query("UPDATE cart_line_item SET unit_price = ?, compare_at_unit_price = ?, is_tax_inclusive = ?, updated_at = ? WHERE id = ?")
-                        .bind(priced.unit_price)
-                        .bind(priced.compare_at)
-                        .bind(priced.inclusive)
-                        .bind(now())
-                        .bind(&item.id),
-                )
-                .await?;
-        }
-        // Moving the cart's clock tells writers that read it before the re-pricing to read again.
-        tx.execute(
-            query("UPDATE cart SET updated_at = ? WHERE id = ?")
-                .bind(now())
-                .bind(&cart.id),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        Ok(repriced)
     }
 
     /// Replaces the cart's shipping method with one of an option, at `amount` (already validated by

@@ -636,3 +636,46 @@ gateway_test!(
     a_restarted_process_takes_back_its_unfinished_checkouts_without_waiting_for_their_lease,
     restarted_owner_takes_its_runs_back
 );
+
+// ---------- a region change is one write
+
+async fn region_change_is_atomic(app: TestApp) {
+    let s = setup(&app, "eur", 10.0, 10).await;
+    // A region in another currency, where the shop's variant has no price.
+    let dollars = app
+        .post_as(
+            "/admin/regions",
+            &s.admin,
+            &json!({"name": "US", "currency_code": "usd", "countries": ["us"]}),
+        )
+        .await
+        .ok()["region"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let cart = write_cart(&app, &s, "/store/carts", json!({"region_id": s.region})).await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    add(&app, &s, &cart, &s.variant, 2).await.ok();
+    store(
+        &app,
+        &s,
+        Method::POST,
+        &format!("/store/carts/{cart}"),
+        Some(json!({"region_id": dollars})),
+    )
+    .await
+    .assert_error(StatusCode::BAD_REQUEST, "invalid_data");
+    // Nothing of the change was written: before, the cart moved to USD with its EUR prices.
+    let after = store(&app, &s, Method::GET, &format!("/store/carts/{cart}"), None)
+        .await
+        .ok();
+    assert_eq!(after["cart"]["region_id"], s.region.as_str());
+    assert_eq!(after["cart"]["currency_code"], "eur");
+    assert_eq!(after["cart"]["item_total"], 20);
+}
+app_test!(
+    a_region_change_that_cannot_price_every_line_changes_nothing,
+    region_change_is_atomic
+);
