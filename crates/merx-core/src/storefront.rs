@@ -2,6 +2,7 @@
 //! currency, customer groups, tax place) and the prices of products in it, with tax when the
 //! context says where the buyer is.
 
+use std::borrow::Borrow;
 use std::collections::HashMap;
 
 use merx_types::{Currency, DomainError};
@@ -132,17 +133,18 @@ fn taxed(amount: i64, rates: &[Decimal], inclusive: bool) -> (i64, i64) {
 }
 
 /// Prices every variant of `bundles` in `ctx` (bundles need their categories loaded when the
-/// context has a tax place, for category-specific rates).
-pub async fn price_bundles(
+/// context has a tax place, for category-specific rates). Prices are read as the Store shows
+/// them ([`crate::pricing::PricingService::prices_shown`]).
+pub async fn price_bundles<B: Borrow<ProductBundle>>(
     core: &Core,
-    bundles: &[ProductBundle],
+    bundles: &[B],
     ctx: &ResolvedContext,
 ) -> CoreResult<HashMap<String, PricedVariant>> {
     let variant_ids: Vec<String> = bundles
         .iter()
-        .flat_map(|b| b.variants.iter().map(|v| v.variant.id.clone()))
+        .flat_map(|b| b.borrow().variants.iter().map(|v| v.variant.id.clone()))
         .collect();
-    let prices = core.pricing.prices_for(&variant_ids, &ctx.price).await?;
+    let prices = core.pricing.prices_shown(&variant_ids, &ctx.price).await?;
     let place_rates: Option<(Option<RegionRates>, Option<RegionRates>)> = match &ctx.tax_place {
         Some((country, province)) => Some(
             core.tax
@@ -153,6 +155,7 @@ pub async fn price_bundles(
     };
     let mut out = HashMap::with_capacity(prices.len());
     for b in bundles {
+        let b = b.borrow();
         let rates: Option<Vec<Decimal>> = place_rates.as_ref().map(|(province, country)| {
             let item = Taxable {
                 product_id: b.product.id.clone(),

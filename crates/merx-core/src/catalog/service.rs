@@ -1,4 +1,5 @@
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
 
 use merx_db::{Db, Tx};
 use merx_types::id::{new_id, prefix};
@@ -188,7 +189,13 @@ pub struct CatalogService {
     db: Db,
     /// Match counts by filter.
     counts: Memo<i64>,
+    /// Products as the Store shows them, by id (see [`CatalogService::load_for_store`]).
+    store_bundles: Memo<Arc<ProductBundle>>,
 }
+
+/// Products the Store memo keeps before it starts over: a few thousand bundles are a few tens
+/// of MB; a larger catalogue's hot products fit, its long tail is read from the database.
+const STORE_BUNDLES_CAPACITY: usize = 4096;
 
 impl CatalogService {
     /// The database, for the other files of this module.
@@ -200,6 +207,11 @@ impl CatalogService {
         Self {
             db,
             counts: Memo::new(ReadModel::Catalog, MEMO_TTL),
+            store_bundles: Memo::with_capacity(
+                ReadModel::Catalog,
+                MEMO_TTL,
+                STORE_BUNDLES_CAPACITY,
+            ),
         }
     }
 
@@ -226,6 +238,48 @@ impl CatalogService {
         relations: Relations,
     ) -> CoreResult<Vec<ProductBundle>> {
         Ok(store::load(&self.db, ids, relations).await?)
+    }
+
+    /// Products as the Store shows them, in the order of `ids` (missing ids are skipped): every
+    /// relation the Store renders (not sales channels), and only active, public categories.
+    /// Remembered per product while the catalog is unchanged: a Store read that misses its answer
+    /// cache (another page, filter or `fields`, a stock change, another customer group) reads only
+    /// the products it has not seen since the catalog last changed.
+    pub async fn load_for_store(&self, ids: &[String]) -> CoreResult<Vec<Arc<ProductBundle>>> {
+        // Taken before reading: a change committed meanwhile keeps what was read out of the memo.
+        let version = self.store_bundles.version();
+        let mut found: HashMap<&str, Arc<ProductBundle>> = HashMap::with_capacity(ids.len());
+        let mut missing: Vec<String> = Vec::new();
+        for id in ids {
+            match self.store_bundles.get(id) {
+                Some(b) => {
+                    found.insert(id.as_str(), b);
+                }
+                None => missing.push(id.clone()),
+            }
+        }
+        let loaded = if missing.is_empty() {
+            Vec::new()
+        } else {
+            let relations = Relations {
+                sales_channels: false,
+                ..Relations::all()
+            };
+            store::load(&self.db, &missing, relations).await?
+        };
+        let loaded: HashMap<String, Arc<ProductBundle>> = loaded
+            .into_iter()
+            .map(|mut b| {
+                b.categories.retain(|c| c.is_active && !c.is_internal);
+                let b = Arc::new(b);
+                self.store_bundles.put(&b.product.id, version, b.clone());
+                (b.product.id.clone(), b)
+            })
+            .collect();
+        Ok(ids
+            .iter()
+            .filter_map(|id| found.get(id.as_str()).or_else(|| loaded.get(id)).cloned())
+            .collect())
     }
 
     /// What a cart line needs of a variant (see [`LineSource`]); `None` when it or its product is gone.

@@ -118,6 +118,7 @@ pub fn bump(model: ReadModel) {
 pub struct Memo<V> {
     model: ReadModel,
     ttl: Duration,
+    capacity: usize,
     entries: Arc<Mutex<HashMap<String, MemoEntry<V>>>>,
 }
 
@@ -136,9 +137,16 @@ const MEMO_CAPACITY: usize = 4096;
 
 impl<V: Clone> Memo<V> {
     pub fn new(model: ReadModel, ttl: Duration) -> Self {
+        Self::with_capacity(model, ttl, MEMO_CAPACITY)
+    }
+
+    /// A memo that starts over once it holds `capacity` entries (for larger values, or keys that
+    /// are as many as the catalogue's products).
+    pub fn with_capacity(model: ReadModel, ttl: Duration, capacity: usize) -> Self {
         Self {
             model,
             ttl,
+            capacity: capacity.max(1),
             entries: Arc::new(Mutex::new(HashMap::new())),
         }
     }
@@ -178,7 +186,7 @@ impl<V: Clone> Memo<V> {
         if version(self.model) != read_version {
             return;
         }
-        if entries.len() >= MEMO_CAPACITY {
+        if entries.len() >= self.capacity && !entries.contains_key(key) {
             entries.clear();
         }
         entries.insert(

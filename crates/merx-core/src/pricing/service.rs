@@ -1,4 +1,5 @@
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use merx_db::{Db, Tx};
 use merx_types::id::new_id;
@@ -11,6 +12,14 @@ use super::model::*;
 use super::store;
 use crate::error::CoreResult;
 use crate::platform::events::{append, NewEvent};
+use crate::platform::freshness::{Memo, ReadModel, MEMO_TTL};
+
+/// A variant's price set and every price in it (`None`: the variant has no price set).
+type Remembered = Option<Arc<(String, Vec<Candidate>)>>;
+
+/// Variants whose prices the memo keeps before it starts over (three per product at most
+/// catalogues' sizes; a few hundred bytes each).
+const CANDIDATES_CAPACITY: usize = 16384;
 
 /// Checks prices and converts their amounts to minor units: known currency, no more decimals than
 /// the currency has, not negative, a sensible quantity range.
@@ -109,11 +118,58 @@ fn price_of(
 #[derive(Clone)]
 pub struct PricingService {
     db: Db,
+    /// Each variant's prices, by variant id (see [`PricingService::prices_shown`]).
+    candidates: Memo<Remembered>,
 }
 
 impl PricingService {
     pub fn new(db: Db) -> Self {
-        Self { db }
+        Self {
+            db,
+            candidates: Memo::with_capacity(ReadModel::Catalog, MEMO_TTL, CANDIDATES_CAPACITY),
+        }
+    }
+
+    /// [`PricingService::prices_for`] for reads that show prices (the Store's products): each
+    /// variant's prices are remembered while the catalog is unchanged (every price and price-list
+    /// write moves it on), and the choice among them is made afresh, at this moment, every time.
+    /// Writes that charge a price (carts) read it from the database.
+    pub async fn prices_shown(
+        &self,
+        variant_ids: &[String],
+        ctx: &PriceContext,
+    ) -> CoreResult<HashMap<String, VariantPrice>> {
+        // Taken before reading: a change committed meanwhile keeps what was read out of the memo.
+        let version = self.candidates.version();
+        let mut known: Vec<(&str, Remembered)> = Vec::with_capacity(variant_ids.len());
+        let mut missing: Vec<String> = Vec::new();
+        for id in variant_ids {
+            match self.candidates.get(id) {
+                Some(r) => known.push((id.as_str(), r)),
+                None => missing.push(id.clone()),
+            }
+        }
+        let mut read = if missing.is_empty() {
+            HashMap::new()
+        } else {
+            store::candidates(&self.db, &missing).await?
+        };
+        for id in &missing {
+            let r = read.remove(id).map(Arc::new);
+            self.candidates.put(id, version, r.clone());
+            known.push((id.as_str(), r));
+        }
+        let calc_ctx = to_calc(ctx);
+        let mut out = HashMap::with_capacity(known.len());
+        for (variant_id, r) in known {
+            let Some(r) = r else { continue };
+            let (set_id, candidates) = &*r;
+            let decision = calc::decide(candidates, &calc_ctx);
+            if let Some(p) = price_of(set_id, candidates, &decision, ctx) {
+                out.insert(variant_id.to_string(), p);
+            }
+        }
+        Ok(out)
     }
 
     /// Prices of many variants in one context (two queries whatever the number of variants).

@@ -1,16 +1,17 @@
 //! `GET /store/products[/:id]`.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use merx_core::catalog::{ProductBundle, ProductFilter, ProductOrder, ProductStatus, Relations};
+use merx_core::catalog::{ProductBundle, ProductFilter, ProductOrder, ProductStatus};
 use merx_core::storefront::{self, PricingRequest};
-use merx_types::{DomainError, PageRequest};
-use serde_json::{json, Value};
+use merx_types::{DomainError, Page, PageRequest};
+use serde::ser::{Serialize, SerializeMap, Serializer};
 
 use super::StoreScope;
 use crate::caller::Caller;
@@ -19,9 +20,8 @@ use crate::fields::{select, Selection};
 use crate::qs::Qs;
 use crate::read_cache::Versions;
 use crate::render::{
-    default_product_selection, product_json, VariantExtras, CALCULATED_PRICE, PRODUCT,
+    default_product_selection, ProductView, VariantExtras, CALCULATED_PRICE, PRODUCT,
 };
-use crate::views::list_body;
 use crate::AppState;
 
 /// The filter a Store request asks for, within its key's channels.
@@ -90,19 +90,6 @@ async fn customer_groups(state: &AppState, caller: &Caller) -> ApiResult<Vec<Str
     Ok(groups)
 }
 
-fn relations(sel: &Selection, needs_categories: bool) -> Relations {
-    Relations {
-        variants: sel.rel("variants").is_some(),
-        options: sel.rel("options").is_some(),
-        images: sel.rel("images").is_some(),
-        tags: sel.rel("tags").is_some(),
-        product_type: sel.rel("type").is_some(),
-        collection: sel.rel("collection").is_some(),
-        categories: sel.rel("categories").is_some() || needs_categories,
-        sales_channels: false,
-    }
-}
-
 /// The selection, the bundles' relations and their prices for one Store request.
 struct Plan {
     sel: Selection,
@@ -149,7 +136,7 @@ async fn extras(
     state: &AppState,
     plan: &Plan,
     scope: &StoreScope,
-    bundles: &[ProductBundle],
+    bundles: &[Arc<ProductBundle>],
 ) -> ApiResult<VariantExtras> {
     let prices = match &plan.pricing {
         Some(ctx) => storefront::price_bundles(&state.core, bundles, ctx).await?,
@@ -175,12 +162,6 @@ async fn extras(
     Ok(VariantExtras { prices, inventory })
 }
 
-fn public_categories(bundles: &mut [ProductBundle]) {
-    for b in bundles {
-        b.categories.retain(|c| c.is_active && !c.is_internal);
-    }
-}
-
 /// What the cache keys an answer on: the route, the query as sent, the channels the key sees (not
 /// the key itself, so keys with the same channels share answers) and the customer's groups (their
 /// price lists). Nothing else may shape the answer.
@@ -197,13 +178,65 @@ fn json_body(body: Bytes) -> Response {
     ([(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 
+/// `{"count","limit","offset","products"}`: a page of products, keys in the order the other lists'
+/// bodies have them (sorted).
+struct ListBody<'a> {
+    page: &'a Page<String>,
+    products: Products<'a>,
+}
+
+impl Serialize for ListBody<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(4))?;
+        m.serialize_entry("count", &self.page.count)?;
+        m.serialize_entry("limit", &self.page.limit)?;
+        m.serialize_entry("offset", &self.page.offset)?;
+        m.serialize_entry("products", &self.products)?;
+        m.end()
+    }
+}
+
+/// Products rendered with one plan's selection and extras.
+struct Products<'a> {
+    bundles: &'a [Arc<ProductBundle>],
+    plan: &'a Plan,
+    extras: &'a VariantExtras,
+}
+
+impl Products<'_> {
+    fn view<'b>(&'b self, b: &'b ProductBundle) -> ProductView<'b> {
+        ProductView {
+            bundle: b,
+            sel: &self.plan.sel,
+            extras: self.extras,
+        }
+    }
+}
+
+impl Serialize for Products<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.bundles.iter().map(|b| self.view(b)))
+    }
+}
+
+/// `{"product": …}`.
+struct OneBody<'a>(ProductView<'a>);
+
+impl Serialize for OneBody<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(1))?;
+        m.serialize_entry("product", &self.0)?;
+        m.end()
+    }
+}
+
 /// Serializes `value`, caches it under `key` (computed at `versions`) and answers it.
 async fn answer(
     state: &AppState,
     key: String,
     versions: Versions,
     plan: &Plan,
-    value: Value,
+    value: impl Serialize,
 ) -> ApiResult<Response> {
     let body = Bytes::from(serde_json::to_vec(&value).map_err(|e| ApiError::internal(&e))?);
     let shows_stock = plan
@@ -259,21 +292,18 @@ pub async fn list(
     let page = PageRequest::parse(qs.int("limit")?, qs.int("offset")?, 50)?;
     let filter = filter(&qs, &scope)?;
     let plan = plan(&state, &qs, &groups, false).await?;
-    let needs_categories = plan.pricing.as_ref().is_some_and(|p| p.tax_place.is_some());
     let ids = state.core.catalog.list_ids(&filter, page).await?;
-    let mut bundles = state
-        .core
-        .catalog
-        .load(&ids.items, relations(&plan.sel, needs_categories))
-        .await?;
-    public_categories(&mut bundles);
+    let bundles = state.core.catalog.load_for_store(&ids.items).await?;
     let extras = extras(&state, &plan, &scope, &bundles).await?;
-    let items = bundles
-        .iter()
-        .map(|b| product_json(b, &plan.sel, &extras))
-        .collect();
-    let value = list_body("products", items, &ids);
-    answer(&state, key, versions, &plan, value).await
+    let body = ListBody {
+        page: &ids,
+        products: Products {
+            bundles: &bundles,
+            plan: &plan,
+            extras: &extras,
+        },
+    };
+    answer(&state, key, versions, &plan, body).await
 }
 
 /// Retrieve a published product in the key's sales channels.
@@ -310,21 +340,17 @@ pub async fn retrieve(
     if found.items.is_empty() {
         return Err(DomainError::not_found(format!("Product with id: {id} was not found")).into());
     }
-    let needs_categories = plan.pricing.as_ref().is_some_and(|p| p.tax_place.is_some());
-    let mut bundles = state
-        .core
-        .catalog
-        .load(&found.items, relations(&plan.sel, needs_categories))
-        .await?;
-    public_categories(&mut bundles);
+    let bundles = state.core.catalog.load_for_store(&found.items).await?;
     let extras = extras(&state, &plan, &scope, &bundles).await?;
-    let product = bundles
-        .first()
-        .map(|b| product_json(b, &plan.sel, &extras))
-        .ok_or_else(|| {
-            ApiError::from(DomainError::not_found(format!(
-                "Product with id: {id} was not found"
-            )))
-        })?;
-    answer(&state, key, versions, &plan, json!({ "product": product })).await
+    let products = Products {
+        bundles: &bundles,
+        plan: &plan,
+        extras: &extras,
+    };
+    let product = bundles.first().map(|b| products.view(b)).ok_or_else(|| {
+        ApiError::from(DomainError::not_found(format!(
+            "Product with id: {id} was not found"
+        )))
+    })?;
+    answer(&state, key, versions, &plan, OneBody(product)).await
 }

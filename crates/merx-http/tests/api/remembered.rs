@@ -170,3 +170,177 @@ app_test!(
     a_new_cart_takes_the_store_default_region_set_just_before,
     store_defaults_reach_the_next_cart
 );
+
+// ---------- Store product reads with the read cache off: products and prices are remembered per
+// catalog version (`CatalogService::load_for_store`, `PricingService::prices_shown`); every
+// catalog write must reach the very next read.
+
+/// Runs `test` with the Store read cache off, on SQLite and on Postgres.
+macro_rules! uncached_test {
+    ($name:ident, $test:ident) => {
+        mod $name {
+            fn config() -> merx_http::HttpConfig {
+                merx_http::HttpConfig {
+                    read_cache_bytes: 0,
+                    ..Default::default()
+                }
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                $crate::helpers::with_custom_app(
+                    merx_db::Backend::Sqlite,
+                    config(),
+                    axum::Router::new(),
+                    super::$test,
+                )
+                .await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                $crate::helpers::with_custom_app(
+                    merx_db::Backend::Postgres,
+                    config(),
+                    axum::Router::new(),
+                    super::$test,
+                )
+                .await
+            }
+        }
+    };
+}
+
+fn id_of(v: &serde_json::Value) -> String {
+    v["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no id in {v}"))
+        .to_string()
+}
+
+async fn remembered_products_and_prices_follow_every_catalog_write(app: TestApp) {
+    use merx_core::auth::Role;
+    let admin = app.admin_key(Role::Admin).await;
+    let post = |path: String, body: serde_json::Value| {
+        let (app, admin) = (app.clone(), admin.clone());
+        async move { app.post_as(&path, &admin, &body).await.ok() }
+    };
+    let eu = id_of(
+        &post(
+            "/admin/regions".into(),
+            json!({"name": "Europe", "currency_code": "eur", "countries": ["de"]}),
+        )
+        .await["region"],
+    );
+    let web =
+        id_of(&post("/admin/sales-channels".into(), json!({"name": "Web"})).await["sales_channel"]);
+    let key = post(
+        "/admin/api-keys".into(),
+        json!({"title": "Storefront", "type": "publishable"}),
+    )
+    .await;
+    post(
+        format!("/admin/api-keys/{}/sales-channels", id_of(&key["api_key"])),
+        json!({"add": [web]}),
+    )
+    .await;
+    let pk = key["api_key"]["token"].as_str().unwrap().to_string();
+    let shirts = id_of(
+        &post(
+            "/admin/product-categories".into(),
+            json!({"name": "Shirts"}),
+        )
+        .await["product_category"],
+    );
+    let created = post(
+        "/admin/products".into(),
+        json!({
+            "title": "Organic Tee", "status": "published", "sales_channels": [{"id": web}],
+            "categories": [{"id": shirts}],
+            "variants": [{"title": "One size", "sku": "TEE",
+                "prices": [{"currency_code": "eur", "amount": 25}]}],
+        }),
+    )
+    .await;
+    let tee = id_of(&created["product"]);
+    let variant = id_of(&created["product"]["variants"][0]);
+    let detail_path = format!("/store/products/{tee}?region_id={eu}");
+    let list_path = format!("/store/products?region_id={eu}");
+    let read = |path: String| {
+        let (app, pk) = (app.clone(), pk.clone());
+        async move {
+            let first = crate::helpers::store(&app, &pk, &path).await.ok();
+            let second = crate::helpers::store(&app, &pk, &path).await.ok();
+            assert_eq!(first, second, "a repeated read of {path} answers the same");
+            first
+        }
+    };
+    let detail = read(detail_path.clone()).await;
+    assert_eq!(detail["product"]["title"], "Organic Tee");
+    assert_eq!(detail["product"]["categories"][0]["id"], json!(shirts));
+    let list = read(list_path.clone()).await;
+    assert_eq!(
+        list["products"][0]["variants"][0]["calculated_price"]["calculated_amount"],
+        json!(25)
+    );
+
+    post(
+        format!("/admin/products/{tee}"),
+        json!({"title": "Recycled Tee"}),
+    )
+    .await;
+    let detail = read(detail_path.clone()).await;
+    assert_eq!(detail["product"]["title"], "Recycled Tee", "{detail}");
+    assert_eq!(
+        read(list_path.clone()).await["products"][0]["title"],
+        "Recycled Tee"
+    );
+
+    post(
+        format!("/admin/products/{tee}/variants/{variant}"),
+        json!({"sku": "TEE-2", "prices": [{"currency_code": "eur", "amount": 14.5}]}),
+    )
+    .await;
+    let list = read(list_path.clone()).await;
+    let v = &list["products"][0]["variants"][0];
+    assert_eq!(v["sku"], "TEE-2", "{list}");
+    assert_eq!(
+        v["calculated_price"]["calculated_amount"],
+        json!(14.5),
+        "{list}"
+    );
+
+    post(
+        "/admin/price-lists".into(),
+        json!({"title": "Flash sale", "type": "sale", "status": "active",
+            "prices": [{"variant_id": variant, "currency_code": "eur", "amount": 9}]}),
+    )
+    .await;
+    let detail = read(detail_path.clone()).await;
+    let price = &detail["product"]["variants"][0]["calculated_price"];
+    assert_eq!(price["calculated_amount"], json!(9), "{detail}");
+    assert_eq!(price["original_amount"], json!(14.5));
+
+    post(
+        format!("/admin/product-categories/{shirts}"),
+        json!({"is_active": false}),
+    )
+    .await;
+    let detail = read(detail_path.clone()).await;
+    assert_eq!(
+        detail["product"]["categories"],
+        json!([]),
+        "an inactive category is no longer shown: {detail}"
+    );
+
+    let gone = app
+        .delete_as(&format!("/admin/products/{tee}"), &admin)
+        .await;
+    assert_eq!(gone.status, StatusCode::OK, "{}", gone.text());
+    crate::helpers::store(&app, &pk, &detail_path)
+        .await
+        .assert_error(StatusCode::NOT_FOUND, "not_found");
+    assert_eq!(read(list_path).await["products"], json!([]));
+}
+uncached_test!(
+    with_the_read_cache_off_a_catalog_write_reaches_the_next_product_read,
+    remembered_products_and_prices_follow_every_catalog_write
+);
