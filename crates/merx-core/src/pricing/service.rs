@@ -3,9 +3,8 @@ use std::sync::Arc;
 
 use merx_db::{Db, Tx};
 use merx_types::id::new_id;
-use merx_types::money::major_to_minor_exact;
 use merx_types::time::now;
-use merx_types::{Currency, DomainError};
+use merx_types::{DomainError, Money};
 
 use super::calc::{self, Candidate, Context, Verdict};
 use super::model::*;
@@ -27,28 +26,16 @@ pub fn validate_prices(prices: &[NewPrice]) -> Result<Vec<(NewPrice, i64)>, Doma
     prices
         .iter()
         .map(|p| {
-            let currency = Currency::find(&p.currency_code).ok_or_else(|| {
-                DomainError::invalid(format!("Unknown currency code: {}", p.currency_code))
-            })?;
             if p.amount.is_sign_negative() {
                 return Err(DomainError::invalid(format!(
                     "Price amount {} must not be negative",
                     p.amount
                 )));
             }
-            let minor =
-                major_to_minor_exact(p.amount, currency.decimal_digits).ok_or_else(|| {
-                    DomainError::invalid(format!(
-                        "Price amount {} has more than {} decimal digits for {}",
-                        p.amount, currency.decimal_digits, currency.code
-                    ))
-                })?;
-            if minor > merx_types::money::MAX_AMOUNT {
-                return Err(DomainError::invalid(format!(
-                    "Price amount {} is larger than the largest Merx handles",
-                    p.amount
-                )));
-            }
+            // Known currency, no more decimals than it has, within the largest amount.
+            let money = Money::from_major(p.amount, &p.currency_code)
+                .map_err(|e| DomainError::invalid(format!("Price: {}", e.message)))?;
+            let (minor, currency) = (money.minor, money.currency);
             if p.min_quantity.is_some_and(|q| q < 0) || p.max_quantity.is_some_and(|q| q < 0) {
                 return Err(DomainError::invalid(
                     "min_quantity and max_quantity must not be negative",
