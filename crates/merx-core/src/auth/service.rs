@@ -652,26 +652,3 @@ impl AuthService {
         Ok(())
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use super::normalise_email;
-
-    #[test]
-    fn emails() {
-        assert_eq!(
-            normalise_email(" Ada@Example.COM ").unwrap(),
-            "ada@example.com"
-        );
-        for bad in [
-            "",
-            "ada",
-            "ada@",
-            "@example.com",
-            "ada@example",
-            "a b@example.com",
-        ] {
-            assert!(normalise_email(bad).is_err(), "{bad}");
-        }
-    }
-}
