@@ -35,7 +35,7 @@ fn actor(s: &str) -> ApiResult<ActorType> {
     ActorType::parse(s).ok_or_else(|| ApiError::not_found(format!("Unknown actor type: {s}")))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct Credentials {
     pub email: Option<String>,
     pub password: Option<String>,
@@ -83,7 +83,7 @@ async fn login(
     Ok(Json(json!({ "token": token })))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct ResetRequest {
     pub identifier: String,
 }
@@ -103,7 +103,7 @@ async fn reset_request(
     Ok((StatusCode::CREATED, "Created").into_response())
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct NewPassword {
     pub password: String,
 }

@@ -11,7 +11,7 @@ use serde_json::Value;
 use crate::dto::metadata;
 use crate::error::ApiError;
 
-#[derive(Debug, Deserialize, Default)]
+#[derive(Debug, Deserialize, Default, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AddressBody {
     pub address_name: Option<String>,
@@ -57,7 +57,7 @@ impl AddressBody {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Batch {
     #[serde(default)]
@@ -66,10 +66,11 @@ pub struct Batch {
     pub remove: Vec<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PriceBody {
     pub currency_code: String,
+    #[schema(value_type = f64)]
     pub amount: Decimal,
     pub min_quantity: Option<i64>,
     pub max_quantity: Option<i64>,

@@ -114,6 +114,28 @@ pub fn optional_body<T: serde::de::DeserializeOwned + Default>(
         .map_err(|e| crate::error::ApiError::invalid(format!("Invalid request body: {e}")))
 }
 
+/// A JSON body that may be empty or absent ([`optional_body`]), for routes the SDK calls with
+/// `{}` or nothing.
+pub struct OptionalJson<T>(pub T);
+
+impl<S, T> FromRequest<S> for OptionalJson<T>
+where
+    T: DeserializeOwned + Default,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let bytes = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|e| match e.status() {
+                StatusCode::PAYLOAD_TOO_LARGE => too_large(),
+                _ => ApiError::invalid(e.body_text()),
+            })?;
+        optional_body(&bytes).map(OptionalJson)
+    }
+}
+
 /// A list route's query: Medusa's qs syntax parsed (`id[]=…`, `created_at[$gt]=…`), with its page
 /// (`limit`, default `DEFAULT_LIMIT`, and `offset`; negatives are 400) taken out. Filters are
 /// read from `qs` by the handler.

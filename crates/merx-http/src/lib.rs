@@ -20,6 +20,7 @@ pub mod openapi;
 pub mod qs;
 pub mod read_cache;
 mod render;
+pub mod route_doc;
 mod server;
 mod session;
 pub(crate) mod store;

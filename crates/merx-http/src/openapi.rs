@@ -48,80 +48,20 @@ impl utoipa::Modify for AdminAuth {
     }
 }
 
-/// Adds every route the typed annotations do not cover yet, from the router's own tables: each
-/// Admin route with its required permission, each Store route with the publishable-key header.
+/// Adds every route of the router's own tables, documented by its handler's types
+/// ([`crate::route_doc`]): each Admin route with its required permission, each Store route with the
+/// publishable-key header, both with the errors every route can answer.
 struct EveryRoute;
 
 impl utoipa::Modify for EveryRoute {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        use utoipa::openapi::path::{
-            HttpMethod, OperationBuilder, ParameterBuilder, ParameterIn, PathItem,
-        };
+        use utoipa::openapi::path::OperationBuilder;
         use utoipa::openapi::security::SecurityRequirement;
-        use utoipa::openapi::{Required, ResponseBuilder};
 
-        let string = || {
-            utoipa::openapi::ObjectBuilder::new()
-                .schema_type(utoipa::openapi::schema::Type::String)
-                .build()
-        };
-        let method_of = |m: &axum::http::Method| match *m {
-            axum::http::Method::POST => HttpMethod::Post,
-            axum::http::Method::DELETE => HttpMethod::Delete,
-            axum::http::Method::PUT => HttpMethod::Put,
-            axum::http::Method::PATCH => HttpMethod::Patch,
-            _ => HttpMethod::Get,
-        };
-        let mut add = |method: HttpMethod, path: &str, op: utoipa::openapi::path::Operation| {
-            let exists = openapi
-                .paths
-                .paths
-                .get(path)
-                .is_some_and(|item| match method {
-                    HttpMethod::Get => item.get.is_some(),
-                    HttpMethod::Post => item.post.is_some(),
-                    HttpMethod::Delete => item.delete.is_some(),
-                    HttpMethod::Put => item.put.is_some(),
-                    HttpMethod::Patch => item.patch.is_some(),
-                    _ => true,
-                });
-            if !exists {
-                let item = PathItem::new(method, op);
-                match openapi.paths.paths.get_mut(path) {
-                    Some(existing) => existing.merge_operations(item),
-                    None => {
-                        openapi.paths.paths.insert(path.to_string(), item);
-                    }
-                }
-            }
-        };
-        let ok = || {
-            ResponseBuilder::new()
-                .description("Success; see Medusa's shapes")
-                .build()
-        };
-        let error = || {
-            ResponseBuilder::new()
-                .description("`{\"type\", \"message\"}`")
-                .build()
-        };
-        // Every `{name}` of a route template, as a required string path parameter.
-        let path_params = |path: &str| -> Vec<utoipa::openapi::path::Parameter> {
-            path.split('/')
-                .filter_map(|seg| seg.strip_prefix('{')?.strip_suffix('}'))
-                .map(|name| {
-                    ParameterBuilder::new()
-                        .name(name)
-                        .parameter_in(ParameterIn::Path)
-                        .required(Required::True)
-                        .schema(Some(string()))
-                        .build()
-                })
-                .collect()
-        };
+        let mut schemas = Vec::new();
         for route in crate::admin::route_table() {
+            let doc = (route.operation)();
             let op = OperationBuilder::new()
-                .parameters(Some(path_params(route.path)))
                 .tag("Admin")
                 .description(Some(format!(
                     "Requires the `{}` permission.",
@@ -130,39 +70,26 @@ impl utoipa::Modify for EveryRoute {
                 .security(SecurityRequirement::new(
                     "secret_api_key",
                     Vec::<String>::new(),
-                ))
-                .response("200", ok())
-                .response("400", error())
-                .response("401", error())
-                .response("403", error())
-                .build();
-            add(method_of(&route.method), route.path, op);
+                ));
+            let op = errors(op, &[400, 401, 403, 404, 409, 413, 429]);
+            add_operation(openapi, &route.method, route.path, op, doc, &mut schemas);
         }
         for route in crate::store::route_table() {
+            let doc = (route.operation)();
             let op = OperationBuilder::new()
-                .parameters(Some(path_params(route.path)))
                 .tag("Store")
                 .description(Some(
                     "Medusa v2 compatible; scoped to the publishable key's sales channels."
                         .to_string(),
                 ))
-                .parameter(
-                    ParameterBuilder::new()
-                        .name(crate::store::PUBLISHABLE_KEY_HEADER)
-                        .parameter_in(ParameterIn::Header)
-                        .required(Required::True)
-                        .schema(Some(string()))
-                        .build(),
-                )
-                .response("200", ok())
-                .response("400", error())
-                .response("404", error());
+                .parameter(header(crate::store::PUBLISHABLE_KEY_HEADER));
             // Cart writes retry a change that raced another, then give up with a conflict.
-            let op = match route.method {
-                axum::http::Method::GET => op,
-                _ => op.response("409", error()),
-            };
-            add(method_of(&route.method), route.path, op.build());
+            let op = errors(op, &[400, 401, 404, 409, 413, 429]);
+            add_operation(openapi, &route.method, route.path, op, doc, &mut schemas);
+        }
+        let components = openapi.components.get_or_insert_with(Default::default);
+        for (name, schema) in schemas {
+            components.schemas.entry(name).or_insert(schema);
         }
         // Annotated operations name their path parameters only where they describe them: declare
         // every `{name}` of every template, so the document is valid for clients and testers.
@@ -177,14 +104,176 @@ impl utoipa::Modify for EveryRoute {
             for op in ops.into_iter().flatten() {
                 let params = op.parameters.get_or_insert_with(Vec::new);
                 for p in path_params(path) {
-                    let declared = params
-                        .iter()
-                        .any(|q| q.name == p.name && q.parameter_in == ParameterIn::Path);
+                    let declared = params.iter().any(|q| {
+                        q.name == p.name
+                            && q.parameter_in == utoipa::openapi::path::ParameterIn::Path
+                    });
                     if !declared {
                         params.push(p);
                     }
                 }
             }
+        }
+    }
+}
+
+/// Schemas that two different types publish under one name: each of these names would document
+/// one of the types wrongly. The OpenAPI test asserts there are none.
+pub fn schema_name_clashes() -> Vec<String> {
+    let mut seen = std::collections::BTreeMap::new();
+    let mut clashes = Vec::new();
+    let docs = crate::admin::route_table()
+        .into_iter()
+        .map(|r| (r.operation)())
+        .chain(
+            crate::store::route_table()
+                .into_iter()
+                .map(|r| (r.operation)()),
+        );
+    for doc in docs {
+        for (name, schema) in doc.schemas {
+            let text = serde_json::to_string(&schema).unwrap_or_default();
+            match seen.get(&name) {
+                Some(previous) if previous != &text => clashes.push(name),
+                Some(_) => {}
+                None => {
+                    seen.insert(name, text);
+                }
+            }
+        }
+    }
+    clashes.sort();
+    clashes.dedup();
+    clashes
+}
+
+fn string_schema() -> utoipa::openapi::schema::Object {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .build()
+}
+
+fn header(name: &str) -> utoipa::openapi::path::Parameter {
+    use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+    ParameterBuilder::new()
+        .name(name)
+        .parameter_in(ParameterIn::Header)
+        .required(utoipa::openapi::Required::True)
+        .schema(Some(string_schema()))
+        .build()
+}
+
+/// Every `{name}` of a route template, as a required string path parameter.
+fn path_params(path: &str) -> Vec<utoipa::openapi::path::Parameter> {
+    use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+    path.split('/')
+        .filter_map(|seg| seg.strip_prefix('{')?.strip_suffix('}'))
+        .map(|name| {
+            ParameterBuilder::new()
+                .name(name)
+                .parameter_in(ParameterIn::Path)
+                .required(utoipa::openapi::Required::True)
+                .schema(Some(string_schema()))
+                .build()
+        })
+        .collect()
+}
+
+/// The error answers `codes`, each a `{"type", "message"}` body, and any other as the default.
+fn errors(
+    mut op: utoipa::openapi::path::OperationBuilder,
+    codes: &[u16],
+) -> utoipa::openapi::path::OperationBuilder {
+    use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+    let body = || {
+        ResponseBuilder::new()
+            .description("An error: `{\"type\", \"message\"}`")
+            .content(
+                "application/json",
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("ErrorBody")))
+                    .build(),
+            )
+            .build()
+    };
+    for code in codes {
+        op = op.response(code.to_string(), body());
+    }
+    op.response("default", body())
+}
+
+/// Adds `op` at `method path` with what its handler documents, unless an annotated operation is
+/// already there.
+fn add_operation(
+    openapi: &mut utoipa::openapi::OpenApi,
+    method: &axum::http::Method,
+    path: &str,
+    op: utoipa::openapi::path::OperationBuilder,
+    doc: crate::route_doc::OperationDoc,
+    schemas: &mut Vec<(
+        String,
+        utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+    )>,
+) {
+    use utoipa::openapi::path::{HttpMethod, PathItem};
+    use utoipa::openapi::request_body::RequestBodyBuilder;
+    use utoipa::openapi::{ContentBuilder, ResponseBuilder};
+
+    let method = match *method {
+        axum::http::Method::POST => HttpMethod::Post,
+        axum::http::Method::DELETE => HttpMethod::Delete,
+        axum::http::Method::PUT => HttpMethod::Put,
+        axum::http::Method::PATCH => HttpMethod::Patch,
+        _ => HttpMethod::Get,
+    };
+    let exists = openapi
+        .paths
+        .paths
+        .get(path)
+        .is_some_and(|item| match method {
+            HttpMethod::Get => item.get.is_some(),
+            HttpMethod::Post => item.post.is_some(),
+            HttpMethod::Delete => item.delete.is_some(),
+            HttpMethod::Put => item.put.is_some(),
+            HttpMethod::Patch => item.patch.is_some(),
+            _ => true,
+        });
+    if exists {
+        return;
+    }
+    let mut params = path_params(path);
+    params.extend(doc.query);
+    let mut op = op.parameters(Some(params));
+    if let Some((schema, required)) = doc.request {
+        op = op.request_body(Some(
+            RequestBodyBuilder::new()
+                .content(
+                    "application/json",
+                    ContentBuilder::new().schema(Some(schema)).build(),
+                )
+                .required(Some(required))
+                .build(),
+        ));
+    }
+    let op = match doc.success {
+        Some((status, schema)) => op.response(
+            status.to_string(),
+            ResponseBuilder::new()
+                .description("Success")
+                .content(
+                    "application/json",
+                    ContentBuilder::new().schema(Some(schema)).build(),
+                )
+                .build(),
+        ),
+        None => op.response("200", ResponseBuilder::new().description("Success").build()),
+    };
+    schemas.extend(doc.schemas);
+    let item = PathItem::new(method, op.build());
+    match openapi.paths.paths.get_mut(path) {
+        Some(existing) => existing.merge_operations(item),
+        None => {
+            openapi.paths.paths.insert(path.to_string(), item);
         }
     }
 }

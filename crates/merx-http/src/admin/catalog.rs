@@ -176,20 +176,20 @@ pub(crate) fn routes(r: AdminRoutes) -> AdminRoutes {
 
 // ---------- bodies
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct IdRef {
     pub id: String,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OptionBody {
     pub title: String,
     pub values: Vec<String>,
 }
 
-#[derive(Debug, Deserialize, Default)]
+#[derive(Debug, Deserialize, Default, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VariantBody {
     pub title: Option<String>,
@@ -249,13 +249,13 @@ impl VariantBody {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ImageBody {
     pub url: String,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateProduct {
     pub title: String,
@@ -300,7 +300,7 @@ fn status(s: &str) -> Result<ProductStatus, ApiError> {
     })
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateProduct {
     pub title: Option<String>,
@@ -325,7 +325,7 @@ pub struct UpdateProduct {
     pub metadata: Option<Option<Value>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateVariant {
     pub title: Option<String>,
@@ -629,14 +629,14 @@ async fn deleted_part(
 
 // ---------- options
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewOptionBody {
     pub title: String,
     pub values: Vec<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OptionChanges {
     pub title: Option<String>,
@@ -676,7 +676,7 @@ pub async fn delete_option(
 
 // ---------- collections
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CollectionBody {
     pub title: Option<String>,
@@ -766,7 +766,7 @@ pub async fn delete_collection(
 
 // ---------- categories
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CategoryBody {
     pub name: Option<String>,
@@ -865,7 +865,7 @@ pub async fn delete_category(
 
 // ---------- tags and types
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LabelBody {
     pub value: Option<String>,

@@ -222,9 +222,9 @@ fn adjustment_json(a: &Adjustment) -> Value {
 
 // ---------- locations
 
-#[derive(Debug, Deserialize, Default)]
+#[derive(Debug, Deserialize, Default, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct AddressBody {
+pub struct LocationAddressBody {
     pub address_1: Option<String>,
     pub address_2: Option<String>,
     pub company: Option<String>,
@@ -235,8 +235,8 @@ pub struct AddressBody {
     pub postal_code: Option<String>,
 }
 
-impl From<AddressBody> for LocationAddress {
-    fn from(a: AddressBody) -> Self {
+impl From<LocationAddressBody> for LocationAddress {
+    fn from(a: LocationAddressBody) -> Self {
         LocationAddress {
             address_1: a.address_1,
             address_2: a.address_2,
@@ -250,11 +250,11 @@ impl From<AddressBody> for LocationAddress {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LocationBody {
     pub name: Option<String>,
-    pub address: Option<AddressBody>,
+    pub address: Option<LocationAddressBody>,
     #[serde(default, deserialize_with = "double_option")]
     pub metadata: Option<Option<Value>>,
 }
@@ -331,9 +331,9 @@ pub async fn location_channels(
 
 // ---------- items and levels
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct ItemBody {
+pub struct InventoryItemBody {
     pub sku: Option<String>,
     pub title: Option<String>,
     pub description: Option<String>,
@@ -348,7 +348,7 @@ pub struct ItemBody {
     pub location_levels: Vec<LevelBody>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LevelBody {
     pub location_id: Option<String>,
@@ -375,7 +375,7 @@ pub async fn list_items(
 pub async fn create_item(
     State(s): State<AppState>,
     actor: AdminActor,
-    ApiJson(b): ApiJson<ItemBody>,
+    ApiJson(b): ApiJson<InventoryItemBody>,
 ) -> ApiResult<Json<Value>> {
     let item = s
         .core
@@ -529,7 +529,7 @@ pub async fn adjustments(
     )))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LevelsBatch {
     #[serde(default)]
@@ -615,7 +615,7 @@ pub async fn batch_levels(
 
 // ---------- reservations
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReservationBody {
     pub inventory_item_id: Option<String>,
@@ -720,7 +720,7 @@ pub async fn delete_reservation(
     Ok(Json(Deleted::new(id, "reservation")))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VariantReservationBody {
     pub quantity: i64,
@@ -754,7 +754,7 @@ pub async fn reserve_variant(
     ))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LinkBody {
     pub inventory_item_id: String,

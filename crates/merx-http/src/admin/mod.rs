@@ -29,6 +29,8 @@ pub struct RouteSpec {
     /// The route template, e.g. `/admin/webhooks/{id}`.
     pub path: &'static str,
     pub permission: Permission,
+    /// What the handler's types document: its body, query and answer.
+    pub operation: fn() -> crate::route_doc::OperationDoc,
 }
 
 /// Collects routes together with their permissions.
@@ -46,7 +48,7 @@ impl AdminRoutes {
     }
 
     /// Adds `handler` at `method path`, reachable only by actors granted `permission`.
-    pub(crate) fn add<H, T>(
+    pub(crate) fn add<H, T, D>(
         mut self,
         method: Method,
         path: &'static str,
@@ -54,7 +56,7 @@ impl AdminRoutes {
         handler: H,
     ) -> Self
     where
-        H: axum::handler::Handler<T, AppState>,
+        H: axum::handler::Handler<T, AppState> + crate::route_doc::Documented<D>,
         T: 'static,
     {
         let filter = MethodFilter::try_from(method.clone()).expect("a standard method");
@@ -68,6 +70,7 @@ impl AdminRoutes {
             method,
             path,
             permission,
+            operation: <H as crate::route_doc::Documented<D>>::operation,
         });
         self
     }

@@ -68,7 +68,7 @@ async fn option_json(s: &AppState, o: &ShippingOption) -> ApiResult<Value> {
     }))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TypeBody {
     pub label: String,
@@ -76,20 +76,24 @@ pub struct TypeBody {
     pub code: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct OptionBody {
+pub struct ShippingOptionBody {
     pub name: String,
     pub region_id: String,
     pub stock_location_id: Option<String>,
     /// `flat` or `calculated`.
     pub price_type: Option<String>,
     /// Major units in the region's currency; for calculated options, the base price.
+    #[schema(value_type = Option<f64>)]
     pub amount: Option<Decimal>,
     /// Calculated options: added per unit shipped (major units).
+    #[schema(value_type = Option<f64>)]
     pub per_item_amount: Option<Decimal>,
     pub is_return: Option<bool>,
+    #[schema(value_type = Option<f64>)]
     pub min_subtotal: Option<Decimal>,
+    #[schema(value_type = Option<f64>)]
     pub max_subtotal: Option<Decimal>,
     #[serde(rename = "type")]
     pub option_type: Option<TypeBody>,
@@ -107,7 +111,7 @@ fn minor(v: Option<Decimal>, cur: &Currency, what: &str) -> ApiResult<Option<i64
 
 pub async fn create_option(
     State(s): State<AppState>,
-    ApiJson(b): ApiJson<OptionBody>,
+    ApiJson(b): ApiJson<ShippingOptionBody>,
 ) -> ApiResult<Json<Value>> {
     let region = s
         .core
@@ -198,8 +202,8 @@ pub async fn retrieve_order(
 
 // ---------- order operations
 
-use crate::extract::optional_body;
 use crate::extract::ListQuery;
+use crate::extract::OptionalJson;
 use crate::views::fulfillment::fulfillment_json;
 use crate::views::fulfillment::reason_json;
 use crate::views::fulfillment::return_json;
@@ -306,7 +310,7 @@ async fn admin_order(s: &AppState, id: &str) -> ApiResult<Json<Value>> {
     Ok(Json(json!({"order": v})))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LineBody {
     pub id: String,
@@ -328,7 +332,7 @@ fn lines(items: Vec<LineBody>) -> Vec<LineQuantity> {
         .collect()
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FulfillmentBody {
     pub location_id: String,
@@ -354,7 +358,7 @@ pub async fn create_fulfillment(
     admin_order(&s, &id).await
 }
 
-#[derive(Debug, Deserialize, Default)]
+#[derive(Debug, Deserialize, Default, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ShipBody {
     #[serde(default)]
@@ -392,9 +396,10 @@ pub async fn cancel_fulfillment(
     admin_order(&s, &id).await
 }
 
-#[derive(Debug, Deserialize, Default)]
+#[derive(Debug, Deserialize, Default, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AmountBody {
+    #[schema(value_type = Option<f64>)]
     pub amount: Option<Decimal>,
     pub note: Option<String>,
 }
@@ -421,9 +426,8 @@ pub async fn capture(
     State(s): State<AppState>,
     Path(id): Path<String>,
     headers: axum::http::HeaderMap,
-    body: axum::body::Bytes,
+    OptionalJson(b): OptionalJson<AmountBody>,
 ) -> ApiResult<Json<Value>> {
-    let b: AmountBody = optional_body(&body)?;
     let amount = minor_for_order(&s, &id, b.amount).await?;
     s.core
         .order_ops
@@ -469,7 +473,7 @@ pub async fn list_reasons(State(s): State<AppState>) -> ApiResult<Json<Value>> {
     ))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReasonBody {
     pub value: String,
@@ -489,7 +493,7 @@ pub async fn create_reason(
     Ok(Json(json!({"return_reason": reason_json(&r)})))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReturnBody {
     pub order_id: String,
@@ -522,10 +526,11 @@ pub async fn retrieve_return(
     Ok(Json(json!({"return": return_json(&r, &o.currency_code)})))
 }
 
-#[derive(Debug, Deserialize, Default)]
+#[derive(Debug, Deserialize, Default, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReceiveBody {
     pub location_id: Option<String>,
+    #[schema(value_type = Option<f64>)]
     pub refund_amount: Option<Decimal>,
 }
 
@@ -533,9 +538,8 @@ pub async fn receive_return(
     State(s): State<AppState>,
     actor: super::AdminActor,
     Path(id): Path<String>,
-    body: axum::body::Bytes,
+    OptionalJson(b): OptionalJson<ReceiveBody>,
 ) -> ApiResult<Json<Value>> {
-    let b: ReceiveBody = optional_body(&body)?;
     let r = s.core.order_ops.get_return(&id).await?;
     let refund = minor_for_order(&s, &r.order_id, b.refund_amount).await?;
     let r = s

@@ -141,7 +141,7 @@ fn list_json(l: &PriceList) -> Value {
     })
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ListPriceBody {
     pub variant_id: String,
@@ -149,7 +149,7 @@ pub struct ListPriceBody {
     pub price: PriceBody,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PriceListBody {
     pub title: Option<String>,
@@ -380,7 +380,7 @@ fn group_json(g: &CustomerGroup) -> Value {
     json!({"id": g.id, "name": g.name, "metadata": g.metadata, "created_at": ts(g.created_at), "updated_at": ts(g.updated_at), "deleted_at": null})
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GroupBody {
     pub name: String,
@@ -416,7 +416,7 @@ pub async fn retrieve_group(
     ))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GroupChanges {
     pub name: Option<String>,
@@ -478,12 +478,13 @@ fn tax_region_json(t: &TaxRegion) -> Value {
     })
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RateBody {
     pub tax_region_id: Option<String>,
     pub name: String,
     pub code: String,
+    #[schema(value_type = f64)]
     pub rate: Decimal,
     pub is_default: Option<bool>,
     pub is_combinable: Option<bool>,
@@ -491,7 +492,7 @@ pub struct RateBody {
     pub rules: Vec<RuleBody>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RuleBody {
     pub reference: String,
@@ -515,16 +516,17 @@ impl RateBody {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DefaultRateBody {
     pub name: String,
     pub code: String,
+    #[schema(value_type = f64)]
     pub rate: Decimal,
     pub is_combinable: Option<bool>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TaxRegionBody {
     pub country_code: String,

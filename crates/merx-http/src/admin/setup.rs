@@ -103,7 +103,7 @@ fn region_sel() -> Selection {
     s
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RegionBody {
     pub name: Option<String>,
@@ -208,7 +208,7 @@ fn channel_json(c: &SalesChannel) -> Value {
     })
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ChannelBody {
     pub name: Option<String>,
@@ -324,7 +324,7 @@ pub async fn list_stores(State(s): State<AppState>) -> ApiResult<Json<Value>> {
     ))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StoreBody {
     pub name: Option<String>,

@@ -94,7 +94,7 @@ pub async fn retrieve_user(
     ))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UserBody {
     pub role: Option<String>,
@@ -131,7 +131,7 @@ pub async fn delete_user(
     Ok(Json(Deleted::new(id, "user")))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct InviteBody {
     pub email: String,
@@ -155,7 +155,7 @@ pub async fn invite(
     }})))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AcceptBody {
     pub token: String,

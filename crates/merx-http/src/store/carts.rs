@@ -9,14 +9,13 @@ use crate::caller::Caller;
 use crate::caller::CustomerActor;
 use crate::dto::{data, metadata};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::optional_body;
 use crate::extract::ApiJson;
+use crate::extract::OptionalJson;
 use crate::views::cart::cart_json;
 use crate::views::cart::cart_json_with;
 use crate::views::order::order_json;
 use crate::views::order::order_json_with;
 use crate::AppState;
-use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::Json;
 use merx_core::cart::{CartChanges, NewCart};
@@ -26,16 +25,16 @@ use merx_types::ErrorKind;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct ItemBody {
+pub struct LineItemBody {
     pub variant_id: String,
     pub quantity: i64,
     #[serde(default, deserialize_with = "metadata")]
     pub metadata: Option<Value>,
 }
 
-#[derive(Debug, Deserialize, Default)]
+#[derive(Debug, Deserialize, Default, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CartBody {
     pub region_id: Option<String>,
@@ -46,7 +45,7 @@ pub struct CartBody {
     pub billing_address: Option<AddressBody>,
     #[serde(default, deserialize_with = "metadata")]
     pub metadata: Option<Value>,
-    pub items: Option<Vec<ItemBody>>,
+    pub items: Option<Vec<LineItemBody>>,
     pub promo_codes: Option<Vec<String>>,
     /// Accepted for compatibility; Merx has no workflow hooks that read it yet.
     #[allow(dead_code)]
@@ -75,9 +74,8 @@ pub async fn create_cart(
     State(s): State<AppState>,
     scope: StoreScope,
     caller: Caller,
-    body: Bytes,
+    OptionalJson(b): OptionalJson<CartBody>,
 ) -> ApiResult<Json<Value>> {
-    let b: CartBody = optional_body(&body)?;
     if b.promo_codes.as_ref().is_some_and(|p| !p.is_empty()) {
         return Err(ApiError::invalid("Promotions are not supported yet"));
     }
@@ -127,9 +125,8 @@ pub async fn update_cart(
     scope: StoreScope,
     caller: Caller,
     Path(id): Path<String>,
-    body: Bytes,
+    OptionalJson(b): OptionalJson<CartBody>,
 ) -> ApiResult<Json<Value>> {
-    let b: CartBody = optional_body(&body)?;
     authorise_cart(&s, &caller, &id).await?;
     if b.items.is_some() || b.promo_codes.as_ref().is_some_and(|p| !p.is_empty()) {
         return Err(ApiError::invalid(
@@ -178,7 +175,7 @@ pub async fn add_item(
     _: StoreScope,
     caller: Caller,
     Path(id): Path<String>,
-    ApiJson(b): ApiJson<ItemBody>,
+    ApiJson(b): ApiJson<LineItemBody>,
 ) -> ApiResult<Json<Value>> {
     authorise_cart(&s, &caller, &id).await?;
     let view = s
@@ -189,7 +186,7 @@ pub async fn add_item(
     Ok(Json(json!({"cart": cart_json(&s, &view).await?})))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ItemUpdate {
     pub quantity: i64,
@@ -226,7 +223,7 @@ pub async fn delete_item(
     ))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MethodBody {
     pub option_id: String,

@@ -23,7 +23,7 @@ use crate::views::customer::customer_json;
 use crate::views::list_body;
 use crate::AppState;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CustomerBody {
     pub email: Option<String>,

@@ -79,6 +79,8 @@ pub struct StoreRoute {
     pub method: Method,
     /// The route template, e.g. `/store/carts/{id}`.
     pub path: &'static str,
+    /// What the handler's types document: its body, query and answer.
+    pub operation: fn() -> crate::route_doc::OperationDoc,
 }
 
 /// Builds the router and the table of its routes together, so the two cannot drift apart.
@@ -88,9 +90,9 @@ struct StoreRoutes {
 }
 
 impl StoreRoutes {
-    fn add<H, T>(mut self, method: Method, path: &'static str, handler: H) -> Self
+    fn add<H, T, D>(mut self, method: Method, path: &'static str, handler: H) -> Self
     where
-        H: axum::handler::Handler<T, AppState>,
+        H: axum::handler::Handler<T, AppState> + crate::route_doc::Documented<D>,
         T: 'static,
     {
         let filter = match method {
@@ -99,7 +101,11 @@ impl StoreRoutes {
             _ => MethodFilter::GET,
         };
         self.router = self.router.route(path, on(filter, handler));
-        self.table.push(StoreRoute { method, path });
+        self.table.push(StoreRoute {
+            method,
+            path,
+            operation: <H as crate::route_doc::Documented<D>>::operation,
+        });
         self
     }
 }

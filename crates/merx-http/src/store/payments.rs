@@ -64,9 +64,9 @@ pub async fn payment_providers(
     Ok(Json(list_body("payment_providers", providers, &page)))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct CollectionBody {
+pub struct PaymentCollectionBody {
     pub cart_id: String,
 }
 
@@ -74,7 +74,7 @@ pub async fn create_collection(
     State(s): State<AppState>,
     _: StoreScope,
     caller: Caller,
-    ApiJson(b): ApiJson<CollectionBody>,
+    ApiJson(b): ApiJson<PaymentCollectionBody>,
 ) -> ApiResult<Json<Value>> {
     let view = owned_view(&s, &caller, &b.cart_id).await?;
     if view.cart.completed_at.is_some() {
@@ -90,7 +90,7 @@ pub async fn create_collection(
     ))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SessionBody {
     pub provider_id: String,

@@ -46,7 +46,7 @@ pub async fn shipping_options(
     ))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CalculateBody {
     pub cart_id: String,

@@ -15,6 +15,7 @@ mod idempotency_callers;
 mod input_rules;
 mod inventory;
 mod money;
+mod openapi_schemas;
 mod orders;
 mod ownership;
 mod platform;
