@@ -73,3 +73,109 @@ pub fn ts(t: time::OffsetDateTime) -> String {
 pub fn opt_ts(t: Option<time::OffsetDateTime>) -> Option<String> {
     t.map(ts)
 }
+
+/// An amount in major units, serialized as a JSON number the way Medusa renders amounts (`24.99`,
+/// `10`): exact minor units converted at the currency's precision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Amount {
+    pub minor: i64,
+    pub digits: u32,
+}
+
+impl Amount {
+    /// `minor` units of `currency_code` (an unknown code counts two decimals).
+    pub fn new(minor: i64, currency_code: &str) -> Self {
+        let digits = merx_types::Currency::find(currency_code)
+            .map(|c| c.decimal_digits)
+            .unwrap_or(2);
+        Self { minor, digits }
+    }
+}
+
+impl Serialize for Amount {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let scale = 10i64.pow(self.digits);
+        if self.minor % scale == 0 {
+            return s.serialize_i64(self.minor / scale);
+        }
+        // An f64 holds every amount up to MAX_AMOUNT to the cent; this is the number's shortest
+        // decimal form, as Medusa sends it.
+        let d = rust_decimal::Decimal::new(self.minor, self.digits).normalize();
+        match d.to_string().parse::<f64>() {
+            Ok(f) => s.serialize_f64(f),
+            Err(_) => s.serialize_none(),
+        }
+    }
+}
+
+impl utoipa::PartialSchema for Amount {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::Number)
+            .description(Some("An amount in the currency's major units (`24.99`)."))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for Amount {}
+
+/// Medusa's BigNumber form of an amount: `{"value": "24.99", "precision": 20}`.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct RawAmount {
+    pub value: String,
+    pub precision: u32,
+}
+
+impl RawAmount {
+    pub fn new(minor: i64, currency_code: &str) -> Self {
+        let a = Amount::new(minor, currency_code);
+        Self {
+            value: rust_decimal::Decimal::new(a.minor, a.digits)
+                .normalize()
+                .to_string(),
+            precision: 20,
+        }
+    }
+}
+
+/// `$one { key: Item }`: a single-resource answer, `{"key": …}`. Attributes before the key
+/// (`#[schema(value_type = Shape)]`) document a field serialized by hand.
+macro_rules! answer {
+    ($(#[$doc:meta])* $one:ident { $(#[$m:meta])* $key:ident: $item:ty }) => {
+        $(#[$doc])*
+        #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+        pub struct $one {
+            $(#[$m])*
+            pub $key: $item,
+        }
+    };
+}
+
+/// `$list { key: Item }`: a page of a list, `{"key": [...], "count", "offset", "limit"}`.
+macro_rules! list_answer {
+    ($(#[$doc:meta])* $list:ident { $(#[$m:meta])* $key:ident: $item:ty }) => {
+        $(#[$doc])*
+        #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+        pub struct $list {
+            $(#[$m])*
+            pub $key: Vec<$item>,
+            pub count: i64,
+            pub offset: i64,
+            pub limit: i64,
+        }
+
+        impl $list {
+            #[allow(dead_code)]
+            pub fn new<P>($key: Vec<$item>, page: &merx_types::Page<P>) -> Self {
+                Self {
+                    $key,
+                    count: page.count,
+                    offset: page.offset,
+                    limit: page.limit,
+                }
+            }
+        }
+    };
+}
+
+pub(crate) use {answer, list_answer};
