@@ -2,33 +2,78 @@
 //! refresh, password reset.
 
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::http::{HeaderMap, Method};
+use axum::Json;
+use merx_core::auth::jwt::Claims;
 use merx_core::auth::ActorType;
 use merx_types::DomainError;
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 
 use crate::client_addr::ClientAddr;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
+use crate::route_doc::{CreatedText, PublicRoutes, WithCookie};
 use crate::session::{self, COOKIE};
 use crate::AppState;
 
-pub(crate) fn router() -> Router<AppState> {
-    Router::new()
-        .route("/auth/{actor}/emailpass/register", post(register))
-        .route("/auth/{actor}/emailpass", post(login).get(login))
-        .route(
-            "/auth/{actor}/emailpass/reset-password",
-            post(reset_request),
+const TAG: &str = "Auth";
+
+pub(crate) fn routes() -> PublicRoutes {
+    let (get, post, delete) = (Method::GET, Method::POST, Method::DELETE);
+    PublicRoutes::new()
+        .add(
+            post.clone(),
+            "/auth/{actor}/emailpass/register",
+            TAG,
+            register,
         )
-        .route("/auth/{actor}/emailpass/update", post(reset_update))
-        .route("/auth/session", post(create_session).delete(delete_session))
-        .route("/auth/token/refresh", post(refresh))
-        .route("/auth/{actor}/providers", get(providers))
+        .add(post.clone(), "/auth/{actor}/emailpass", TAG, login)
+        .add(get.clone(), "/auth/{actor}/emailpass", TAG, login)
+        .add(
+            post.clone(),
+            "/auth/{actor}/emailpass/reset-password",
+            TAG,
+            reset_request,
+        )
+        .add(
+            post.clone(),
+            "/auth/{actor}/emailpass/update",
+            TAG,
+            reset_update,
+        )
+        .add(post.clone(), "/auth/session", TAG, create_session)
+        .add(delete, "/auth/session", TAG, delete_session)
+        .add(post, "/auth/token/refresh", TAG, refresh)
+        .add(get, "/auth/{actor}/providers", TAG, providers)
+}
+
+/// A signed JWT for the identity.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct TokenAnswer {
+    pub token: String,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SuccessAnswer {
+    pub success: bool,
+}
+
+/// The session's identity, as its token's claims.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SessionAnswer {
+    #[schema(value_type = Object)]
+    pub user: Claims,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct AuthProvider {
+    pub id: &'static str,
+    pub is_enabled: bool,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct AuthProviders {
+    pub providers: Vec<AuthProvider>,
 }
 
 fn actor(s: &str) -> ApiResult<ActorType> {
@@ -54,7 +99,7 @@ async fn register(
     Path(a): Path<String>,
     ClientAddr(client): ClientAddr,
     ApiJson(b): ApiJson<Credentials>,
-) -> ApiResult<Json<serde_json::Value>> {
+) -> ApiResult<Json<TokenAnswer>> {
     let actor = actor(&a)?;
     if actor == ActorType::User {
         return Err(DomainError::not_allowed(
@@ -68,7 +113,7 @@ async fn register(
         .auth
         .register(actor, &email, &password, &client)
         .await?;
-    Ok(Json(json!({ "token": token })))
+    Ok(Json(TokenAnswer { token }))
 }
 
 async fn login(
@@ -76,11 +121,11 @@ async fn login(
     Path(a): Path<String>,
     ClientAddr(client): ClientAddr,
     ApiJson(b): ApiJson<Credentials>,
-) -> ApiResult<Json<serde_json::Value>> {
+) -> ApiResult<Json<TokenAnswer>> {
     let actor = actor(&a)?;
     let (email, password) = creds(b)?;
     let token = s.core.auth.login(actor, &email, &password, &client).await?;
-    Ok(Json(json!({ "token": token })))
+    Ok(Json(TokenAnswer { token }))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -94,13 +139,13 @@ async fn reset_request(
     Path(a): Path<String>,
     ClientAddr(client): ClientAddr,
     ApiJson(b): ApiJson<ResetRequest>,
-) -> ApiResult<Response> {
+) -> ApiResult<CreatedText> {
     let actor = actor(&a)?;
     s.core
         .auth
         .request_reset(actor, &b.identifier, &client)
         .await?;
-    Ok((StatusCode::CREATED, "Created").into_response())
+    Ok(CreatedText)
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -114,14 +159,14 @@ async fn reset_update(
     Path(a): Path<String>,
     headers: HeaderMap,
     ApiJson(b): ApiJson<NewPassword>,
-) -> ApiResult<Json<serde_json::Value>> {
+) -> ApiResult<Json<SuccessAnswer>> {
     let actor = actor(&a)?;
     let token = session::bearer(&headers).ok_or_else(unauthorized)?;
     s.core
         .auth
         .reset_password(actor, token, &b.password)
         .await?;
-    Ok(Json(json!({ "success": true })))
+    Ok(Json(SuccessAnswer { success: true }))
 }
 
 fn set_cookie(value: &str, max_age: i64) -> String {
@@ -133,7 +178,10 @@ fn unauthorized() -> ApiError {
 }
 
 /// Exchanges a live bearer JWT for a session cookie.
-async fn create_session(State(s): State<AppState>, headers: HeaderMap) -> ApiResult<Response> {
+async fn create_session(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+) -> ApiResult<WithCookie<SessionAnswer>> {
     let token = session::bearer(&headers).ok_or_else(unauthorized)?;
     let claims = s
         .core
@@ -143,17 +191,16 @@ async fn create_session(State(s): State<AppState>, headers: HeaderMap) -> ApiRes
         .ok_or_else(unauthorized)?;
     let (sid, ttl) = s.core.auth.create_session(&claims).await?;
     let cookie = set_cookie(&sid, ttl.as_secs() as i64);
-    Ok((
-        [(header::SET_COOKIE, cookie)],
-        Json(json!({ "user": claims })),
-    )
-        .into_response())
+    Ok(WithCookie(cookie, Json(SessionAnswer { user: claims })))
 }
 
 /// Logs out everywhere: the identities behind the request's live session cookie and bearer
 /// token lose every token and session, and the cookie is cleared. Credentials that are not live
 /// change nothing; the answer is the same.
-async fn delete_session(State(s): State<AppState>, headers: HeaderMap) -> ApiResult<Response> {
+async fn delete_session(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+) -> ApiResult<WithCookie<SuccessAnswer>> {
     let auth = &s.core.auth;
     let mut identities = Vec::new();
     if let Some(token) = session::bearer(&headers) {
@@ -167,30 +214,29 @@ async fn delete_session(State(s): State<AppState>, headers: HeaderMap) -> ApiRes
     for identity in identities {
         auth.revoke(&identity).await?;
     }
-    Ok((
-        [(header::SET_COOKIE, set_cookie("", 0))],
-        Json(json!({ "success": true })),
-    )
-        .into_response())
+    Ok(WithCookie(
+        set_cookie("", 0),
+        Json(SuccessAnswer { success: true }),
+    ))
 }
 
 /// A new token for live credentials, keeping the original authentication time; refused past
 /// the absolute limit of the actor type (docs/auth.md).
-async fn refresh(
-    State(s): State<AppState>,
-    headers: HeaderMap,
-) -> ApiResult<Json<serde_json::Value>> {
+async fn refresh(State(s): State<AppState>, headers: HeaderMap) -> ApiResult<Json<TokenAnswer>> {
     let claims = session::try_claims(&s, &headers)
         .await?
         .ok_or_else(unauthorized)?;
-    Ok(Json(
-        json!({ "token": s.core.auth.refresh(&claims).await? }),
-    ))
+    Ok(Json(TokenAnswer {
+        token: s.core.auth.refresh(&claims).await?,
+    }))
 }
 
-async fn providers(Path(a): Path<String>) -> ApiResult<Json<serde_json::Value>> {
+async fn providers(Path(a): Path<String>) -> ApiResult<Json<AuthProviders>> {
     actor(&a)?;
-    Ok(Json(
-        json!({ "providers": [{"id": "emailpass", "is_enabled": true}] }),
-    ))
+    Ok(Json(AuthProviders {
+        providers: vec![AuthProvider {
+            id: "emailpass",
+            is_enabled: true,
+        }],
+    }))
 }

@@ -2,21 +2,52 @@
 //! the cart through the same workflow as the storefront's `complete`, keyed by cart, so whichever of
 //! webhook and client arrives first, the cart yields one order (Medusa #13301).
 
-use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
-use axum::routing::post;
-use axum::{Json, Router};
+use axum::http::{HeaderMap, Method};
+use axum::Json;
 use merx_core::checkout;
 use merx_core::payment::WebhookEvent;
 use merx_core::CoreError;
-use serde_json::{json, Value};
+use serde::Serialize;
 
 use crate::error::{ApiError, ApiResult};
+use crate::route_doc::{ProviderPayload, PublicRoutes};
 use crate::AppState;
 
-pub(crate) fn router() -> Router<AppState> {
-    Router::new().route("/hooks/payment/{provider}", post(payment_webhook))
+pub(crate) fn routes() -> PublicRoutes {
+    PublicRoutes::new().add(
+        Method::POST,
+        "/hooks/payment/{provider}",
+        "Hooks",
+        payment_webhook,
+    )
+}
+
+/// What became of a provider's event: `order_id` when it completed the cart, `note` when it
+/// could not (the storefront's own `complete` reports why).
+#[derive(Debug, Default, Serialize, utoipa::ToSchema)]
+pub struct WebhookReceipt {
+    pub received: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub order_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+impl WebhookReceipt {
+    fn received() -> Self {
+        Self {
+            received: true,
+            ..Self::default()
+        }
+    }
+
+    fn noting(note: impl Into<String>) -> Self {
+        Self {
+            note: Some(note.into()),
+            ..Self::received()
+        }
+    }
 }
 
 /// `stripe`, `stripe_stripe` and `pp_stripe_stripe` all name Stripe.
@@ -32,8 +63,8 @@ async fn payment_webhook(
     State(s): State<AppState>,
     Path(name): Path<String>,
     headers: HeaderMap,
-    body: Bytes,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+    ProviderPayload(body): ProviderPayload,
+) -> ApiResult<Json<WebhookReceipt>> {
     let id = provider_id(&name);
     let provider = s
         .core
@@ -56,30 +87,23 @@ async fn payment_webhook(
         WebhookEvent::Authorized { reference } => reference,
         WebhookEvent::Failed { reference } => {
             tracing::info!(provider = %id, %reference, "payment failed at the provider");
-            return Ok((StatusCode::OK, Json(json!({"received": true}))));
+            return Ok(Json(WebhookReceipt::received()));
         }
-        WebhookEvent::Ignored => return Ok((StatusCode::OK, Json(json!({"received": true})))),
+        WebhookEvent::Ignored => return Ok(Json(WebhookReceipt::received())),
     };
     let Some(cart_id) = s.core.payments.cart_of_reference(&id, &reference).await? else {
-        return Ok((
-            StatusCode::OK,
-            Json(json!({"received": true, "note": "no cart for this payment"})),
-        ));
+        return Ok(Json(WebhookReceipt::noting("no cart for this payment")));
     };
     match checkout::complete(&s.core, &cart_id).await {
-        Ok(checkout::Completion::Order { order, .. }) => Ok((
-            StatusCode::OK,
-            Json(json!({"received": true, "order_id": order.id})),
-        )),
-        Ok(checkout::Completion::PaymentFailed { message, .. }) => Ok((
-            StatusCode::OK,
-            Json(json!({"received": true, "note": message})),
-        )),
+        Ok(checkout::Completion::Order { order, .. }) => Ok(Json(WebhookReceipt {
+            order_id: Some(order.id),
+            ..WebhookReceipt::received()
+        })),
+        Ok(checkout::Completion::PaymentFailed { message, .. }) => {
+            Ok(Json(WebhookReceipt::noting(message)))
+        }
         // The cart is not ready (no address…): the client's own `complete` will report it.
-        Err(CoreError::Domain(d)) => Ok((
-            StatusCode::OK,
-            Json(json!({"received": true, "note": d.message})),
-        )),
+        Err(CoreError::Domain(d)) => Ok(Json(WebhookReceipt::noting(d.message))),
         // Anything else is ours: a 5xx makes the provider retry.
         Err(e) => Err(e.into()),
     }

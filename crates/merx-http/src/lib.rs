@@ -101,6 +101,16 @@ pub fn router(state: AppState) -> Router {
     router_with_extensions(state, Router::new())
 }
 
+/// `/auth` and `/hooks`: the routes outside the Admin and Store APIs.
+fn public_routes() -> route_doc::PublicRoutes {
+    auth_routes::routes().merge(hooks::routes())
+}
+
+/// Every `/auth` and `/hooks` route, for the OpenAPI document.
+pub fn public_route_table() -> Vec<route_doc::PublicRoute> {
+    public_routes().table
+}
+
 /// The application plus `extensions`: custom routes that get the same middleware, error format and
 /// state as Merx's own (how an embedding program adds its endpoints).
 pub fn router_with_extensions(state: AppState, extensions: Router<AppState>) -> Router {
@@ -110,8 +120,7 @@ pub fn router_with_extensions(state: AppState, extensions: Router<AppState>) -> 
     let routes = extensions
         .merge(admin::router(state.clone()))
         .merge(store::router(state.clone()))
-        .merge(auth_routes::router())
-        .merge(hooks::router())
+        .merge(public_routes().router)
         .route("/health", get(health::health))
         .route("/health/ready", get(health::ready))
         .route("/metrics", get(metrics::render))

@@ -23,6 +23,8 @@ use crate::{dto, error, health, metrics};
         (name = "Webhooks", description = "Signed event deliveries to your systems, with a delivery log"),
         (name = "Events", description = "The outbox: deliveries, dead letters and replay"),
         (name = "API keys", description = "Publishable and secret API keys"),
+        (name = "Auth", description = "Medusa's emailpass flow: register, log in, sessions, refresh, password reset"),
+        (name = "Hooks", description = "Payment providers' webhooks, verified before they are trusted"),
     )
 )]
 pub struct ApiDoc;
@@ -85,6 +87,12 @@ impl utoipa::Modify for EveryRoute {
                 .parameter(header(crate::store::PUBLISHABLE_KEY_HEADER));
             // Cart writes retry a change that raced another, then give up with a conflict.
             let op = errors(op, &[400, 401, 404, 409, 413, 429]);
+            add_operation(openapi, &route.method, route.path, op, doc, &mut schemas);
+        }
+        for route in crate::public_route_table() {
+            let doc = (route.operation)();
+            let op = OperationBuilder::new().tag(route.tag);
+            let op = errors(op, &[400, 401, 404, 413, 429]);
             add_operation(openapi, &route.method, route.path, op, doc, &mut schemas);
         }
         let components = openapi.components.get_or_insert_with(Default::default);
@@ -255,6 +263,19 @@ fn add_operation(
                 .build(),
         ));
     }
+    let op = match doc.success_text {
+        Some(status) => op.response(
+            status.to_string(),
+            ResponseBuilder::new()
+                .description("Success")
+                .content(
+                    "text/plain",
+                    ContentBuilder::new().schema(Some(string_schema())).build(),
+                )
+                .build(),
+        ),
+        None => op,
+    };
     let op = match doc.success {
         Some((status, schema)) => op.response(
             status.to_string(),
@@ -266,6 +287,7 @@ fn add_operation(
                 )
                 .build(),
         ),
+        None if doc.success_text.is_some() => op,
         None => op.response("200", ResponseBuilder::new().description("Success").build()),
     };
     schemas.extend(doc.schemas);

@@ -25,6 +25,8 @@ pub struct OperationDoc {
     pub request: Option<(RefOr<Schema>, Required)>,
     /// The success status and the schema of its body.
     pub success: Option<(u16, RefOr<Schema>)>,
+    /// A success status whose body is plain text.
+    pub success_text: Option<u16>,
     /// Query parameters.
     pub query: Vec<Parameter>,
     /// Every named schema the above refer to.
@@ -182,4 +184,119 @@ impl<T: ToSchema> DocAnswer for Rendered<T> {
 /// answer a typed body.
 impl DocAnswer for axum::response::Response {
     fn document(_op: &mut OperationDoc) {}
+}
+
+/// A JSON answer with a `Set-Cookie` header.
+pub struct WithCookie<T>(pub String, pub Json<T>);
+
+impl<T: serde::Serialize> axum::response::IntoResponse for WithCookie<T> {
+    fn into_response(self) -> axum::response::Response {
+        ([(axum::http::header::SET_COOKIE, self.0)], self.1).into_response()
+    }
+}
+
+impl<T: ToSchema> DocAnswer for WithCookie<T> {
+    fn document(op: &mut OperationDoc) {
+        op.success = Some((200, op.reference::<T>()));
+    }
+}
+
+/// Medusa's bare `201 Created` answer, as plain text.
+pub struct CreatedText;
+
+impl axum::response::IntoResponse for CreatedText {
+    fn into_response(self) -> axum::response::Response {
+        (axum::http::StatusCode::CREATED, "Created").into_response()
+    }
+}
+
+impl DocAnswer for CreatedText {
+    fn document(op: &mut OperationDoc) {
+        op.success_text = Some(201);
+    }
+}
+
+/// A request body a provider defines (a payment webhook's event), read as bytes: its signature
+/// covers the exact bytes, so it is verified before it is parsed.
+pub struct ProviderPayload(pub axum::body::Bytes);
+
+impl<S: Send + Sync> axum::extract::FromRequest<S> for ProviderPayload {
+    type Rejection = ApiError;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, ApiError> {
+        axum::body::Bytes::from_request(req, state)
+            .await
+            .map(ProviderPayload)
+            .map_err(|e| match e.status() {
+                axum::http::StatusCode::PAYLOAD_TOO_LARGE => crate::extract::too_large(),
+                _ => ApiError::invalid(e.body_text()),
+            })
+    }
+}
+
+impl DocArg for ProviderPayload {
+    fn document(op: &mut OperationDoc) {
+        let schema = utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::Object)
+            .description(Some("The provider's event, as it sends it."))
+            .build();
+        op.schemas
+            .push(("ProviderWebhookPayload".to_string(), schema.into()));
+        op.request = Some((
+            RefOr::Ref(Ref::from_schema_name("ProviderWebhookPayload")),
+            Required::True,
+        ));
+    }
+}
+
+/// One route outside the Admin and Store APIs (`/auth`, `/hooks`), with what its handler documents.
+pub struct PublicRoute {
+    pub method: axum::http::Method,
+    pub path: &'static str,
+    pub tag: &'static str,
+    pub operation: fn() -> OperationDoc,
+}
+
+/// Builds a router and the table of its routes together, so the two cannot drift apart.
+pub(crate) struct PublicRoutes {
+    pub router: axum::Router<AppState>,
+    pub table: Vec<PublicRoute>,
+}
+
+impl PublicRoutes {
+    pub fn new() -> Self {
+        Self {
+            router: axum::Router::new(),
+            table: Vec::new(),
+        }
+    }
+
+    pub fn add<H, T, D>(
+        mut self,
+        method: axum::http::Method,
+        path: &'static str,
+        tag: &'static str,
+        handler: H,
+    ) -> Self
+    where
+        H: axum::handler::Handler<T, AppState> + Documented<D>,
+        T: 'static,
+    {
+        let filter =
+            axum::routing::MethodFilter::try_from(method.clone()).expect("a standard method");
+        self.router = self.router.route(path, axum::routing::on(filter, handler));
+        self.table.push(PublicRoute {
+            method,
+            path,
+            tag,
+            operation: <H as Documented<D>>::operation,
+        });
+        self
+    }
+
+    pub fn merge(mut self, other: PublicRoutes) -> Self {
+        self.router = self.router.merge(other.router);
+        self.table.extend(other.table);
+        self
+    }
 }
