@@ -98,8 +98,11 @@ impl Serialize for Amount {
         if self.minor % scale == 0 {
             return s.serialize_i64(self.minor / scale);
         }
-        // An f64 holds every amount up to MAX_AMOUNT to the cent; this is the number's shortest
-        // decimal form, as Medusa sends it.
+        // Both operands are exact doubles below 2^53 and IEEE division rounds correctly, so this
+        // is the double nearest the decimal amount: the one parsing its text would give.
+        if self.minor.unsigned_abs() < 1 << 53 {
+            return s.serialize_f64(self.minor as f64 / scale as f64);
+        }
         let d = rust_decimal::Decimal::new(self.minor, self.digits).normalize();
         match d.to_string().parse::<f64>() {
             Ok(f) => s.serialize_f64(f),
@@ -179,3 +182,38 @@ macro_rules! list_answer {
 }
 
 pub(crate) use {answer, list_answer};
+
+#[cfg(test)]
+mod tests {
+    use super::Amount;
+
+    /// The amount's text, the slow way: its decimal string parsed as a double.
+    fn through_text(minor: i64, digits: u32) -> String {
+        let d = rust_decimal::Decimal::new(minor, digits).normalize();
+        if d.scale() == 0 {
+            return (minor / 10i64.pow(digits)).to_string();
+        }
+        serde_json::to_string(&d.to_string().parse::<f64>().unwrap()).unwrap()
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn amounts_serialize_as_their_decimal_text_parsed(
+            minor in -1_000_000_000_000_000i64..=1_000_000_000_000_000,
+            digits in 0u32..=4,
+        ) {
+            let a = Amount { minor, digits };
+            proptest::prop_assert_eq!(serde_json::to_string(&a).unwrap(), through_text(minor, digits));
+        }
+    }
+
+    #[test]
+    fn whole_and_fractional_amounts() {
+        let text = |minor, code| serde_json::to_string(&Amount::new(minor, code)).unwrap();
+        assert_eq!(text(2499, "eur"), "24.99");
+        assert_eq!(text(1000, "eur"), "10");
+        assert_eq!(text(-5, "usd"), "-0.05");
+        assert_eq!(text(1500, "jpy"), "1500");
+        assert_eq!(text(1234, "kwd"), "1.234");
+    }
+}
