@@ -9,16 +9,15 @@ use merx_core::inventory::{
     Adjustment, Change, InventoryItem, InventoryLevel, ItemInput, LocationAddress, NewReservation,
     Reservation, StockLocation, VariantReservation,
 };
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use super::{AdminActor, AdminRoutes};
 use crate::bodies::Batch;
-use crate::dto::{double_option, opt_ts, ts, Deleted};
+use crate::dto::{answer, double_option, list_answer, opt_ts, ts, Deleted};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
 use crate::extract::ListQuery;
-use crate::views::list_body;
 use crate::AppState;
 
 const LOC_READ: Permission = Permission::read("stock_locations");
@@ -164,59 +163,357 @@ pub(crate) fn routes(r: AdminRoutes) -> AdminRoutes {
 
 // ---------- shapes
 
-fn location_json(l: &StockLocation) -> Value {
-    let address = l.address.as_ref().map(|a| {
-        json!({
-            "id": l.address_id, "address_1": a.address_1, "address_2": a.address_2, "company": a.company, "city": a.city,
-            "country_code": a.country_code, "phone": a.phone, "province": a.province, "postal_code": a.postal_code,
-            "metadata": null, "created_at": ts(l.created_at), "updated_at": ts(l.updated_at), "deleted_at": null,
-        })
-    });
-    json!({
-        "id": l.id, "name": l.name, "address_id": l.address_id, "address": address, "metadata": l.metadata,
-        "sales_channels": l.sales_channel_ids.iter().map(|c| json!({"id": c})).collect::<Vec<_>>(),
-        "created_at": ts(l.created_at), "updated_at": ts(l.updated_at), "deleted_at": null,
-    })
+/// A stock location's address, as Medusa renders it.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct StockLocationAddressDto {
+    pub id: Option<String>,
+    pub address_1: Option<String>,
+    pub address_2: Option<String>,
+    pub company: Option<String>,
+    pub city: Option<String>,
+    pub country_code: Option<String>,
+    pub phone: Option<String>,
+    pub province: Option<String>,
+    pub postal_code: Option<String>,
+    /// Always `null`: addresses carry no metadata of their own.
+    #[schema(value_type = Option<Object>)]
+    pub metadata: Option<Value>,
+    pub created_at: String,
+    pub updated_at: String,
+    pub deleted_at: Option<String>,
 }
 
-fn level_json(l: &InventoryLevel) -> Value {
-    json!({
-        "id": l.id, "inventory_item_id": l.inventory_item_id, "location_id": l.location_id,
-        "stocked_quantity": l.stocked_quantity, "reserved_quantity": l.reserved_quantity,
-        "incoming_quantity": l.incoming_quantity, "available_quantity": l.available_quantity(), "metadata": l.metadata,
-        "created_at": ts(l.created_at), "updated_at": ts(l.updated_at), "deleted_at": null,
-    })
+/// A sales channel a stock location serves, by id.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct StockLocationChannel {
+    pub id: String,
 }
 
-fn item_json(i: &InventoryItem, levels: Option<&[InventoryLevel]>) -> Value {
-    let mut v = json!({
-        "id": i.id, "sku": i.sku, "title": i.title, "description": i.description, "requires_shipping": i.requires_shipping,
-        "hs_code": i.hs_code, "origin_country": i.origin_country, "mid_code": i.mid_code, "material": i.material,
-        "weight": i.weight, "length": null, "height": null, "width": null, "thumbnail": null, "metadata": i.metadata,
-        "created_at": ts(i.created_at), "updated_at": ts(i.updated_at), "deleted_at": null,
-    });
-    if let Some(levels) = levels {
-        v["location_levels"] = Value::Array(levels.iter().map(level_json).collect());
-        v["stocked_quantity"] = json!(levels.iter().map(|l| l.stocked_quantity).sum::<i64>());
-        v["reserved_quantity"] = json!(levels.iter().map(|l| l.reserved_quantity).sum::<i64>());
+/// A stock location.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct StockLocationDto {
+    pub id: String,
+    pub name: String,
+    pub address_id: Option<String>,
+    pub address: Option<StockLocationAddressDto>,
+    #[schema(value_type = Option<Object>)]
+    pub metadata: Option<Value>,
+    pub sales_channels: Vec<StockLocationChannel>,
+    pub created_at: String,
+    pub updated_at: String,
+    pub deleted_at: Option<String>,
+}
+
+impl From<&StockLocation> for StockLocationDto {
+    fn from(l: &StockLocation) -> Self {
+        // The address is stored with the location and shares its timestamps.
+        let address = l.address.as_ref().map(|a| StockLocationAddressDto {
+            id: l.address_id.clone(),
+            address_1: a.address_1.clone(),
+            address_2: a.address_2.clone(),
+            company: a.company.clone(),
+            city: a.city.clone(),
+            country_code: a.country_code.clone(),
+            phone: a.phone.clone(),
+            province: a.province.clone(),
+            postal_code: a.postal_code.clone(),
+            metadata: None,
+            created_at: ts(l.created_at),
+            updated_at: ts(l.updated_at),
+            deleted_at: None,
+        });
+        Self {
+            id: l.id.clone(),
+            name: l.name.clone(),
+            address_id: l.address_id.clone(),
+            address,
+            metadata: l.metadata.clone(),
+            sales_channels: l
+                .sales_channel_ids
+                .iter()
+                .map(|c| StockLocationChannel { id: c.clone() })
+                .collect(),
+            created_at: ts(l.created_at),
+            updated_at: ts(l.updated_at),
+            deleted_at: None,
+        }
     }
-    v
 }
 
-fn reservation_json(r: &Reservation) -> Value {
-    json!({
-        "id": r.id, "line_item_id": r.line_item_id, "location_id": r.location_id, "inventory_item_id": r.inventory_item_id,
-        "quantity": r.quantity, "external_id": r.external_id, "description": r.description, "created_by": r.created_by,
-        "allow_backorder": r.allow_backorder, "expires_at": opt_ts(r.expires_at), "metadata": r.metadata,
-        "created_at": ts(r.created_at), "updated_at": ts(r.updated_at), "deleted_at": null,
+answer!(StockLocationAnswer {
+    stock_location: StockLocationDto
+});
+list_answer!(StockLocationList {
+    stock_locations: StockLocationDto
+});
+
+/// An inventory item's stock at one location.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct InventoryLevelDto {
+    pub id: String,
+    pub inventory_item_id: String,
+    pub location_id: String,
+    pub stocked_quantity: i64,
+    pub reserved_quantity: i64,
+    pub incoming_quantity: i64,
+    /// `stocked_quantity - reserved_quantity` (negative only through backorders).
+    pub available_quantity: i64,
+    #[schema(value_type = Option<Object>)]
+    pub metadata: Option<Value>,
+    pub created_at: String,
+    pub updated_at: String,
+    pub deleted_at: Option<String>,
+}
+
+impl From<&InventoryLevel> for InventoryLevelDto {
+    fn from(l: &InventoryLevel) -> Self {
+        Self {
+            id: l.id.clone(),
+            inventory_item_id: l.inventory_item_id.clone(),
+            location_id: l.location_id.clone(),
+            stocked_quantity: l.stocked_quantity,
+            reserved_quantity: l.reserved_quantity,
+            incoming_quantity: l.incoming_quantity,
+            available_quantity: l.available_quantity(),
+            metadata: l.metadata.clone(),
+            created_at: ts(l.created_at),
+            updated_at: ts(l.updated_at),
+            deleted_at: None,
+        }
+    }
+}
+
+list_answer!(InventoryLevelList {
+    inventory_levels: InventoryLevelDto
+});
+
+/// An inventory item. `location_levels` and the summed quantities are present where the item is
+/// rendered with its levels (every answer but a level's deletion's `parent`).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct InventoryItemDto {
+    pub id: String,
+    pub sku: Option<String>,
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub requires_shipping: bool,
+    pub hs_code: Option<String>,
+    pub origin_country: Option<String>,
+    pub mid_code: Option<String>,
+    pub material: Option<String>,
+    pub weight: Option<i64>,
+    /// Always `null` (not stored).
+    pub length: Option<i64>,
+    /// Always `null` (not stored).
+    pub height: Option<i64>,
+    /// Always `null` (not stored).
+    pub width: Option<i64>,
+    /// Always `null` (not stored).
+    pub thumbnail: Option<String>,
+    #[schema(value_type = Option<Object>)]
+    pub metadata: Option<Value>,
+    pub created_at: String,
+    pub updated_at: String,
+    pub deleted_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub location_levels: Option<Vec<InventoryLevelDto>>,
+    /// Summed over the item's levels.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub stocked_quantity: Option<i64>,
+    /// Summed over the item's levels.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub reserved_quantity: Option<i64>,
+}
+
+impl InventoryItemDto {
+    /// The item, with its levels and their sums when `levels` is given.
+    fn new(i: &InventoryItem, levels: Option<&[InventoryLevel]>) -> Self {
+        Self {
+            id: i.id.clone(),
+            sku: i.sku.clone(),
+            title: i.title.clone(),
+            description: i.description.clone(),
+            requires_shipping: i.requires_shipping,
+            hs_code: i.hs_code.clone(),
+            origin_country: i.origin_country.clone(),
+            mid_code: i.mid_code.clone(),
+            material: i.material.clone(),
+            weight: i.weight,
+            length: None,
+            height: None,
+            width: None,
+            thumbnail: None,
+            metadata: i.metadata.clone(),
+            created_at: ts(i.created_at),
+            updated_at: ts(i.updated_at),
+            deleted_at: None,
+            location_levels: levels.map(|ls| ls.iter().map(InventoryLevelDto::from).collect()),
+            stocked_quantity: levels.map(|ls| ls.iter().map(|l| l.stocked_quantity).sum()),
+            reserved_quantity: levels.map(|ls| ls.iter().map(|l| l.reserved_quantity).sum()),
+        }
+    }
+}
+
+answer!(InventoryItemAnswer {
+    inventory_item: InventoryItemDto
+});
+list_answer!(InventoryItemList {
+    inventory_items: InventoryItemDto
+});
+
+/// A level's deletion: Medusa's `{id, object, deleted}` with the item it belonged to.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct InventoryLevelDeleted {
+    /// The location whose level was deleted.
+    pub id: String,
+    /// `inventory-level`.
+    pub object: &'static str,
+    pub deleted: bool,
+    /// The item, without its levels.
+    pub parent: InventoryItemDto,
+}
+
+/// A level a batch deleted.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct DeletedLevelRef {
+    pub inventory_item_id: String,
+    pub location_id: String,
+}
+
+/// What a batch of level changes did, in the order given.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct InventoryLevelsBatchResult {
+    pub created: Vec<InventoryLevelDto>,
+    pub updated: Vec<InventoryLevelDto>,
+    pub deleted: Vec<DeletedLevelRef>,
+}
+
+/// A reservation of an inventory item at a location.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ReservationDto {
+    pub id: String,
+    pub line_item_id: Option<String>,
+    pub location_id: String,
+    pub inventory_item_id: String,
+    pub quantity: i64,
+    pub external_id: Option<String>,
+    pub description: Option<String>,
+    pub created_by: Option<String>,
+    pub allow_backorder: bool,
+    pub expires_at: Option<String>,
+    #[schema(value_type = Option<Object>)]
+    pub metadata: Option<Value>,
+    pub created_at: String,
+    pub updated_at: String,
+    pub deleted_at: Option<String>,
+}
+
+impl From<&Reservation> for ReservationDto {
+    fn from(r: &Reservation) -> Self {
+        Self {
+            id: r.id.clone(),
+            line_item_id: r.line_item_id.clone(),
+            location_id: r.location_id.clone(),
+            inventory_item_id: r.inventory_item_id.clone(),
+            quantity: r.quantity,
+            external_id: r.external_id.clone(),
+            description: r.description.clone(),
+            created_by: r.created_by.clone(),
+            allow_backorder: r.allow_backorder,
+            expires_at: opt_ts(r.expires_at),
+            metadata: r.metadata.clone(),
+            created_at: ts(r.created_at),
+            updated_at: ts(r.updated_at),
+            deleted_at: None,
+        }
+    }
+}
+
+answer!(ReservationAnswer {
+    reservation: ReservationDto
+});
+list_answer!(ReservationList {
+    reservations: ReservationDto
+});
+
+/// The reservations a variant reservation made, one per inventory item it needs.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct VariantReservations {
+    pub reservations: Vec<ReservationDto>,
+}
+
+/// One recorded change of a level (the adjustment log).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct InventoryAdjustmentDto {
+    pub id: String,
+    pub inventory_item_id: String,
+    pub location_id: String,
+    pub stocked_delta: i64,
+    pub reserved_delta: i64,
+    pub incoming_delta: i64,
+    pub reason: String,
+    pub actor: Option<String>,
+    pub reference_id: Option<String>,
+    pub created_at: String,
+}
+
+impl From<&Adjustment> for InventoryAdjustmentDto {
+    fn from(a: &Adjustment) -> Self {
+        Self {
+            id: a.id.clone(),
+            inventory_item_id: a.inventory_item_id.clone(),
+            location_id: a.location_id.clone(),
+            stocked_delta: a.stocked_delta,
+            reserved_delta: a.reserved_delta,
+            incoming_delta: a.incoming_delta,
+            reason: a.reason.clone(),
+            actor: a.actor.clone(),
+            reference_id: a.reference_id.clone(),
+            created_at: ts(a.created_at),
+        }
+    }
+}
+
+list_answer!(InventoryAdjustmentList {
+    adjustments: InventoryAdjustmentDto
+});
+
+/// An inventory item a variant needs, and how many units of it per unit of the variant.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct VariantInventoryLink {
+    pub inventory_item_id: String,
+    pub variant_id: String,
+    pub required_quantity: i64,
+}
+
+/// A variant with the inventory items it needs.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct VariantInventory {
+    pub id: String,
+    pub inventory_items: Vec<VariantInventoryLink>,
+}
+
+answer!(VariantInventoryAnswer {
+    variant: VariantInventory
+});
+
+fn location_answer(l: &StockLocation) -> Json<StockLocationAnswer> {
+    Json(StockLocationAnswer {
+        stock_location: l.into(),
     })
 }
 
-fn adjustment_json(a: &Adjustment) -> Value {
-    json!({
-        "id": a.id, "inventory_item_id": a.inventory_item_id, "location_id": a.location_id, "stocked_delta": a.stocked_delta,
-        "reserved_delta": a.reserved_delta, "incoming_delta": a.incoming_delta, "reason": a.reason, "actor": a.actor,
-        "reference_id": a.reference_id, "created_at": ts(a.created_at),
+fn item_answer(i: &InventoryItem, levels: &[InventoryLevel]) -> Json<InventoryItemAnswer> {
+    Json(InventoryItemAnswer {
+        inventory_item: InventoryItemDto::new(i, Some(levels)),
+    })
+}
+
+fn reservation_answer(r: &Reservation) -> Json<ReservationAnswer> {
+    Json(ReservationAnswer {
+        reservation: r.into(),
     })
 }
 
@@ -262,11 +559,10 @@ pub struct LocationBody {
 pub async fn list_locations(
     State(s): State<AppState>,
     ListQuery { qs: _, page: p }: ListQuery<20>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<StockLocationList>> {
     let page = s.core.inventory.locations(p).await?;
-    Ok(Json(list_body(
-        "stock_locations",
-        page.items.iter().map(location_json).collect(),
+    Ok(Json(StockLocationList::new(
+        page.items.iter().map(StockLocationDto::from).collect(),
         &page,
     )))
 }
@@ -274,7 +570,7 @@ pub async fn list_locations(
 pub async fn create_location(
     State(s): State<AppState>,
     ApiJson(b): ApiJson<LocationBody>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<StockLocationAnswer>> {
     let name = b
         .name
         .ok_or_else(|| ApiError::invalid("name is required"))?;
@@ -283,29 +579,27 @@ pub async fn create_location(
         .inventory
         .create_location(&name, b.address.map(Into::into), b.metadata.flatten())
         .await?;
-    Ok(Json(json!({"stock_location": location_json(&l)})))
+    Ok(location_answer(&l))
 }
 
 pub async fn retrieve_location(
     State(s): State<AppState>,
     Path(id): Path<String>,
-) -> ApiResult<Json<Value>> {
-    Ok(Json(
-        json!({"stock_location": location_json(&s.core.inventory.location(&id).await?)}),
-    ))
+) -> ApiResult<Json<StockLocationAnswer>> {
+    Ok(location_answer(&s.core.inventory.location(&id).await?))
 }
 
 pub async fn update_location(
     State(s): State<AppState>,
     Path(id): Path<String>,
     ApiJson(b): ApiJson<LocationBody>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<StockLocationAnswer>> {
     let l = s
         .core
         .inventory
         .update_location(&id, b.name, b.address.map(Into::into), b.metadata)
         .await?;
-    Ok(Json(json!({"stock_location": location_json(&l)})))
+    Ok(location_answer(&l))
 }
 
 pub async fn delete_location(
@@ -320,13 +614,13 @@ pub async fn location_channels(
     State(s): State<AppState>,
     Path(id): Path<String>,
     ApiJson(b): ApiJson<Batch>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<StockLocationAnswer>> {
     let l = s
         .core
         .inventory
         .link_channels(&id, &b.add, &b.remove)
         .await?;
-    Ok(Json(json!({"stock_location": location_json(&l)})))
+    Ok(location_answer(&l))
 }
 
 // ---------- items and levels
@@ -362,21 +656,21 @@ pub struct LevelBody {
 pub async fn list_items(
     State(s): State<AppState>,
     ListQuery { qs, page: p }: ListQuery<20>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<InventoryItemList>> {
     let page = s.core.inventory.items(&qs.list("sku")?, p).await?;
     let mut items = Vec::with_capacity(page.items.len());
     for i in &page.items {
         let levels = s.core.inventory.levels(&i.id).await?;
-        items.push(item_json(i, Some(&levels)));
+        items.push(InventoryItemDto::new(i, Some(&levels)));
     }
-    Ok(Json(list_body("inventory_items", items, &page)))
+    Ok(Json(InventoryItemList::new(items, &page)))
 }
 
 pub async fn create_item(
     State(s): State<AppState>,
     actor: AdminActor,
     ApiJson(b): ApiJson<InventoryItemBody>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<InventoryItemAnswer>> {
     let item = s
         .core
         .inventory
@@ -413,20 +707,16 @@ pub async fn create_item(
             .await?;
     }
     let levels = s.core.inventory.levels(&item.id).await?;
-    Ok(Json(
-        json!({"inventory_item": item_json(&item, Some(&levels))}),
-    ))
+    Ok(item_answer(&item, &levels))
 }
 
 pub async fn retrieve_item(
     State(s): State<AppState>,
     Path(id): Path<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<InventoryItemAnswer>> {
     let item = s.core.inventory.item(&id).await?;
     let levels = s.core.inventory.levels(&id).await?;
-    Ok(Json(
-        json!({"inventory_item": item_json(&item, Some(&levels))}),
-    ))
+    Ok(item_answer(&item, &levels))
 }
 
 pub async fn delete_item(
@@ -440,12 +730,16 @@ pub async fn delete_item(
 pub async fn list_levels(
     State(s): State<AppState>,
     Path(id): Path<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<InventoryLevelList>> {
     let levels = s.core.inventory.levels(&id).await?;
     let n = levels.len() as i64;
-    Ok(Json(
-        json!({"inventory_levels": levels.iter().map(level_json).collect::<Vec<_>>(), "count": n, "offset": 0, "limit": n}),
-    ))
+    // Every level of the item, in one page.
+    Ok(Json(InventoryLevelList {
+        inventory_levels: levels.iter().map(InventoryLevelDto::from).collect(),
+        count: n,
+        offset: 0,
+        limit: n,
+    }))
 }
 
 pub async fn create_level(
@@ -453,7 +747,7 @@ pub async fn create_level(
     actor: AdminActor,
     Path(id): Path<String>,
     ApiJson(b): ApiJson<LevelBody>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<InventoryItemAnswer>> {
     let location = b
         .location_id
         .ok_or_else(|| ApiError::invalid("location_id is required"))?;
@@ -479,7 +773,7 @@ pub async fn update_level(
     actor: AdminActor,
     Path((id, location)): Path<(String, String)>,
     ApiJson(b): ApiJson<LevelBody>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<InventoryItemAnswer>> {
     let change = Change::new(
         b.reason.unwrap_or_else(|| "manual update".into()),
         Some(&actor.id),
@@ -501,7 +795,7 @@ pub async fn delete_level(
     State(s): State<AppState>,
     actor: AdminActor,
     Path((id, location)): Path<(String, String)>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<InventoryLevelDeleted>> {
     s.core
         .inventory
         .delete_level(
@@ -511,20 +805,25 @@ pub async fn delete_level(
         )
         .await?;
     let item = s.core.inventory.item(&id).await?;
-    Ok(Json(
-        json!({"id": location, "object": "inventory-level", "deleted": true, "parent": item_json(&item, None)}),
-    ))
+    Ok(Json(InventoryLevelDeleted {
+        id: location,
+        object: "inventory-level",
+        deleted: true,
+        parent: InventoryItemDto::new(&item, None),
+    }))
 }
 
 pub async fn adjustments(
     State(s): State<AppState>,
     Path((id, location)): Path<(String, String)>,
     ListQuery { qs: _, page: p }: ListQuery<50>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<InventoryAdjustmentList>> {
     let page = s.core.inventory.adjustments(&id, &location, p).await?;
-    Ok(Json(list_body(
-        "adjustments",
-        page.items.iter().map(adjustment_json).collect(),
+    Ok(Json(InventoryAdjustmentList::new(
+        page.items
+            .iter()
+            .map(InventoryAdjustmentDto::from)
+            .collect(),
         &page,
     )))
 }
@@ -546,7 +845,7 @@ pub async fn batch_levels(
     State(s): State<AppState>,
     actor: AdminActor,
     ApiJson(b): ApiJson<LevelsBatch>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<InventoryLevelsBatchResult>> {
     let who = |l: &LevelBody| -> ApiResult<(String, String)> {
         Ok((
             l.inventory_item_id
@@ -564,7 +863,7 @@ pub async fn batch_levels(
             l.reason.clone().unwrap_or_else(|| "initial stock".into()),
             Some(&actor.id),
         );
-        created.push(level_json(
+        created.push(InventoryLevelDto::from(
             &s.core
                 .inventory
                 .create_level(
@@ -583,7 +882,7 @@ pub async fn batch_levels(
             l.reason.clone().unwrap_or_else(|| "bulk update".into()),
             Some(&actor.id),
         );
-        updated.push(level_json(
+        updated.push(InventoryLevelDto::from(
             &s.core
                 .inventory
                 .set_level(
@@ -606,11 +905,16 @@ pub async fn batch_levels(
                 &Change::new("level deleted", Some(&actor.id)),
             )
             .await?;
-        deleted.push(json!({"inventory_item_id": item, "location_id": location}));
+        deleted.push(DeletedLevelRef {
+            inventory_item_id: item,
+            location_id: location,
+        });
     }
-    Ok(Json(
-        json!({"created": created, "updated": updated, "deleted": deleted}),
-    ))
+    Ok(Json(InventoryLevelsBatchResult {
+        created,
+        updated,
+        deleted,
+    }))
 }
 
 // ---------- reservations
@@ -640,15 +944,14 @@ fn expiry(v: &Option<String>) -> ApiResult<Option<time::OffsetDateTime>> {
 pub async fn list_reservations(
     State(s): State<AppState>,
     ListQuery { qs, page: p }: ListQuery<20>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<ReservationList>> {
     let page = s
         .core
         .inventory
         .reservations(&qs.list("inventory_item_id")?, &qs.list("line_item_id")?, p)
         .await?;
-    Ok(Json(list_body(
-        "reservations",
-        page.items.iter().map(reservation_json).collect(),
+    Ok(Json(ReservationList::new(
+        page.items.iter().map(ReservationDto::from).collect(),
         &page,
     )))
 }
@@ -657,7 +960,7 @@ pub async fn create_reservation(
     State(s): State<AppState>,
     actor: AdminActor,
     ApiJson(b): ApiJson<ReservationBody>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<ReservationAnswer>> {
     let r = NewReservation {
         inventory_item_id: b
             .inventory_item_id
@@ -679,15 +982,15 @@ pub async fn create_reservation(
         .inventory
         .create_reservation(r, Some(&actor.id))
         .await?;
-    Ok(Json(json!({"reservation": reservation_json(&r)})))
+    Ok(reservation_answer(&r))
 }
 
 pub async fn retrieve_reservation(
     State(s): State<AppState>,
     Path(id): Path<String>,
-) -> ApiResult<Json<Value>> {
-    Ok(Json(
-        json!({"reservation": reservation_json(&s.core.inventory.reservation(&id).await?)}),
+) -> ApiResult<Json<ReservationAnswer>> {
+    Ok(reservation_answer(
+        &s.core.inventory.reservation(&id).await?,
     ))
 }
 
@@ -696,7 +999,7 @@ pub async fn update_reservation(
     actor: AdminActor,
     Path(id): Path<String>,
     ApiJson(b): ApiJson<ReservationBody>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<ReservationAnswer>> {
     let quantity = b
         .quantity
         .ok_or_else(|| ApiError::invalid("quantity is required"))?;
@@ -705,7 +1008,7 @@ pub async fn update_reservation(
         .inventory
         .update_reservation(&id, quantity, Some(&actor.id))
         .await?;
-    Ok(Json(json!({"reservation": reservation_json(&r)})))
+    Ok(reservation_answer(&r))
 }
 
 pub async fn delete_reservation(
@@ -736,7 +1039,7 @@ pub async fn reserve_variant(
     actor: AdminActor,
     Path(id): Path<String>,
     ApiJson(b): ApiJson<VariantReservationBody>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<VariantReservations>> {
     let req = VariantReservation {
         variant_id: id,
         quantity: b.quantity,
@@ -749,9 +1052,9 @@ pub async fn reserve_variant(
         .inventory
         .reserve_variant(&req, Some(&actor.id))
         .await?;
-    Ok(Json(
-        json!({"reservations": made.iter().map(reservation_json).collect::<Vec<_>>()}),
-    ))
+    Ok(Json(VariantReservations {
+        reservations: made.iter().map(ReservationDto::from).collect(),
+    }))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -765,7 +1068,7 @@ pub async fn link_variant(
     State(s): State<AppState>,
     Path((_product, variant)): Path<(String, String)>,
     ApiJson(b): ApiJson<LinkBody>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<VariantInventoryAnswer>> {
     s.core
         .inventory
         .link_variant(
@@ -781,9 +1084,18 @@ pub async fn link_variant(
         .await?
         .remove(&variant)
         .unwrap_or_default();
-    Ok(Json(
-        json!({"variant": {"id": variant, "inventory_items": items.iter().map(|i| json!({
-        "inventory_item_id": i.inventory_item_id, "variant_id": variant, "required_quantity": i.required_quantity,
-    })).collect::<Vec<_>>()}}),
-    ))
+    let inventory_items = items
+        .iter()
+        .map(|i| VariantInventoryLink {
+            inventory_item_id: i.inventory_item_id.clone(),
+            variant_id: variant.clone(),
+            required_quantity: i.required_quantity,
+        })
+        .collect();
+    Ok(Json(VariantInventoryAnswer {
+        variant: VariantInventory {
+            id: variant,
+            inventory_items,
+        },
+    }))
 }
