@@ -7,14 +7,13 @@ use merx_core::auth::Permission;
 use merx_core::shipping::{NewShippingOption, PriceType, ShippingOption};
 use merx_types::Currency;
 use rust_decimal::Decimal;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use super::AdminRoutes;
-use crate::dto::{ts, Deleted};
+use crate::dto::{answer, list_answer, ts, Amount, Deleted};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
-use crate::render::amount;
 use crate::AppState;
 
 const SHIP_READ: Permission = Permission::read("fulfillments");
@@ -55,18 +54,78 @@ pub(crate) fn routes(r: AdminRoutes) -> AdminRoutes {
     )
 }
 
-async fn option_json(s: &AppState, o: &ShippingOption) -> ApiResult<Value> {
-    let region = s.core.regions.get(&o.region_id).await?;
-    let cur = region.currency_code.as_str();
-    Ok(json!({
-        "id": o.id, "name": o.name, "region_id": o.region_id, "stock_location_id": o.stock_location_id,
-        "shipping_profile_id": o.shipping_profile_id, "provider_id": o.provider_id, "price_type": o.price_type.as_str(),
-        "amount": o.amount.map(|a| amount(a, cur)), "is_return": o.is_return,
-        "min_subtotal": o.min_subtotal.map(|a| amount(a, cur)), "max_subtotal": o.max_subtotal.map(|a| amount(a, cur)),
-        "data": o.data, "type": {"label": o.type_label, "description": o.type_description, "code": o.type_code},
-        "created_at": ts(o.created_at), "updated_at": ts(o.updated_at), "deleted_at": null,
-    }))
+/// A shipping option's type.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct AdminShippingOptionType {
+    pub label: String,
+    pub description: Option<String>,
+    pub code: String,
 }
+
+/// A shipping option, its amounts in its region's currency.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct AdminShippingOption {
+    pub id: String,
+    pub name: String,
+    pub region_id: String,
+    pub stock_location_id: Option<String>,
+    pub shipping_profile_id: String,
+    pub provider_id: String,
+    /// `flat` or `calculated`.
+    pub price_type: &'static str,
+    /// The flat price, or the base of a calculated one.
+    pub amount: Option<Amount>,
+    pub is_return: bool,
+    pub min_subtotal: Option<Amount>,
+    pub max_subtotal: Option<Amount>,
+    /// For calculated options: `{"per_item": <minor units>}`.
+    #[schema(value_type = Option<Object>)]
+    pub data: Option<Value>,
+    #[serde(rename = "type")]
+    pub option_type: AdminShippingOptionType,
+    pub created_at: String,
+    pub updated_at: String,
+    /// Always `null`: deleted options are not shown.
+    pub deleted_at: Option<String>,
+}
+
+impl AdminShippingOption {
+    /// `o`, its amounts in its region's currency.
+    async fn read(s: &AppState, o: &ShippingOption) -> ApiResult<Self> {
+        let region = s.core.regions.get(&o.region_id).await?;
+        let cur = region.currency_code.as_str();
+        let a = |v: Option<i64>| v.map(|v| Amount::new(v, cur));
+        Ok(Self {
+            id: o.id.clone(),
+            name: o.name.clone(),
+            region_id: o.region_id.clone(),
+            stock_location_id: o.stock_location_id.clone(),
+            shipping_profile_id: o.shipping_profile_id.clone(),
+            provider_id: o.provider_id.clone(),
+            price_type: o.price_type.as_str(),
+            amount: a(o.amount),
+            is_return: o.is_return,
+            min_subtotal: a(o.min_subtotal),
+            max_subtotal: a(o.max_subtotal),
+            data: o.data.clone(),
+            option_type: AdminShippingOptionType {
+                label: o.type_label.clone(),
+                description: o.type_description.clone(),
+                code: o.type_code.clone(),
+            },
+            created_at: ts(o.created_at),
+            updated_at: ts(o.updated_at),
+            deleted_at: None,
+        })
+    }
+}
+
+answer!(AdminShippingOptionAnswer {
+    shipping_option: AdminShippingOption
+});
+list_answer!(AdminShippingOptionList {
+    shipping_options: AdminShippingOption
+});
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -112,7 +171,7 @@ fn minor(v: Option<Decimal>, cur: &Currency, what: &str) -> ApiResult<Option<i64
 pub async fn create_option(
     State(s): State<AppState>,
     ApiJson(b): ApiJson<ShippingOptionBody>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<AdminShippingOptionAnswer>> {
     let region = s
         .core
         .regions
@@ -146,27 +205,31 @@ pub async fn create_option(
             type_code: b.option_type.and_then(|t| t.code),
         })
         .await?;
-    Ok(Json(json!({"shipping_option": option_json(&s, &o).await?})))
+    Ok(Json(AdminShippingOptionAnswer {
+        shipping_option: AdminShippingOption::read(&s, &o).await?,
+    }))
 }
 
 pub async fn list_options(
     State(s): State<AppState>,
     ListQuery { qs, page }: ListQuery<20>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<AdminShippingOptionList>> {
     let page = s.core.shipping.list(qs.str("region_id")?, page).await?;
     let mut items = Vec::new();
     for o in &page.items {
-        items.push(option_json(&s, o).await?);
+        items.push(AdminShippingOption::read(&s, o).await?);
     }
-    Ok(Json(list_body("shipping_options", items, &page)))
+    Ok(Json(AdminShippingOptionList::new(items, &page)))
 }
 
 pub async fn retrieve_option(
     State(s): State<AppState>,
     Path(id): Path<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<AdminShippingOptionAnswer>> {
     let o = s.core.shipping.get(&id).await?;
-    Ok(Json(json!({"shipping_option": option_json(&s, &o).await?})))
+    Ok(Json(AdminShippingOptionAnswer {
+        shipping_option: AdminShippingOption::read(&s, &o).await?,
+    }))
 }
 
 pub async fn delete_option(
@@ -180,7 +243,7 @@ pub async fn delete_option(
 pub async fn list_orders(
     State(s): State<AppState>,
     ListQuery { qs, page }: ListQuery<20>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<OrderList>> {
     let filter = merx_core::order::OrderFilter {
         customer_id: qs.str("customer_id")?.map(str::to_string),
         statuses: qs.list("status")?,
@@ -188,27 +251,28 @@ pub async fn list_orders(
         ..Default::default()
     };
     let page = s.core.orders.search(&filter, page).await?;
-    let items = orders_json(&s, &page.items).await?;
-    Ok(Json(list_body("orders", items, &page)))
+    let items = OrderDto::read_all(&s, &page.items).await?;
+    Ok(Json(OrderList::new(items, &page)))
 }
 
 pub async fn retrieve_order(
     State(s): State<AppState>,
     Path(id): Path<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<OrderAnswer>> {
     let o = s.core.orders.get(&id).await?;
-    Ok(Json(json!({"order": order_json(&s, &o).await?})))
+    Ok(Json(OrderAnswer {
+        order: OrderDto::read(&s, &o).await?,
+    }))
 }
 
 // ---------- order operations
 
 use crate::extract::ListQuery;
 use crate::extract::OptionalJson;
-use crate::views::fulfillment::fulfillment_json;
-use crate::views::fulfillment::reason_json;
-use crate::views::fulfillment::return_json;
-use crate::views::list_body;
-use crate::views::order::{order_json, orders_json};
+use crate::views::fulfillment::{
+    ReturnAnswer, ReturnDto, ReturnReasonAnswer, ReturnReasonDto, ReturnReasonList,
+};
+use crate::views::order::{AdminOrderAnswer, AdminOrderDto, OrderAnswer, OrderDto, OrderList};
 use merx_core::order::LineQuantity;
 
 const ORDERS_WRITE: Permission = Permission::write("orders");
@@ -286,28 +350,14 @@ pub(crate) fn operation_routes(r: AdminRoutes) -> AdminRoutes {
 }
 
 /// The admin view of an order: the store view plus fulfillments and returns.
-async fn admin_order(s: &AppState, id: &str) -> ApiResult<Json<Value>> {
+async fn admin_order(s: &AppState, id: &str) -> ApiResult<Json<AdminOrderAnswer>> {
     let o = s.core.orders.get(id).await?;
-    let mut v = order_json(s, &o).await?;
-    v["fulfillments"] = Value::Array(
-        s.core
-            .order_ops
-            .fulfillments(id)
-            .await?
-            .iter()
-            .map(fulfillment_json)
-            .collect(),
-    );
-    v["returns"] = Value::Array(
-        s.core
-            .order_ops
-            .returns(id)
-            .await?
-            .iter()
-            .map(|r| return_json(r, &o.currency_code))
-            .collect(),
-    );
-    Ok(Json(json!({"order": v})))
+    let order = OrderDto::read(s, &o).await?;
+    let fulfillments = s.core.order_ops.fulfillments(id).await?;
+    let returns = s.core.order_ops.returns(id).await?;
+    Ok(Json(AdminOrderAnswer {
+        order: AdminOrderDto::new(order, &fulfillments, &returns),
+    }))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -350,7 +400,7 @@ pub async fn create_fulfillment(
     actor: super::AdminActor,
     Path(id): Path<String>,
     ApiJson(b): ApiJson<FulfillmentBody>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<AdminOrderAnswer>> {
     s.core
         .order_ops
         .create_fulfillment(&id, &b.location_id, lines(b.items), Some(&actor.id))
@@ -370,7 +420,7 @@ pub async fn ship(
     State(s): State<AppState>,
     Path((id, fid)): Path<(String, String)>,
     ApiJson(b): ApiJson<ShipBody>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<AdminOrderAnswer>> {
     let _ = b.items;
     s.core.order_ops.ship(&id, &fid, b.labels).await?;
     admin_order(&s, &id).await
@@ -379,7 +429,7 @@ pub async fn ship(
 pub async fn deliver(
     State(s): State<AppState>,
     Path((id, fid)): Path<(String, String)>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<AdminOrderAnswer>> {
     s.core.order_ops.deliver(&id, &fid).await?;
     admin_order(&s, &id).await
 }
@@ -388,7 +438,7 @@ pub async fn cancel_fulfillment(
     State(s): State<AppState>,
     actor: super::AdminActor,
     Path((id, fid)): Path<(String, String)>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<AdminOrderAnswer>> {
     s.core
         .order_ops
         .cancel_fulfillment(&id, &fid, Some(&actor.id))
@@ -427,7 +477,7 @@ pub async fn capture(
     Path(id): Path<String>,
     headers: axum::http::HeaderMap,
     OptionalJson(b): OptionalJson<AmountBody>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<AdminOrderAnswer>> {
     let amount = minor_for_order(&s, &id, b.amount).await?;
     s.core
         .order_ops
@@ -441,7 +491,7 @@ pub async fn refund(
     Path(id): Path<String>,
     headers: axum::http::HeaderMap,
     ApiJson(b): ApiJson<AmountBody>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<AdminOrderAnswer>> {
     let amount = minor_for_order(&s, &id, b.amount)
         .await?
         .ok_or_else(|| ApiError::invalid("amount is required"))?;
@@ -457,7 +507,7 @@ pub async fn cancel(
     actor: super::AdminActor,
     Path(id): Path<String>,
     headers: axum::http::HeaderMap,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<AdminOrderAnswer>> {
     s.core
         .order_ops
         .cancel(&id, Some(&actor.id), client_key(&headers))
@@ -465,12 +515,16 @@ pub async fn cancel(
     admin_order(&s, &id).await
 }
 
-pub async fn list_reasons(State(s): State<AppState>) -> ApiResult<Json<Value>> {
+/// Every return reason, in one page.
+pub async fn list_reasons(State(s): State<AppState>) -> ApiResult<Json<ReturnReasonList>> {
     let reasons = s.core.order_ops.reasons().await?;
-    let n = reasons.len();
-    Ok(Json(
-        json!({"return_reasons": reasons.iter().map(reason_json).collect::<Vec<_>>(), "count": n, "offset": 0, "limit": n}),
-    ))
+    let n = reasons.len() as i64;
+    Ok(Json(ReturnReasonList {
+        return_reasons: reasons.iter().map(ReturnReasonDto::from).collect(),
+        count: n,
+        offset: 0,
+        limit: n,
+    }))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -484,13 +538,15 @@ pub struct ReasonBody {
 pub async fn create_reason(
     State(s): State<AppState>,
     ApiJson(b): ApiJson<ReasonBody>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<ReturnReasonAnswer>> {
     let r = s
         .core
         .order_ops
         .create_reason(&b.value, &b.label, b.description)
         .await?;
-    Ok(Json(json!({"return_reason": reason_json(&r)})))
+    Ok(Json(ReturnReasonAnswer {
+        return_reason: ReturnReasonDto::from(&r),
+    }))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -506,7 +562,7 @@ pub struct ReturnBody {
 pub async fn create_return(
     State(s): State<AppState>,
     ApiJson(b): ApiJson<ReturnBody>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<ReturnAnswer>> {
     let _ = (&b.return_shipping, &b.note);
     let r = s
         .core
@@ -514,16 +570,20 @@ pub async fn create_return(
         .request_return(&b.order_id, lines(b.items), b.location_id)
         .await?;
     let o = s.core.orders.get(&r.order_id).await?;
-    Ok(Json(json!({"return": return_json(&r, &o.currency_code)})))
+    Ok(Json(ReturnAnswer {
+        return_: ReturnDto::new(&r, &o.currency_code),
+    }))
 }
 
 pub async fn retrieve_return(
     State(s): State<AppState>,
     Path(id): Path<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<ReturnAnswer>> {
     let r = s.core.order_ops.get_return(&id).await?;
     let o = s.core.orders.get(&r.order_id).await?;
-    Ok(Json(json!({"return": return_json(&r, &o.currency_code)})))
+    Ok(Json(ReturnAnswer {
+        return_: ReturnDto::new(&r, &o.currency_code),
+    }))
 }
 
 #[derive(Debug, Deserialize, Default, utoipa::ToSchema)]
@@ -539,7 +599,7 @@ pub async fn receive_return(
     actor: super::AdminActor,
     Path(id): Path<String>,
     OptionalJson(b): OptionalJson<ReceiveBody>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<ReturnAnswer>> {
     let r = s.core.order_ops.get_return(&id).await?;
     let refund = minor_for_order(&s, &r.order_id, b.refund_amount).await?;
     let r = s
@@ -548,5 +608,7 @@ pub async fn receive_return(
         .receive_return(&id, b.location_id, refund, Some(&actor.id))
         .await?;
     let o = s.core.orders.get(&r.order_id).await?;
-    Ok(Json(json!({"return": return_json(&r, &o.currency_code)})))
+    Ok(Json(ReturnAnswer {
+        return_: ReturnDto::new(&r, &o.currency_code),
+    }))
 }

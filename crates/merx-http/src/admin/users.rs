@@ -6,16 +6,14 @@ use axum::Json;
 use merx_core::auth::{Permission, Role};
 use merx_core::user::User;
 use merx_types::DomainError;
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
 
 use super::{AdminActor, AdminRoutes};
-use crate::dto::{ts, Deleted};
+use crate::dto::{answer, list_answer, ts, Deleted};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
 use crate::extract::ListQuery;
-use crate::views::customer::customer_json;
-use crate::views::list_body;
+use crate::views::customer::{CustomerAnswer, CustomerDto, CustomerList};
 use crate::AppState;
 
 const USERS_READ: Permission = Permission::read("users");
@@ -48,12 +46,59 @@ pub(crate) fn routes(r: AdminRoutes) -> AdminRoutes {
         )
 }
 
-pub fn user_json(u: &User) -> Value {
-    json!({
-        "id": u.id, "email": u.email, "first_name": u.first_name, "last_name": u.last_name, "avatar_url": null,
-        "role": u.role.as_str(), "metadata": null, "created_at": ts(u.created_at), "updated_at": ts(u.updated_at), "deleted_at": null,
-    })
+/// An Admin user.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct UserDto {
+    pub id: String,
+    pub email: String,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    /// Always `null`.
+    pub avatar_url: Option<String>,
+    /// `owner`, `admin`, `merchandiser`, `support` or `vendor`.
+    pub role: &'static str,
+    /// Always `null`.
+    #[schema(value_type = Option<Object>)]
+    pub metadata: Option<serde_json::Value>,
+    pub created_at: String,
+    pub updated_at: String,
+    /// Always `null`: deleted users are not shown.
+    pub deleted_at: Option<String>,
 }
+
+impl From<&User> for UserDto {
+    fn from(u: &User) -> Self {
+        Self {
+            id: u.id.clone(),
+            email: u.email.clone(),
+            first_name: u.first_name.clone(),
+            last_name: u.last_name.clone(),
+            avatar_url: None,
+            role: u.role.as_str(),
+            metadata: None,
+            created_at: ts(u.created_at),
+            updated_at: ts(u.updated_at),
+            deleted_at: None,
+        }
+    }
+}
+
+answer!(UserAnswer { user: UserDto });
+list_answer!(UserList { users: UserDto });
+
+/// An invitation, with the token to accept it (in the answer that created it only).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct InviteDto {
+    pub id: String,
+    pub email: String,
+    pub role: &'static str,
+    pub accepted: bool,
+    pub token: String,
+    pub expires_at: String,
+    pub created_at: String,
+}
+
+answer!(InviteAnswer { invite: InviteDto });
 
 fn role(r: &str) -> ApiResult<Role> {
     Role::parse(r).ok_or_else(|| {
@@ -66,32 +111,34 @@ fn role(r: &str) -> ApiResult<Role> {
 pub async fn list_users(
     State(s): State<AppState>,
     ListQuery { page, .. }: ListQuery<20>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<UserList>> {
     let page = s.core.users.list(page).await?;
-    Ok(Json(list_body(
-        "users",
-        page.items.iter().map(user_json).collect(),
+    Ok(Json(UserList::new(
+        page.items.iter().map(UserDto::from).collect(),
         &page,
     )))
 }
 
 /// The caller, when it is a user (an API key has no profile).
-pub async fn me(State(s): State<AppState>, actor: AdminActor) -> ApiResult<Json<Value>> {
+pub async fn me(State(s): State<AppState>, actor: AdminActor) -> ApiResult<Json<UserAnswer>> {
     let user = s.core.users.get(&actor.id).await.map_err(|_| {
         ApiError::from(DomainError::not_found(
             "The caller is an API key, not a user",
         ))
     })?;
-    Ok(Json(json!({"user": user_json(&user)})))
+    Ok(Json(UserAnswer {
+        user: UserDto::from(&user),
+    }))
 }
 
 pub async fn retrieve_user(
     State(s): State<AppState>,
     Path(id): Path<String>,
-) -> ApiResult<Json<Value>> {
-    Ok(Json(
-        json!({"user": user_json(&s.core.users.get(&id).await?)}),
-    ))
+) -> ApiResult<Json<UserAnswer>> {
+    let user = s.core.users.get(&id).await?;
+    Ok(Json(UserAnswer {
+        user: UserDto::from(&user),
+    }))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -105,7 +152,7 @@ pub async fn update_user(
     actor: AdminActor,
     Path(id): Path<String>,
     ApiJson(b): ApiJson<UserBody>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<UserAnswer>> {
     let new_role = role(
         b.role
             .as_deref()
@@ -114,9 +161,10 @@ pub async fn update_user(
     if new_role == Role::Owner && actor.role != Role::Owner {
         return Err(DomainError::forbidden("Only an owner can make someone an owner").into());
     }
-    Ok(Json(
-        json!({"user": user_json(&s.core.users.set_role(&id, new_role).await?)}),
-    ))
+    let user = s.core.users.set_role(&id, new_role).await?;
+    Ok(Json(UserAnswer {
+        user: UserDto::from(&user),
+    }))
 }
 
 pub async fn delete_user(
@@ -143,16 +191,23 @@ pub async fn invite(
     State(s): State<AppState>,
     actor: AdminActor,
     ApiJson(b): ApiJson<InviteBody>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<InviteAnswer>> {
     let r = role(b.role.as_deref().unwrap_or("support"))?;
     if r == Role::Owner && actor.role != Role::Owner {
         return Err(DomainError::forbidden("Only an owner can invite an owner").into());
     }
     let (inv, token) = s.core.users.invite(&b.email, r, Some(&actor.id)).await?;
-    Ok(Json(json!({"invite": {
-        "id": inv.id, "email": inv.email, "role": inv.role.as_str(), "accepted": inv.accepted, "token": token,
-        "expires_at": ts(inv.expires_at), "created_at": ts(inv.created_at),
-    }})))
+    Ok(Json(InviteAnswer {
+        invite: InviteDto {
+            id: inv.id,
+            email: inv.email,
+            role: inv.role.as_str(),
+            accepted: inv.accepted,
+            token,
+            expires_at: ts(inv.expires_at),
+            created_at: ts(inv.created_at),
+        },
+    }))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -168,7 +223,7 @@ pub struct AcceptBody {
 pub async fn accept(
     State(s): State<AppState>,
     ApiJson(b): ApiJson<AcceptBody>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<UserAnswer>> {
     let user = s
         .core
         .users
@@ -179,21 +234,22 @@ pub async fn accept(
             (b.first_name, b.last_name),
         )
         .await?;
-    Ok(Json(json!({"user": user_json(&user)})))
+    Ok(Json(UserAnswer {
+        user: UserDto::from(&user),
+    }))
 }
 
 pub async fn list_customers(
     State(s): State<AppState>,
     ListQuery { qs, page }: ListQuery<20>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<CustomerList>> {
     let page = s
         .core
         .customers
         .list(qs.str("q")?, &qs.list("id")?, page)
         .await?;
-    Ok(Json(list_body(
-        "customers",
-        page.items.iter().map(customer_json).collect(),
+    Ok(Json(CustomerList::new(
+        page.items.iter().map(CustomerDto::from).collect(),
         &page,
     )))
 }
@@ -201,8 +257,9 @@ pub async fn list_customers(
 pub async fn retrieve_customer(
     State(s): State<AppState>,
     Path(id): Path<String>,
-) -> ApiResult<Json<Value>> {
-    Ok(Json(
-        json!({"customer": customer_json(&s.core.customers.get(&id).await?)}),
-    ))
+) -> ApiResult<Json<CustomerAnswer>> {
+    let customer = s.core.customers.get(&id).await?;
+    Ok(Json(CustomerAnswer {
+        customer: CustomerDto::from(&customer),
+    }))
 }

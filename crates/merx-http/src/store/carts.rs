@@ -11,10 +11,8 @@ use crate::dto::{data, metadata};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
 use crate::extract::OptionalJson;
-use crate::views::cart::cart_json;
-use crate::views::cart::cart_json_with;
-use crate::views::order::order_json;
-use crate::views::order::order_json_with;
+use crate::views::cart::{CartAnswer, CartDto};
+use crate::views::order::OrderDto;
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::Json;
@@ -22,8 +20,8 @@ use merx_core::cart::{CartChanges, NewCart};
 use merx_core::checkout::{self, Completion};
 use merx_core::CoreError;
 use merx_types::ErrorKind;
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -75,7 +73,7 @@ pub async fn create_cart(
     scope: StoreScope,
     caller: Caller,
     OptionalJson(b): OptionalJson<CartBody>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<CartAnswer>> {
     if b.promo_codes.as_ref().is_some_and(|p| !p.is_empty()) {
         return Err(ApiError::invalid("Promotions are not supported yet"));
     }
@@ -105,9 +103,9 @@ pub async fn create_cart(
         .create(input, &scope.0.sales_channel_ids)
         .await?;
     // A new cart has no payment collection yet.
-    Ok(Json(
-        json!({"cart": cart_json_with(&s, &view, None).await?}),
-    ))
+    Ok(Json(CartAnswer {
+        cart: CartDto::read_with(&s, &view, None).await?,
+    }))
 }
 
 pub async fn retrieve_cart(
@@ -115,9 +113,11 @@ pub async fn retrieve_cart(
     _: StoreScope,
     caller: Caller,
     Path(id): Path<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<CartAnswer>> {
     let view = owned_view(&s, &caller, &id).await?;
-    Ok(Json(json!({"cart": cart_json(&s, &view).await?})))
+    Ok(Json(CartAnswer {
+        cart: CartDto::read(&s, &view).await?,
+    }))
 }
 
 pub async fn update_cart(
@@ -126,7 +126,7 @@ pub async fn update_cart(
     caller: Caller,
     Path(id): Path<String>,
     OptionalJson(b): OptionalJson<CartBody>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<CartAnswer>> {
     authorise_cart(&s, &caller, &id).await?;
     if b.items.is_some() || b.promo_codes.as_ref().is_some_and(|p| !p.is_empty()) {
         return Err(ApiError::invalid(
@@ -149,7 +149,9 @@ pub async fn update_cart(
         metadata: b.metadata.map(Some),
     };
     let view = s.core.carts.update(&id, changes).await?;
-    Ok(Json(json!({"cart": cart_json(&s, &view).await?})))
+    Ok(Json(CartAnswer {
+        cart: CartDto::read(&s, &view).await?,
+    }))
 }
 
 pub async fn transfer_cart(
@@ -158,7 +160,7 @@ pub async fn transfer_cart(
     caller: Caller,
     c: CustomerActor,
     Path(id): Path<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<CartAnswer>> {
     // A guest cart may be taken by the customer logging in; another customer's may not.
     authorise_cart(&s, &caller, &id).await?;
     let customer = s.core.customers.get(&c.customer_id).await?;
@@ -167,7 +169,9 @@ pub async fn transfer_cart(
         .carts
         .set_customer(&id, &customer.id, &customer.email)
         .await?;
-    Ok(Json(json!({"cart": cart_json(&s, &view).await?})))
+    Ok(Json(CartAnswer {
+        cart: CartDto::read(&s, &view).await?,
+    }))
 }
 
 pub async fn add_item(
@@ -176,14 +180,16 @@ pub async fn add_item(
     caller: Caller,
     Path(id): Path<String>,
     ApiJson(b): ApiJson<LineItemBody>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<CartAnswer>> {
     authorise_cart(&s, &caller, &id).await?;
     let view = s
         .core
         .carts
         .add_item(&id, &b.variant_id, b.quantity, b.metadata)
         .await?;
-    Ok(Json(json!({"cart": cart_json(&s, &view).await?})))
+    Ok(Json(CartAnswer {
+        cart: CartDto::read(&s, &view).await?,
+    }))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -200,14 +206,16 @@ pub async fn update_item(
     caller: Caller,
     Path((id, line)): Path<(String, String)>,
     ApiJson(b): ApiJson<ItemUpdate>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<CartAnswer>> {
     authorise_cart(&s, &caller, &id).await?;
     let view = s
         .core
         .carts
         .update_item(&id, &line, b.quantity, b.metadata)
         .await?;
-    Ok(Json(json!({"cart": cart_json(&s, &view).await?})))
+    Ok(Json(CartAnswer {
+        cart: CartDto::read(&s, &view).await?,
+    }))
 }
 
 pub async fn delete_item(
@@ -215,12 +223,24 @@ pub async fn delete_item(
     _: StoreScope,
     caller: Caller,
     Path((id, line)): Path<(String, String)>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<LineItemDeleted>> {
     authorise_cart(&s, &caller, &id).await?;
     let view = s.core.carts.delete_item(&id, &line).await?;
-    Ok(Json(
-        json!({"id": line, "object": "line-item", "deleted": true, "parent": cart_json(&s, &view).await?}),
-    ))
+    Ok(Json(LineItemDeleted {
+        id: line,
+        object: "line-item",
+        deleted: true,
+        parent: CartDto::read(&s, &view).await?,
+    }))
+}
+
+/// The answer to removing a line item: the cart without it as `parent`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct LineItemDeleted {
+    pub id: String,
+    pub object: &'static str,
+    pub deleted: bool,
+    pub parent: CartDto,
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -237,12 +257,14 @@ pub async fn add_shipping_method(
     caller: Caller,
     Path(id): Path<String>,
     ApiJson(b): ApiJson<MethodBody>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<CartAnswer>> {
     let view = checkout::set_shipping_method(&s.core, &id, &b.option_id, b.data, |v| {
         check_cart_owner(v.cart.customer_id.as_deref(), &caller, &id)
     })
     .await?;
-    Ok(Json(json!({"cart": cart_json(&s, &view).await?})))
+    Ok(Json(CartAnswer {
+        cart: CartDto::read(&s, &view).await?,
+    }))
 }
 
 pub async fn complete(
@@ -250,20 +272,49 @@ pub async fn complete(
     _: StoreScope,
     caller: Caller,
     Path(id): Path<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<CartCompletion>> {
     authorise_cart(&s, &caller, &id).await?;
     match checkout::complete(&s.core, &id).await? {
         Completion::Order { order, payment } => {
             let order = match payment {
-                Some(c) => order_json_with(&order, Some(*c)),
-                None => order_json(&s, &order).await?,
+                Some(c) => OrderDto::new(&order, Some(*c)),
+                None => OrderDto::read(&s, &order).await?,
             };
-            Ok(Json(json!({"type": "order", "order": order})))
+            Ok(Json(CartCompletion::Order {
+                order: Box::new(order),
+            }))
         }
-        Completion::PaymentFailed { cart, message } => Ok(Json(json!({
-            "type": "cart",
-            "cart": cart_json(&s, &cart).await?,
-            "error": {"message": message, "name": "Error", "type": "payment_authorization_error"},
-        }))),
+        Completion::PaymentFailed { cart, message } => Ok(Json(CartCompletion::Cart {
+            cart: Box::new(CartDto::read(&s, &cart).await?),
+            error: CompletionError {
+                message,
+                name: "Error",
+                error_type: "payment_authorization_error",
+            },
+        })),
     }
+}
+
+/// Why a cart could not be completed.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CompletionError {
+    pub message: String,
+    pub name: &'static str,
+    /// `payment_authorization_error`.
+    #[serde(rename = "type")]
+    pub error_type: &'static str,
+}
+
+/// The answer to completing a cart: the order placed, or the cart back with why its payment
+/// failed.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum CartCompletion {
+    Order {
+        order: Box<OrderDto>,
+    },
+    Cart {
+        cart: Box<CartDto>,
+        error: CompletionError,
+    },
 }

@@ -7,7 +7,7 @@ use merx_core::auth::ActorType;
 use merx_core::customer::CustomerInput;
 use merx_types::DomainError;
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use super::StoreScope;
 use crate::bodies::AddressBody;
@@ -18,9 +18,10 @@ use crate::extract::ApiJson;
 use crate::list::{ListParams, ListSpec, SortKey};
 use crate::qs::Qs;
 use crate::session;
-use crate::views::customer::address_json;
-use crate::views::customer::customer_json;
-use crate::views::list_body;
+use crate::views::customer::{
+    CustomerAddressAnswer, CustomerAddressDeleted, CustomerAddressDto, CustomerAddressList,
+    CustomerAnswer, CustomerDto,
+};
 use crate::AppState;
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -59,7 +60,7 @@ pub async fn create(
     _: StoreScope,
     headers: axum::http::HeaderMap,
     ApiJson(b): ApiJson<CustomerBody>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<CustomerAnswer>> {
     let token = session::bearer(&headers)
         .ok_or_else(|| ApiError::from(DomainError::unauthorized("Unauthorized")))?;
     let identity = s.core.auth.registration(ActorType::Customer, token).await?;
@@ -76,17 +77,20 @@ pub async fn create(
         .create_registered(&identity.email, b.input())
         .await?;
     s.core.auth.link_actor(&identity.id, &customer.id).await?;
-    Ok(Json(json!({ "customer": customer_json(&customer) })))
+    Ok(Json(CustomerAnswer {
+        customer: CustomerDto::from(&customer),
+    }))
 }
 
 pub async fn me(
     State(s): State<AppState>,
     _: StoreScope,
     c: CustomerActor,
-) -> ApiResult<Json<Value>> {
-    Ok(Json(
-        json!({ "customer": customer_json(&s.core.customers.get(&c.customer_id).await?) }),
-    ))
+) -> ApiResult<Json<CustomerAnswer>> {
+    let customer = s.core.customers.get(&c.customer_id).await?;
+    Ok(Json(CustomerAnswer {
+        customer: CustomerDto::from(&customer),
+    }))
 }
 
 pub async fn update_me(
@@ -94,12 +98,14 @@ pub async fn update_me(
     _: StoreScope,
     c: CustomerActor,
     ApiJson(b): ApiJson<CustomerBody>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<CustomerAnswer>> {
     if b.email.is_some() {
         return Err(ApiError::invalid("email cannot be changed here"));
     }
     let customer = s.core.customers.update(&c.customer_id, b.input()).await?;
-    Ok(Json(json!({ "customer": customer_json(&customer) })))
+    Ok(Json(CustomerAnswer {
+        customer: CustomerDto::from(&customer),
+    }))
 }
 
 pub async fn addresses(
@@ -107,7 +113,7 @@ pub async fn addresses(
     _: StoreScope,
     c: CustomerActor,
     RawQuery(raw): RawQuery,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<CustomerAddressList>> {
     let qs = Qs::parse(raw.as_deref().unwrap_or_default())?;
     let list = ListParams::parse(
         &qs,
@@ -136,8 +142,8 @@ pub async fn addresses(
         "updated_at" => SortKey::from(a.updated_at),
         _ => SortKey::from(a.id.as_str()),
     });
-    let items = page.items.iter().map(address_json).collect();
-    Ok(Json(list_body("addresses", items, &page)))
+    let items = page.items.iter().map(CustomerAddressDto::from).collect();
+    Ok(Json(CustomerAddressList::new(items, &page)))
 }
 
 pub async fn add_address(
@@ -145,13 +151,15 @@ pub async fn add_address(
     _: StoreScope,
     c: CustomerActor,
     ApiJson(b): ApiJson<AddressBody>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<CustomerAnswer>> {
     let customer = s
         .core
         .customers
         .add_address(&c.customer_id, b.input())
         .await?;
-    Ok(Json(json!({ "customer": customer_json(&customer) })))
+    Ok(Json(CustomerAnswer {
+        customer: CustomerDto::from(&customer),
+    }))
 }
 
 pub async fn address(
@@ -159,7 +167,7 @@ pub async fn address(
     _: StoreScope,
     c: CustomerActor,
     Path(id): Path<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<CustomerAddressAnswer>> {
     let customer = s.core.customers.get(&c.customer_id).await?;
     let a = customer
         .addresses
@@ -170,7 +178,9 @@ pub async fn address(
                 "Address with id: {id} was not found"
             )))
         })?;
-    Ok(Json(json!({ "address": address_json(a) })))
+    Ok(Json(CustomerAddressAnswer {
+        address: CustomerAddressDto::from(a),
+    }))
 }
 
 pub async fn update_address(
@@ -179,13 +189,15 @@ pub async fn update_address(
     c: CustomerActor,
     Path(id): Path<String>,
     ApiJson(b): ApiJson<AddressBody>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<CustomerAnswer>> {
     let customer = s
         .core
         .customers
         .update_address(&c.customer_id, &id, b.input())
         .await?;
-    Ok(Json(json!({ "customer": customer_json(&customer) })))
+    Ok(Json(CustomerAnswer {
+        customer: CustomerDto::from(&customer),
+    }))
 }
 
 /// Medusa's quirk kept: `id` is the customer's id.
@@ -194,9 +206,12 @@ pub async fn delete_address(
     _: StoreScope,
     c: CustomerActor,
     Path(id): Path<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<CustomerAddressDeleted>> {
     let customer = s.core.customers.delete_address(&c.customer_id, &id).await?;
-    Ok(Json(
-        json!({ "id": customer.id, "object": "address", "deleted": true, "parent": customer_json(&customer) }),
-    ))
+    Ok(Json(CustomerAddressDeleted {
+        parent: CustomerDto::from(&customer),
+        id: customer.id,
+        object: "address",
+        deleted: true,
+    }))
 }

@@ -7,23 +7,23 @@ use crate::caller::CustomerActor;
 use crate::error::ApiResult;
 use crate::list::{ListParams, ListSpec};
 use crate::qs::Qs;
-use crate::views::list_body;
-use crate::views::order::{order_json, orders_json};
+use crate::views::order::{OrderAnswer, OrderDto, OrderList};
 use crate::AppState;
 use axum::extract::{Path, RawQuery, State};
 use axum::Json;
 use merx_core::order::{OrderFilter, OrderService};
-use serde_json::{json, Value};
 
 pub async fn retrieve_order(
     State(s): State<AppState>,
     _: StoreScope,
     caller: Caller,
     Path(id): Path<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<OrderAnswer>> {
     let o = s.core.orders.get(&id).await?;
     check_order_owner(&o, &caller)?;
-    Ok(Json(json!({"order": order_json(&s, &o).await?})))
+    Ok(Json(OrderAnswer {
+        order: OrderDto::read(&s, &o).await?,
+    }))
 }
 
 pub async fn list_orders(
@@ -31,7 +31,7 @@ pub async fn list_orders(
     _: StoreScope,
     c: CustomerActor,
     RawQuery(raw): RawQuery,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<OrderList>> {
     let qs = Qs::parse(raw.as_deref().unwrap_or_default())?;
     let list = ListParams::parse(
         &qs,
@@ -48,6 +48,6 @@ pub async fn list_orders(
         ..OrderFilter::default()
     };
     let page = s.core.orders.search(&filter, list.page).await?;
-    let orders = orders_json(&s, &page.items).await?;
-    Ok(Json(list_body("orders", orders, &page)))
+    let orders = OrderDto::read_all(&s, &page.items).await?;
+    Ok(Json(OrderList::new(orders, &page)))
 }

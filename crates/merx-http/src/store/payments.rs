@@ -4,32 +4,36 @@ use super::ownership::check_cart_owner;
 use super::ownership::owned_view;
 use super::StoreScope;
 use crate::caller::Caller;
+use crate::dto::list_answer;
 use crate::dto::{context, data};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
 use crate::list::{ListParams, ListSpec, SortKey};
 use crate::qs::Qs;
-use crate::views::list_body;
-use crate::views::order::payment_collection_json;
+use crate::views::order::{PaymentCollectionAnswer, PaymentCollectionDto};
 use crate::AppState;
 use axum::extract::{Path, RawQuery, State};
 use axum::Json;
 use merx_types::DomainError;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 /// A payment provider the region offers.
-#[derive(serde::Serialize)]
-pub(crate) struct PaymentProvider<'a> {
-    id: &'a str,
-    is_enabled: bool,
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct PaymentProviderDto {
+    pub id: String,
+    pub is_enabled: bool,
 }
+
+list_answer!(PaymentProviderList {
+    payment_providers: PaymentProviderDto
+});
 
 pub async fn payment_providers(
     State(s): State<AppState>,
     _: StoreScope,
     RawQuery(raw): RawQuery,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<PaymentProviderList>> {
     let qs = Qs::parse(raw.as_deref().unwrap_or_default())?;
     let region_id = qs
         .str("region_id")?
@@ -53,15 +57,12 @@ pub async fn payment_providers(
     let providers = page
         .items
         .iter()
-        .map(|p| {
-            serde_json::to_value(PaymentProvider {
-                id: p,
-                is_enabled: true,
-            })
-            .unwrap_or(Value::Null)
+        .map(|p| PaymentProviderDto {
+            id: p.to_string(),
+            is_enabled: true,
         })
         .collect();
-    Ok(Json(list_body("payment_providers", providers, &page)))
+    Ok(Json(PaymentProviderList::new(providers, &page)))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -75,7 +76,7 @@ pub async fn create_collection(
     _: StoreScope,
     caller: Caller,
     ApiJson(b): ApiJson<PaymentCollectionBody>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<PaymentCollectionAnswer>> {
     let view = owned_view(&s, &caller, &b.cart_id).await?;
     if view.cart.completed_at.is_some() {
         return Err(DomainError::not_allowed("The cart is already completed").into());
@@ -85,9 +86,9 @@ pub async fn create_collection(
         .payments
         .ensure_collection(&view.cart.id, &view.cart.currency_code, view.totals.total)
         .await?;
-    Ok(Json(
-        json!({"payment_collection": payment_collection_json(&c)}),
-    ))
+    Ok(Json(PaymentCollectionAnswer {
+        payment_collection: PaymentCollectionDto::from(&c),
+    }))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -106,7 +107,7 @@ pub async fn init_session(
     caller: Caller,
     Path(id): Path<String>,
     ApiJson(b): ApiJson<SessionBody>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<PaymentCollectionAnswer>> {
     let c = s.core.payments.collection(&id).await?;
     let view = s.core.carts.view(&c.cart_id).await?;
     // The collection is its cart's: another customer's is as missing as one that does not exist.
@@ -131,7 +132,7 @@ pub async fn init_session(
             b.context.unwrap_or(json!({})),
         )
         .await?;
-    Ok(Json(
-        json!({"payment_collection": payment_collection_json(&c)}),
-    ))
+    Ok(Json(PaymentCollectionAnswer {
+        payment_collection: PaymentCollectionDto::from(&c),
+    }))
 }

@@ -7,15 +7,15 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
 use crate::list::{ListParams, ListSpec, SortKey};
 use crate::qs::Qs;
-use crate::views::fulfillment::reason_json;
-use crate::views::fulfillment::return_json;
-use crate::views::list_body;
+use crate::views::fulfillment::{
+    ReturnAnswer, ReturnDto, ReturnReasonAnswer, ReturnReasonDto, ReturnReasonList,
+};
 use crate::AppState;
 use axum::extract::{Path, RawQuery, State};
 use axum::Json;
 use merx_types::DomainError;
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -44,7 +44,7 @@ pub async fn create_return(
     _: StoreScope,
     caller: Caller,
     ApiJson(b): ApiJson<StoreReturnBody>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<ReturnAnswer>> {
     let _ = (&b.return_shipping, &b.note);
     let order = s.core.orders.get(&b.order_id).await?;
     check_order_owner(&order, &caller)?;
@@ -71,14 +71,16 @@ pub async fn create_return(
         .request_return(&b.order_id, lines, b.location_id)
         .await?;
     let o = s.core.orders.get(&r.order_id).await?;
-    Ok(Json(json!({"return": return_json(&r, &o.currency_code)})))
+    Ok(Json(ReturnAnswer {
+        return_: ReturnDto::new(&r, &o.currency_code),
+    }))
 }
 
 pub async fn return_reasons(
     State(s): State<AppState>,
     _: StoreScope,
     RawQuery(raw): RawQuery,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<ReturnReasonList>> {
     let qs = Qs::parse(raw.as_deref().unwrap_or_default())?;
     let list = ListParams::parse(
         &qs,
@@ -98,15 +100,15 @@ pub async fn return_reasons(
         "updated_at" => SortKey::from(r.updated_at),
         _ => SortKey::from(r.value.as_str()),
     });
-    let items = page.items.iter().map(reason_json).collect();
-    Ok(Json(list_body("return_reasons", items, &page)))
+    let items = page.items.iter().map(ReturnReasonDto::from).collect();
+    Ok(Json(ReturnReasonList::new(items, &page)))
 }
 
 pub async fn return_reason(
     State(s): State<AppState>,
     _: StoreScope,
     Path(id): Path<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<ReturnReasonAnswer>> {
     let r = s
         .core
         .order_ops
@@ -119,5 +121,7 @@ pub async fn return_reason(
                 "Return reason with id: {id} was not found"
             )))
         })?;
-    Ok(Json(json!({"return_reason": reason_json(&r)})))
+    Ok(Json(ReturnReasonAnswer {
+        return_reason: ReturnReasonDto::from(&r),
+    }))
 }

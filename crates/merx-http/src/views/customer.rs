@@ -1,30 +1,129 @@
 //! A customer and their addresses as Medusa renders them (Store and Admin alike).
 
 use merx_core::customer::{Address, Customer};
-use serde_json::{json, Value};
+use serde::Serialize;
+use serde_json::Value;
 
-use crate::dto::ts;
+use crate::dto::{answer, list_answer, ts};
+use crate::views::totals::LinkedId;
 
-pub fn address_json(a: &Address) -> Value {
-    let f = &a.fields;
-    json!({
-        "id": a.id, "address_name": a.address_name, "is_default_shipping": a.is_default_shipping,
-        "is_default_billing": a.is_default_billing, "customer_id": a.customer_id, "company": f.company,
-        "first_name": f.first_name, "last_name": f.last_name, "address_1": f.address_1, "address_2": f.address_2,
-        "city": f.city, "country_code": f.country_code, "province": f.province, "postal_code": f.postal_code,
-        "phone": f.phone, "metadata": f.metadata, "created_at": ts(a.created_at), "updated_at": ts(a.updated_at),
-        "deleted_at": null,
-    })
+/// One of a customer's saved addresses.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CustomerAddressDto {
+    pub id: String,
+    pub address_name: Option<String>,
+    pub is_default_shipping: bool,
+    pub is_default_billing: bool,
+    pub customer_id: String,
+    pub company: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub address_1: Option<String>,
+    pub address_2: Option<String>,
+    pub city: Option<String>,
+    pub country_code: Option<String>,
+    pub province: Option<String>,
+    pub postal_code: Option<String>,
+    pub phone: Option<String>,
+    #[schema(value_type = Option<Object>)]
+    pub metadata: Option<Value>,
+    pub created_at: String,
+    pub updated_at: String,
+    /// Always `null`: deleted addresses are not shown.
+    pub deleted_at: Option<String>,
 }
 
-pub fn customer_json(c: &Customer) -> Value {
-    json!({
-        "id": c.id, "email": c.email, "company_name": c.company_name, "first_name": c.first_name,
-        "last_name": c.last_name, "phone": c.phone, "metadata": c.metadata, "has_account": c.has_account,
-        "default_billing_address_id": c.addresses.iter().find(|a| a.is_default_billing).map(|a| a.id.clone()),
-        "default_shipping_address_id": c.addresses.iter().find(|a| a.is_default_shipping).map(|a| a.id.clone()),
-        "addresses": c.addresses.iter().map(address_json).collect::<Vec<_>>(),
-        "groups": c.group_ids.iter().map(|g| json!({"id": g})).collect::<Vec<_>>(),
-        "deleted_at": null, "created_at": ts(c.created_at), "updated_at": ts(c.updated_at),
-    })
+impl From<&Address> for CustomerAddressDto {
+    fn from(a: &Address) -> Self {
+        let f = &a.fields;
+        Self {
+            id: a.id.clone(),
+            address_name: a.address_name.clone(),
+            is_default_shipping: a.is_default_shipping,
+            is_default_billing: a.is_default_billing,
+            customer_id: a.customer_id.clone(),
+            company: f.company.clone(),
+            first_name: f.first_name.clone(),
+            last_name: f.last_name.clone(),
+            address_1: f.address_1.clone(),
+            address_2: f.address_2.clone(),
+            city: f.city.clone(),
+            country_code: f.country_code.clone(),
+            province: f.province.clone(),
+            postal_code: f.postal_code.clone(),
+            phone: f.phone.clone(),
+            metadata: f.metadata.clone(),
+            created_at: ts(a.created_at),
+            updated_at: ts(a.updated_at),
+            deleted_at: None,
+        }
+    }
+}
+
+/// A customer, with their addresses and the ids of their groups.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CustomerDto {
+    pub id: String,
+    pub email: String,
+    pub company_name: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub phone: Option<String>,
+    #[schema(value_type = Option<Object>)]
+    pub metadata: Option<Value>,
+    pub has_account: bool,
+    pub default_billing_address_id: Option<String>,
+    pub default_shipping_address_id: Option<String>,
+    pub addresses: Vec<CustomerAddressDto>,
+    pub groups: Vec<LinkedId>,
+    /// Always `null`: deleted customers are not shown.
+    pub deleted_at: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+impl From<&Customer> for CustomerDto {
+    fn from(c: &Customer) -> Self {
+        let default =
+            |pick: fn(&Address) -> bool| c.addresses.iter().find(|a| pick(a)).map(|a| a.id.clone());
+        Self {
+            id: c.id.clone(),
+            email: c.email.clone(),
+            company_name: c.company_name.clone(),
+            first_name: c.first_name.clone(),
+            last_name: c.last_name.clone(),
+            phone: c.phone.clone(),
+            metadata: c.metadata.clone(),
+            has_account: c.has_account,
+            default_billing_address_id: default(|a| a.is_default_billing),
+            default_shipping_address_id: default(|a| a.is_default_shipping),
+            addresses: c.addresses.iter().map(CustomerAddressDto::from).collect(),
+            groups: LinkedId::all(&c.group_ids),
+            deleted_at: None,
+            created_at: ts(c.created_at),
+            updated_at: ts(c.updated_at),
+        }
+    }
+}
+
+answer!(CustomerAnswer {
+    customer: CustomerDto
+});
+list_answer!(CustomerList {
+    customers: CustomerDto
+});
+answer!(CustomerAddressAnswer {
+    address: CustomerAddressDto
+});
+list_answer!(CustomerAddressList {
+    addresses: CustomerAddressDto
+});
+
+/// The answer to deleting an address: Medusa's quirk kept, `id` is the customer's.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CustomerAddressDeleted {
+    pub id: String,
+    pub object: &'static str,
+    pub deleted: bool,
+    pub parent: CustomerDto,
 }
