@@ -497,10 +497,11 @@ pub struct VariantExtras {
     pub inventory: HashMap<String, Option<i64>>,
 }
 
-struct VariantView<'a> {
-    variant: &'a VariantWithOptions,
-    sel: &'a Selection,
-    extras: &'a VariantExtras,
+/// A variant in Medusa's shape with the selected fields, serialized directly.
+pub struct VariantView<'a> {
+    pub variant: &'a VariantWithOptions,
+    pub sel: &'a Selection,
+    pub extras: &'a VariantExtras,
 }
 
 impl Serialize for VariantView<'_> {
@@ -742,7 +743,9 @@ impl Serialize for ProductView<'_> {
     }
 }
 
-/// A product as a `Value` (see [`ProductView`] to serialize one directly).
+/// A product as a `Value` (see [`ProductView`] to serialize one directly); the views' tests
+/// compare the two.
+#[cfg(test)]
 pub fn product_json(b: &ProductBundle, sel: &Selection, extras: &VariantExtras) -> Value {
     serde_json::to_value(ProductView {
         bundle: b,
@@ -867,20 +870,8 @@ pub fn region_json(r: &Region, sel: &Selection) -> Value {
     Value::Object(m)
 }
 
-pub fn currency_json(c: &Currency) -> Value {
-    json!({
-        "code": c.code,
-        "name": c.name,
-        "symbol": c.symbol,
-        "symbol_native": c.symbol_native,
-        "decimal_digits": c.decimal_digits,
-        "rounding": 0,
-        "raw_rounding": {"value": "0", "precision": 20},
-    })
-}
-
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     /// The `Value` rendering the views replaced, kept as their oracle: same bytes, field for field.
@@ -1229,12 +1220,12 @@ mod tests {
         }
     }
 
-    fn at(secs: i64) -> time::OffsetDateTime {
+    pub(crate) fn at(secs: i64) -> time::OffsetDateTime {
         time::OffsetDateTime::from_unix_timestamp(1_700_000_000 + secs).unwrap()
     }
 
     /// A product with every relation, odd values included (metadata, escapes, a deleted-at).
-    fn rich_bundle() -> ProductBundle {
+    pub(crate) fn rich_bundle() -> ProductBundle {
         use merx_core::catalog::*;
         let physical = |n: i64| Physical {
             weight: Some(n),
@@ -1481,5 +1472,111 @@ mod tests {
             raw_amount(2490, "eur"),
             json!({"value": "24.9", "precision": 20})
         );
+    }
+
+    /// Every field and relation a Store product can carry.
+    const EVERYTHING: &str = "*variants.calculated_price,+variants.inventory_quantity,+status,\
+        +metadata,+external_id,+deleted_at,*variants.options.option,*categories.parent_category,\
+        *categories.category_children,+categories.is_active,+categories.is_internal,\
+        +options.product_id";
+
+    #[test]
+    fn products_emit_only_what_their_shape_documents() {
+        use crate::views::catalog::{undocumented, ProductShape};
+        let b = rich_bundle();
+        let mut selections = vec![store_selection(false, false), store_selection(true, true)];
+        for fields in [
+            EVERYTHING,
+            "id,title",
+            "-variants,-options,+options.product_id",
+        ] {
+            selections.push(
+                crate::fields::select(&PRODUCT, &store_selection(true, true), Some(fields))
+                    .unwrap_or_else(|e| panic!("{fields}: {}", e.message)),
+            );
+        }
+        for sel in &selections {
+            for (tax, currency) in [(false, "eur"), (true, "eur"), (true, "kwd")] {
+                let x = extras(tax, currency);
+                let view = ProductView {
+                    bundle: &b,
+                    sel,
+                    extras: &x,
+                };
+                let value = serde_json::to_value(&view).unwrap();
+                assert_eq!(undocumented::<ProductShape>(&value), Vec::<String>::new());
+            }
+        }
+        // The tax amounts are there to be checked.
+        let sel = crate::fields::select(&PRODUCT, &store_selection(true, true), Some(EVERYTHING))
+            .unwrap();
+        let x = extras(true, "eur");
+        let value = product_json(&b, &sel, &x);
+        let price = &value["variants"][0]["calculated_price"];
+        assert!(price["calculated_amount_with_tax"].is_number(), "{price}");
+        assert!(value["variants"][0]["inventory_quantity"].is_number());
+    }
+
+    #[test]
+    fn taxonomy_emits_only_what_its_shapes_document() {
+        use crate::views::catalog::{
+            undocumented, ProductCategoryShape, ProductCollectionShape, ProductTagShape,
+            ProductTypeShape,
+        };
+        let b = rich_bundle();
+        let (parent, child) = (&b.categories[0], &b.categories[1]);
+        let mut sel = Selection::all(&CATEGORY);
+        sel.scalars.extend(["is_active", "is_internal"]);
+        let sel = sel
+            .clone()
+            .with("parent_category", sel.clone())
+            .with("category_children", sel.clone());
+        let children = [category_json(child, &sel, Some(parent), &[])];
+        let value = category_json(parent, &sel, None, &children);
+        assert!(value["category_children"][0]["parent_category"].is_object());
+        assert_eq!(
+            undocumented::<ProductCategoryShape>(&value),
+            Vec::<String>::new()
+        );
+        let collection = b.collection.as_ref().unwrap();
+        let value = collection_json(collection, &Selection::all(&COLLECTION));
+        assert_eq!(
+            undocumented::<ProductCollectionShape>(&value),
+            Vec::<String>::new()
+        );
+        let value = label_json(&b.tags[0], &Selection::all(&LABEL));
+        assert_eq!(
+            undocumented::<ProductTagShape>(&value),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            undocumented::<ProductTypeShape>(&value),
+            Vec::<String>::new()
+        );
+    }
+
+    #[test]
+    fn regions_emit_only_what_their_shape_documents() {
+        use crate::views::catalog::undocumented;
+        use crate::views::region::RegionShape;
+        let r = Region {
+            id: "reg_1".into(),
+            name: "Europe".into(),
+            currency_code: "eur".into(),
+            automatic_taxes: true,
+            is_tax_inclusive: false,
+            metadata: Some(json!({"a": 1})),
+            countries: vec!["de".into(), "fr".into()],
+            payment_providers: vec!["pp_system_default".into()],
+            created_at: at(1),
+            updated_at: at(2),
+        };
+        let mut sel = Selection::all(&REGION)
+            .with("countries", Selection::all(&COUNTRY))
+            .with("payment_providers", Selection::all(&PAYMENT_PROVIDER));
+        sel.scalars.extend(["automatic_taxes", "is_tax_inclusive"]);
+        let value = region_json(&r, &sel);
+        assert_eq!(value["countries"][1]["iso_3"], "fra");
+        assert_eq!(undocumented::<RegionShape>(&value), Vec::<String>::new());
     }
 }

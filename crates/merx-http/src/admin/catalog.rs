@@ -1,31 +1,39 @@
 //! `/admin/products`, `/admin/collections`, `/admin/product-categories`, `/admin/product-tags`,
 //! `/admin/product-types` in Medusa's shapes.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::LazyLock;
 
 use axum::extract::{Path, State};
 use axum::http::Method;
 use axum::Json;
 use merx_core::auth::Permission;
 use merx_core::catalog::{
-    CategoryInput, LabelKind, NewProduct, NewVariant, Physical, ProductBundle, ProductChanges,
-    ProductFilter, ProductOrder, ProductStatus, Relations, TaxonomyFilter, VariantChanges,
+    Category, CategoryInput, Collection, Label, LabelKind, NewProduct, NewVariant, Physical,
+    ProductBundle, ProductChanges, ProductFilter, ProductOrder, ProductStatus, Relations,
+    TaxonomyFilter, VariantChanges,
 };
-use serde::Deserialize;
-use serde_json::{json, Value};
+use merx_core::pricing::calc::Candidate;
+use serde::{Deserialize, Serialize, Serializer};
+use serde_json::Value;
 
 use super::AdminRoutes;
 use crate::bodies::PriceBody;
-use crate::dto::{double_option, Deleted};
+use crate::dto::{answer, double_option, list_answer, Deleted};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
 use crate::extract::ListQuery;
 use crate::fields::Selection;
 use crate::qs::Qs;
 use crate::render::{
-    self, category_json, collection_json, label_json, CATEGORY, COLLECTION, LABEL,
+    self, category_json, collection_json, label_json, ProductView, VariantExtras, VariantView,
+    CATEGORY, COLLECTION, LABEL,
 };
-use crate::views::list_body;
+use crate::views::catalog::{
+    AdminVariantPrice, ProductCategoryAnswer, ProductCategoryList, ProductCollectionAnswer,
+    ProductCollectionList, ProductShape, ProductTagAnswer, ProductTagList, ProductTypeAnswer,
+    ProductTypeList, SalesChannelLink,
+};
 use crate::AppState;
 
 const READ: Permission = Permission::read("products");
@@ -368,64 +376,138 @@ fn ids(refs: Vec<IdRef>) -> Vec<String> {
 
 // ---------- products
 
-/// The admin view of a product: everything, variants with their prices.
-async fn admin_product(s: &AppState, bundles: &[ProductBundle]) -> ApiResult<Vec<Value>> {
-    let sel = render::default_product_selection(true);
-    let mut sel = sel;
+/// A product as the Admin API renders it: every field, variants with all their prices, and the
+/// sales channels it is sold in.
+#[derive(Debug)]
+pub struct AdminProduct {
+    bundle: ProductBundle,
+    /// Each variant's prices, by variant id.
+    prices: HashMap<String, Vec<AdminVariantPrice>>,
+}
+
+/// The Admin's product fields (the Store's defaults with categories, and `status`, `metadata`
+/// and `external_id`), and apart from them the variants' (rendered each with its prices).
+static ADMIN_SELECTION: LazyLock<(Selection, Selection)> = LazyLock::new(|| {
+    let mut sel = render::default_product_selection(true);
     for f in ["status", "metadata", "external_id"] {
         sel.scalars.insert(f);
     }
+    let variants = sel.relations.remove("variants").unwrap_or_default();
+    (sel, variants)
+});
+
+impl Serialize for AdminProduct {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Variant<'a> {
+            #[serde(flatten)]
+            variant: VariantView<'a>,
+            prices: &'a [AdminVariantPrice],
+        }
+        #[derive(Serialize)]
+        struct Product<'a> {
+            #[serde(flatten)]
+            product: ProductView<'a>,
+            variants: Vec<Variant<'a>>,
+            sales_channels: Vec<SalesChannelLink>,
+        }
+        let (sel, variant_sel) = &*ADMIN_SELECTION;
+        // The Admin selection asks for no computed field (price in context, stock).
+        let extras = VariantExtras::default();
+        let b = &self.bundle;
+        Product {
+            product: ProductView {
+                bundle: b,
+                sel,
+                extras: &extras,
+            },
+            variants: b
+                .variants
+                .iter()
+                .map(|v| Variant {
+                    variant: VariantView {
+                        variant: v,
+                        sel: variant_sel,
+                        extras: &extras,
+                    },
+                    prices: self
+                        .prices
+                        .get(&v.variant.id)
+                        .map(Vec::as_slice)
+                        .unwrap_or_default(),
+                })
+                .collect(),
+            sales_channels: b
+                .sales_channel_ids
+                .iter()
+                .map(SalesChannelLink::new)
+                .collect(),
+        }
+        .serialize(s)
+    }
+}
+
+/// The bundles as the Admin renders them, with their variants' prices.
+async fn admin_products(s: &AppState, bundles: Vec<ProductBundle>) -> ApiResult<Vec<AdminProduct>> {
     let variant_ids: Vec<String> = bundles
         .iter()
         .flat_map(|b| b.variants.iter().map(|v| v.variant.id.clone()))
         .collect();
-    let prices = s.core.pricing.all_prices(&variant_ids).await?;
-    let mut out = Vec::new();
-    for b in bundles {
-        let mut v = render::product_json(b, &sel, &render::VariantExtras::default());
-        if let Some(variants) = v.get_mut("variants").and_then(Value::as_array_mut) {
-            for variant in variants {
-                let id = variant["id"].as_str().unwrap_or_default().to_string();
-                let list: Vec<Value> = prices
-                    .get(&id)
-                    .map(|(_, cs)| {
-                        cs.iter()
-                            .map(|c| {
-                                let rules = match &c.region_id {
-                                    Some(r) => json!({"region_id": r}),
-                                    None => json!({}),
-                                };
-                                json!({
-                                    "id": c.id,
-                                    "currency_code": c.currency_code,
-                                    "amount": render::amount(c.amount, &c.currency_code),
-                                    "min_quantity": c.min_quantity,
-                                    "max_quantity": c.max_quantity,
-                                    "price_list_id": c.list.as_ref().map(|l| l.id.clone()),
-                                    "rules": rules,
-                                })
-                            })
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                variant["prices"] = Value::Array(list);
-            }
-        }
-        v["sales_channels"] = Value::Array(
-            b.sales_channel_ids
-                .iter()
-                .map(|id| json!({"id": id}))
-                .collect(),
-        );
-        out.push(v);
+    let all = s.core.pricing.all_prices(&variant_ids).await?;
+    Ok(bundles
+        .into_iter()
+        .map(|bundle| AdminProduct::new(bundle, &all))
+        .collect())
+}
+
+impl AdminProduct {
+    /// `bundle` with its variants' prices out of `all` (price set and prices, by variant id).
+    fn new(bundle: ProductBundle, all: &HashMap<String, (String, Vec<Candidate>)>) -> Self {
+        let prices = bundle
+            .variants
+            .iter()
+            .filter_map(|v| {
+                let (_, candidates) = all.get(&v.variant.id)?;
+                let list = candidates.iter().map(AdminVariantPrice::from).collect();
+                Some((v.variant.id.clone(), list))
+            })
+            .collect();
+        Self { bundle, prices }
     }
-    Ok(out)
+}
+
+async fn admin_product(s: &AppState, bundle: ProductBundle) -> ApiResult<AdminProduct> {
+    let mut products = admin_products(s, vec![bundle]).await?;
+    products
+        .pop()
+        .ok_or_else(|| ApiError::internal(&"no product rendered"))
+}
+
+answer!(AdminProductAnswer {
+    #[schema(value_type = ProductShape)]
+    product: AdminProduct
+});
+
+list_answer!(AdminProductList {
+    #[schema(value_type = Vec<ProductShape>)]
+    products: AdminProduct
+});
+
+/// Medusa's answer to deleting part of a product: what went, and the product as it now is.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ProductPartDeleted {
+    pub id: String,
+    /// `variant` or `product_option`.
+    pub object: &'static str,
+    pub deleted: bool,
+    #[schema(value_type = ProductShape)]
+    pub parent: AdminProduct,
 }
 
 pub async fn list_products(
     State(s): State<AppState>,
     ListQuery { qs, page }: ListQuery<50>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<AdminProductList>> {
     let statuses = qs
         .list("status")?
         .iter()
@@ -460,19 +542,20 @@ pub async fn list_products(
     };
     let page = s.core.catalog.list_ids(&filter, page).await?;
     let bundles = s.core.catalog.load(&page.items, Relations::all()).await?;
-    let items = admin_product(&s, &bundles).await?;
-    Ok(Json(list_body("products", items, &page)))
+    let items = admin_products(&s, bundles).await?;
+    Ok(Json(AdminProductList::new(items, &page)))
 }
 
-async fn one(s: &AppState, b: ProductBundle) -> ApiResult<Json<Value>> {
-    let mut items = admin_product(s, &[b]).await?;
-    Ok(Json(json!({"product": items.pop()})))
+async fn one(s: &AppState, b: ProductBundle) -> ApiResult<Json<AdminProductAnswer>> {
+    Ok(Json(AdminProductAnswer {
+        product: admin_product(s, b).await?,
+    }))
 }
 
 pub async fn create_product(
     State(s): State<AppState>,
     ApiJson(b): ApiJson<CreateProduct>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<AdminProductAnswer>> {
     let input = NewProduct {
         title: b.title,
         subtitle: b.subtitle,
@@ -514,7 +597,7 @@ pub async fn create_product(
 pub async fn retrieve_product(
     State(s): State<AppState>,
     Path(id): Path<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<AdminProductAnswer>> {
     let b = s.core.catalog.get(&id).await?;
     one(&s, b).await
 }
@@ -523,7 +606,7 @@ pub async fn update_product(
     State(s): State<AppState>,
     Path(id): Path<String>,
     ApiJson(b): ApiJson<UpdateProduct>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<AdminProductAnswer>> {
     let changes = ProductChanges {
         title: b.title,
         subtitle: b.subtitle,
@@ -558,7 +641,7 @@ pub async fn add_variant(
     State(s): State<AppState>,
     Path(id): Path<String>,
     ApiJson(b): ApiJson<VariantBody>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<AdminProductAnswer>> {
     let bundle = s.core.catalog.add_variant(&id, b.into_variant()?).await?;
     one(&s, bundle).await
 }
@@ -567,7 +650,7 @@ pub async fn update_variant(
     State(s): State<AppState>,
     Path((id, variant_id)): Path<(String, String)>,
     ApiJson(b): ApiJson<UpdateVariant>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<AdminProductAnswer>> {
     let prices = match b.prices {
         Some(list) => Some(
             list.into_iter()
@@ -608,7 +691,7 @@ pub async fn update_variant(
 pub async fn delete_variant(
     State(s): State<AppState>,
     Path((id, variant_id)): Path<(String, String)>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<ProductPartDeleted>> {
     s.core.catalog.delete_variant(&id, &variant_id).await?;
     deleted_part(&s, &id, &variant_id, "variant").await
 }
@@ -618,13 +701,15 @@ async fn deleted_part(
     s: &AppState,
     product_id: &str,
     part_id: &str,
-    object: &str,
-) -> ApiResult<Json<Value>> {
+    object: &'static str,
+) -> ApiResult<Json<ProductPartDeleted>> {
     let bundle = s.core.catalog.get(product_id).await?;
-    let mut parent = admin_product(s, &[bundle]).await?;
-    Ok(Json(
-        json!({"id": part_id, "object": object, "deleted": true, "parent": parent.pop()}),
-    ))
+    Ok(Json(ProductPartDeleted {
+        id: part_id.to_string(),
+        object,
+        deleted: true,
+        parent: admin_product(s, bundle).await?,
+    }))
 }
 
 // ---------- options
@@ -647,7 +732,7 @@ pub async fn add_option(
     State(s): State<AppState>,
     Path(id): Path<String>,
     ApiJson(b): ApiJson<NewOptionBody>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<AdminProductAnswer>> {
     let bundle = s.core.catalog.add_option(&id, &b.title, &b.values).await?;
     one(&s, bundle).await
 }
@@ -656,7 +741,7 @@ pub async fn update_option(
     State(s): State<AppState>,
     Path((id, option_id)): Path<(String, String)>,
     ApiJson(b): ApiJson<OptionChanges>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<AdminProductAnswer>> {
     let bundle = s
         .core
         .catalog
@@ -669,7 +754,7 @@ pub async fn update_option(
 pub async fn delete_option(
     State(s): State<AppState>,
     Path((id, option_id)): Path<(String, String)>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<ProductPartDeleted>> {
     s.core.catalog.delete_option(&id, &option_id).await?;
     deleted_part(&s, &id, &option_id, "product_option").await
 }
@@ -696,10 +781,16 @@ fn filter(qs: &Qs, names: &str) -> ApiResult<TaxonomyFilter> {
     })
 }
 
+fn collection(c: &Collection) -> Json<ProductCollectionAnswer> {
+    Json(ProductCollectionAnswer {
+        collection: collection_json(c, &Selection::all(&COLLECTION)),
+    })
+}
+
 pub async fn list_collections(
     State(s): State<AppState>,
     ListQuery { qs, page }: ListQuery<20>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<ProductCollectionList>> {
     let page = s
         .core
         .taxonomy
@@ -711,13 +802,13 @@ pub async fn list_collections(
         .iter()
         .map(|c| collection_json(c, &sel))
         .collect();
-    Ok(Json(list_body("collections", items, &page)))
+    Ok(Json(ProductCollectionList::new(items, &page)))
 }
 
 pub async fn create_collection(
     State(s): State<AppState>,
     ApiJson(b): ApiJson<CollectionBody>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<ProductCollectionAnswer>> {
     let title = b
         .title
         .ok_or_else(|| ApiError::invalid("title is required"))?;
@@ -726,34 +817,28 @@ pub async fn create_collection(
         .taxonomy
         .create_collection(&title, b.handle.as_deref(), b.metadata.flatten())
         .await?;
-    Ok(Json(
-        json!({"collection": collection_json(&c, &Selection::all(&COLLECTION))}),
-    ))
+    Ok(collection(&c))
 }
 
 pub async fn retrieve_collection(
     State(s): State<AppState>,
     Path(id): Path<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<ProductCollectionAnswer>> {
     let c = s.core.taxonomy.collection(&id).await?;
-    Ok(Json(
-        json!({"collection": collection_json(&c, &Selection::all(&COLLECTION))}),
-    ))
+    Ok(collection(&c))
 }
 
 pub async fn update_collection(
     State(s): State<AppState>,
     Path(id): Path<String>,
     ApiJson(b): ApiJson<CollectionBody>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<ProductCollectionAnswer>> {
     let c = s
         .core
         .taxonomy
         .update_collection(&id, b.title, b.handle, b.metadata)
         .await?;
-    Ok(Json(
-        json!({"collection": collection_json(&c, &Selection::all(&COLLECTION))}),
-    ))
+    Ok(collection(&c))
 }
 
 pub async fn delete_collection(
@@ -801,10 +886,16 @@ fn category_sel() -> Selection {
     s
 }
 
+fn category(c: &Category) -> Json<ProductCategoryAnswer> {
+    Json(ProductCategoryAnswer {
+        product_category: category_json(c, &category_sel(), None, &[]),
+    })
+}
+
 pub async fn list_categories(
     State(s): State<AppState>,
     ListQuery { qs, page }: ListQuery<50>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<ProductCategoryList>> {
     let mut f = filter(&qs, "handle")?;
     f.parent_category_id = match qs.str("parent_category_id")? {
         None => None,
@@ -818,41 +909,35 @@ pub async fn list_categories(
         .iter()
         .map(|c| category_json(c, &sel, None, &[]))
         .collect();
-    Ok(Json(list_body("product_categories", items, &page)))
+    Ok(Json(ProductCategoryList::new(items, &page)))
 }
 
 pub async fn create_category(
     State(s): State<AppState>,
     ApiJson(b): ApiJson<CategoryBody>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<ProductCategoryAnswer>> {
     if b.name.as_deref().is_none_or(|n| n.trim().is_empty()) {
         return Err(ApiError::invalid("name is required"));
     }
     let c = s.core.taxonomy.create_category(b.input()).await?;
-    Ok(Json(
-        json!({"product_category": category_json(&c, &category_sel(), None, &[])}),
-    ))
+    Ok(category(&c))
 }
 
 pub async fn retrieve_category(
     State(s): State<AppState>,
     Path(id): Path<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<ProductCategoryAnswer>> {
     let c = s.core.taxonomy.category(&id, false).await?;
-    Ok(Json(
-        json!({"product_category": category_json(&c, &category_sel(), None, &[])}),
-    ))
+    Ok(category(&c))
 }
 
 pub async fn update_category(
     State(s): State<AppState>,
     Path(id): Path<String>,
     ApiJson(b): ApiJson<CategoryBody>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<ProductCategoryAnswer>> {
     let c = s.core.taxonomy.update_category(&id, b.input()).await?;
-    Ok(Json(
-        json!({"product_category": category_json(&c, &category_sel(), None, &[])}),
-    ))
+    Ok(category(&c))
 }
 
 pub async fn delete_category(
@@ -873,12 +958,12 @@ pub struct LabelBody {
     pub metadata: Option<Option<Value>>,
 }
 
+/// A page of tags or types.
 async fn list_labels(
     s: AppState,
     kind: LabelKind,
     ListQuery { qs, page }: ListQuery<50>,
-    key: &str,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<(Vec<Value>, merx_types::Page<Label>)> {
     let page = s
         .core
         .taxonomy
@@ -886,15 +971,10 @@ async fn list_labels(
         .await?;
     let sel = Selection::all(&LABEL);
     let items = page.items.iter().map(|l| label_json(l, &sel)).collect();
-    Ok(Json(list_body(key, items, &page)))
+    Ok((items, page))
 }
 
-async fn create_label(
-    s: AppState,
-    kind: LabelKind,
-    b: LabelBody,
-    key: &str,
-) -> ApiResult<Json<Value>> {
+async fn create_label(s: AppState, kind: LabelKind, b: LabelBody) -> ApiResult<Value> {
     let value = b
         .value
         .ok_or_else(|| ApiError::invalid("value is required"))?;
@@ -903,72 +983,88 @@ async fn create_label(
         .taxonomy
         .create_label(kind, &value, b.metadata.flatten())
         .await?;
-    Ok(Json(json!({key: label_json(&l, &Selection::all(&LABEL))})))
+    Ok(label(&l))
 }
 
-pub async fn list_tags(State(s): State<AppState>, query: ListQuery<50>) -> ApiResult<Json<Value>> {
-    list_labels(s, LabelKind::Tag, query, "product_tags").await
+fn label(l: &Label) -> Value {
+    label_json(l, &Selection::all(&LABEL))
 }
-pub async fn list_types(State(s): State<AppState>, query: ListQuery<50>) -> ApiResult<Json<Value>> {
-    list_labels(s, LabelKind::Type, query, "product_types").await
+
+pub async fn list_tags(
+    State(s): State<AppState>,
+    query: ListQuery<50>,
+) -> ApiResult<Json<ProductTagList>> {
+    let (items, page) = list_labels(s, LabelKind::Tag, query).await?;
+    Ok(Json(ProductTagList::new(items, &page)))
+}
+pub async fn list_types(
+    State(s): State<AppState>,
+    query: ListQuery<50>,
+) -> ApiResult<Json<ProductTypeList>> {
+    let (items, page) = list_labels(s, LabelKind::Type, query).await?;
+    Ok(Json(ProductTypeList::new(items, &page)))
 }
 pub async fn create_tag(
     State(s): State<AppState>,
     ApiJson(b): ApiJson<LabelBody>,
-) -> ApiResult<Json<Value>> {
-    create_label(s, LabelKind::Tag, b, "product_tag").await
+) -> ApiResult<Json<ProductTagAnswer>> {
+    Ok(Json(ProductTagAnswer {
+        product_tag: create_label(s, LabelKind::Tag, b).await?,
+    }))
 }
 pub async fn create_type(
     State(s): State<AppState>,
     ApiJson(b): ApiJson<LabelBody>,
-) -> ApiResult<Json<Value>> {
-    create_label(s, LabelKind::Type, b, "product_type").await
+) -> ApiResult<Json<ProductTypeAnswer>> {
+    Ok(Json(ProductTypeAnswer {
+        product_type: create_label(s, LabelKind::Type, b).await?,
+    }))
 }
 pub async fn retrieve_tag(
     State(s): State<AppState>,
     Path(id): Path<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<ProductTagAnswer>> {
     let l = s.core.taxonomy.label(LabelKind::Tag, &id).await?;
-    Ok(Json(
-        json!({"product_tag": label_json(&l, &Selection::all(&LABEL))}),
-    ))
+    Ok(Json(ProductTagAnswer {
+        product_tag: label(&l),
+    }))
 }
 pub async fn retrieve_type(
     State(s): State<AppState>,
     Path(id): Path<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<ProductTypeAnswer>> {
     let l = s.core.taxonomy.label(LabelKind::Type, &id).await?;
-    Ok(Json(
-        json!({"product_type": label_json(&l, &Selection::all(&LABEL))}),
-    ))
+    Ok(Json(ProductTypeAnswer {
+        product_type: label(&l),
+    }))
 }
 pub async fn update_tag(
     State(s): State<AppState>,
     Path(id): Path<String>,
     ApiJson(b): ApiJson<LabelBody>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<ProductTagAnswer>> {
     let l = s
         .core
         .taxonomy
         .update_label(LabelKind::Tag, &id, b.value, b.metadata)
         .await?;
-    Ok(Json(
-        json!({"product_tag": label_json(&l, &Selection::all(&LABEL))}),
-    ))
+    Ok(Json(ProductTagAnswer {
+        product_tag: label(&l),
+    }))
 }
 pub async fn update_type(
     State(s): State<AppState>,
     Path(id): Path<String>,
     ApiJson(b): ApiJson<LabelBody>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<ProductTypeAnswer>> {
     let l = s
         .core
         .taxonomy
         .update_label(LabelKind::Type, &id, b.value, b.metadata)
         .await?;
-    Ok(Json(
-        json!({"product_type": label_json(&l, &Selection::all(&LABEL))}),
-    ))
+    Ok(Json(ProductTypeAnswer {
+        product_type: label(&l),
+    }))
 }
 pub async fn delete_tag(
     State(s): State<AppState>,
@@ -983,4 +1079,100 @@ pub async fn delete_type(
 ) -> ApiResult<Json<Deleted>> {
     s.core.taxonomy.delete_label(LabelKind::Type, &id).await?;
     Ok(Json(Deleted::new(id, "product_type")))
+}
+
+#[cfg(test)]
+mod tests {
+    use merx_core::pricing::calc::{ListTerms, PriceListType};
+    use serde_json::json;
+
+    use super::*;
+    use crate::render::tests::rich_bundle;
+    use crate::views::catalog::undocumented;
+
+    /// The rendering [`AdminProduct`] replaced: the Store's product as a `Value`, with every
+    /// variant's prices and the sales channels put in.
+    fn value_rendering(
+        b: &ProductBundle,
+        all: &HashMap<String, (String, Vec<Candidate>)>,
+    ) -> Value {
+        let mut sel = render::default_product_selection(true);
+        for f in ["status", "metadata", "external_id"] {
+            sel.scalars.insert(f);
+        }
+        let mut v = render::product_json(b, &sel, &VariantExtras::default());
+        for variant in v["variants"].as_array_mut().unwrap() {
+            let id = variant["id"].as_str().unwrap().to_string();
+            let list: Vec<Value> = all
+                .get(&id)
+                .map(|(_, cs)| {
+                    cs.iter()
+                        .map(|c| {
+                            let rules = match &c.region_id {
+                                Some(r) => json!({"region_id": r}),
+                                None => json!({}),
+                            };
+                            json!({
+                                "id": c.id,
+                                "currency_code": c.currency_code,
+                                "amount": render::amount(c.amount, &c.currency_code),
+                                "min_quantity": c.min_quantity,
+                                "max_quantity": c.max_quantity,
+                                "price_list_id": c.list.as_ref().map(|l| l.id.clone()),
+                                "rules": rules,
+                            })
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            variant["prices"] = Value::Array(list);
+        }
+        v["sales_channels"] = Value::Array(
+            b.sales_channel_ids
+                .iter()
+                .map(|id| json!({"id": id}))
+                .collect(),
+        );
+        v
+    }
+
+    #[test]
+    fn admin_products_render_as_before_and_as_documented() {
+        let mut b = rich_bundle();
+        b.sales_channel_ids = vec!["sc_1".into(), "sc_2".into()];
+        let price =
+            |id: &str, currency: &str, amount, region: Option<&str>, list: bool| Candidate {
+                id: id.into(),
+                currency_code: currency.into(),
+                amount,
+                region_id: region.map(str::to_string),
+                min_quantity: list.then_some(2),
+                max_quantity: None,
+                list: list.then(|| ListTerms {
+                    id: "plist_1".into(),
+                    list_type: PriceListType::Sale,
+                    active: true,
+                    starts_at: None,
+                    ends_at: None,
+                    customer_group_ids: vec![],
+                }),
+            };
+        let all = HashMap::from([(
+            "variant_a".to_string(),
+            (
+                "pset_1".to_string(),
+                vec![
+                    price("price_1", "eur", 2499, None, false),
+                    price("price_2", "kwd", 1005, Some("reg_1"), false),
+                    price("price_3", "jpy", 1500, None, true),
+                ],
+            ),
+        )]);
+        let product = AdminProduct::new(b.clone(), &all);
+        let value = serde_json::to_value(&product).unwrap();
+        assert_eq!(value, value_rendering(&b, &all));
+        assert_eq!(value["variants"][0]["prices"][1]["amount"], json!(1.005));
+        assert_eq!(value["variants"][1]["prices"], json!([]));
+        assert_eq!(undocumented::<ProductShape>(&value), Vec::<String>::new());
+    }
 }

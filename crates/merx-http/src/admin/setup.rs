@@ -6,18 +6,19 @@ use axum::Json;
 use merx_core::auth::Permission;
 use merx_core::region::{NewRegion, RegionChanges};
 use merx_core::sales_channel::SalesChannel;
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use super::AdminRoutes;
 use crate::bodies::Batch;
-use crate::dto::{double_option, ts, Deleted};
+use crate::dto::{answer, double_option, list_answer, ts, Deleted};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
 use crate::extract::ListQuery;
 use crate::fields::Selection;
 use crate::render::{region_json, COUNTRY, PAYMENT_PROVIDER, REGION};
-use crate::views::list_body;
+use crate::views::catalog::SalesChannelLink;
+use crate::views::region::{RegionAnswer, RegionList};
 use crate::AppState;
 
 const REGIONS_READ: Permission = Permission::read("regions");
@@ -94,6 +95,12 @@ pub(crate) fn routes(r: AdminRoutes) -> AdminRoutes {
         )
 }
 
+fn region(r: &merx_core::region::Region) -> Json<RegionAnswer> {
+    Json(RegionAnswer {
+        region: region_json(r, &region_sel()),
+    })
+}
+
 fn region_sel() -> Selection {
     let mut s = Selection::all(&REGION)
         .with("countries", Selection::all(&COUNTRY))
@@ -119,7 +126,7 @@ pub struct RegionBody {
 pub async fn list_regions(
     State(s): State<AppState>,
     ListQuery { qs, page }: ListQuery<50>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<RegionList>> {
     let page = s
         .core
         .regions
@@ -134,13 +141,13 @@ pub async fn list_regions(
         .await?;
     let sel = region_sel();
     let items = page.items.iter().map(|r| region_json(r, &sel)).collect();
-    Ok(Json(list_body("regions", items, &page)))
+    Ok(Json(RegionList::new(items, &page)))
 }
 
 pub async fn create_region(
     State(s): State<AppState>,
     ApiJson(b): ApiJson<RegionBody>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<RegionAnswer>> {
     let r = s
         .core
         .regions
@@ -158,22 +165,22 @@ pub async fn create_region(
             metadata: b.metadata.flatten(),
         })
         .await?;
-    Ok(Json(json!({"region": region_json(&r, &region_sel())})))
+    Ok(region(&r))
 }
 
 pub async fn retrieve_region(
     State(s): State<AppState>,
     Path(id): Path<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<RegionAnswer>> {
     let r = s.core.regions.get(&id).await?;
-    Ok(Json(json!({"region": region_json(&r, &region_sel())})))
+    Ok(region(&r))
 }
 
 pub async fn update_region(
     State(s): State<AppState>,
     Path(id): Path<String>,
     ApiJson(b): ApiJson<RegionBody>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<RegionAnswer>> {
     let r = s
         .core
         .regions
@@ -190,7 +197,7 @@ pub async fn update_region(
             },
         )
         .await?;
-    Ok(Json(json!({"region": region_json(&r, &region_sel())})))
+    Ok(region(&r))
 }
 
 pub async fn delete_region(
@@ -201,10 +208,46 @@ pub async fn delete_region(
     Ok(Json(Deleted::new(id, "region")))
 }
 
-fn channel_json(c: &SalesChannel) -> Value {
-    json!({
-        "id": c.id, "name": c.name, "description": c.description, "is_disabled": c.is_disabled,
-        "metadata": c.metadata, "created_at": ts(c.created_at), "updated_at": ts(c.updated_at), "deleted_at": null,
+/// A sales channel.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SalesChannelDto {
+    pub id: String,
+    pub name: String,
+    pub description: Option<String>,
+    pub is_disabled: bool,
+    #[schema(value_type = Option<Object>)]
+    pub metadata: Option<Value>,
+    pub created_at: String,
+    pub updated_at: String,
+    pub deleted_at: Option<String>,
+}
+
+impl From<SalesChannel> for SalesChannelDto {
+    fn from(c: SalesChannel) -> Self {
+        Self {
+            id: c.id,
+            name: c.name,
+            description: c.description,
+            is_disabled: c.is_disabled,
+            metadata: c.metadata,
+            created_at: ts(c.created_at),
+            updated_at: ts(c.updated_at),
+            deleted_at: None,
+        }
+    }
+}
+
+answer!(SalesChannelAnswer {
+    sales_channel: SalesChannelDto
+});
+
+list_answer!(SalesChannelList {
+    sales_channels: SalesChannelDto
+});
+
+fn channel(c: SalesChannel) -> Json<SalesChannelAnswer> {
+    Json(SalesChannelAnswer {
+        sales_channel: c.into(),
     })
 }
 
@@ -222,16 +265,19 @@ pub struct ChannelBody {
 pub async fn list_channels(
     State(s): State<AppState>,
     ListQuery { qs: _, page }: ListQuery<20>,
-) -> ApiResult<Json<Value>> {
-    let page = s.core.sales_channels.list(page).await?;
-    let items = page.items.iter().map(channel_json).collect();
-    Ok(Json(list_body("sales_channels", items, &page)))
+) -> ApiResult<Json<SalesChannelList>> {
+    let mut page = s.core.sales_channels.list(page).await?;
+    let items = std::mem::take(&mut page.items)
+        .into_iter()
+        .map(SalesChannelDto::from)
+        .collect();
+    Ok(Json(SalesChannelList::new(items, &page)))
 }
 
 pub async fn create_channel(
     State(s): State<AppState>,
     ApiJson(b): ApiJson<ChannelBody>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<SalesChannelAnswer>> {
     let name = b
         .name
         .ok_or_else(|| ApiError::invalid("name is required"))?;
@@ -245,29 +291,27 @@ pub async fn create_channel(
             b.metadata.flatten(),
         )
         .await?;
-    Ok(Json(json!({"sales_channel": channel_json(&c)})))
+    Ok(channel(c))
 }
 
 pub async fn retrieve_channel(
     State(s): State<AppState>,
     Path(id): Path<String>,
-) -> ApiResult<Json<Value>> {
-    Ok(Json(
-        json!({"sales_channel": channel_json(&s.core.sales_channels.get(&id).await?)}),
-    ))
+) -> ApiResult<Json<SalesChannelAnswer>> {
+    Ok(channel(s.core.sales_channels.get(&id).await?))
 }
 
 pub async fn update_channel(
     State(s): State<AppState>,
     Path(id): Path<String>,
     ApiJson(b): ApiJson<ChannelBody>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<SalesChannelAnswer>> {
     let c = s
         .core
         .sales_channels
         .update(&id, b.name, b.description, b.is_disabled, b.metadata)
         .await?;
-    Ok(Json(json!({"sales_channel": channel_json(&c)})))
+    Ok(channel(c))
 }
 
 pub async fn delete_channel(
@@ -282,46 +326,99 @@ pub async fn channel_products(
     State(s): State<AppState>,
     Path(id): Path<String>,
     ApiJson(b): ApiJson<Batch>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<SalesChannelAnswer>> {
     let c = s
         .core
         .sales_channels
         .batch_products(&id, &b.add, &b.remove)
         .await?;
-    Ok(Json(json!({"sales_channel": channel_json(&c)})))
+    Ok(channel(c))
 }
+
+/// A publishable key with the sales channels it scopes requests to.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ApiKeyChannelsDto {
+    pub id: String,
+    pub token: Option<String>,
+    pub redacted: String,
+    pub title: String,
+    /// `publishable` or `secret`.
+    #[serde(rename = "type")]
+    pub key_type: &'static str,
+    pub sales_channels: Vec<SalesChannelLink>,
+}
+
+answer!(ApiKeyChannelsAnswer {
+    api_key: ApiKeyChannelsDto
+});
 
 pub async fn key_channels(
     State(s): State<AppState>,
     Path(id): Path<String>,
     ApiJson(b): ApiJson<Batch>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<ApiKeyChannelsAnswer>> {
     let channels = s
         .core
         .sales_channels
         .link_key(&id, &b.add, &b.remove)
         .await?;
     let key = s.core.api_keys.get(&id).await?;
-    Ok(Json(json!({"api_key": {
-        "id": key.id, "token": key.token, "redacted": key.redacted, "title": key.title, "type": key.key_type.as_str(),
-        "sales_channels": channels.iter().map(|c| json!({"id": c})).collect::<Vec<_>>(),
-    }})))
+    Ok(Json(ApiKeyChannelsAnswer {
+        api_key: ApiKeyChannelsDto {
+            id: key.id,
+            token: key.token,
+            redacted: key.redacted,
+            title: key.title,
+            key_type: key.key_type.as_str(),
+            sales_channels: channels.into_iter().map(SalesChannelLink::new).collect(),
+        },
+    }))
 }
 
-fn store_json(st: &merx_core::store::Store) -> Value {
-    json!({
-        "id": st.id, "name": st.name, "default_currency_code": st.default_currency_code,
-        "default_region_id": st.default_region_id, "default_sales_channel_id": st.default_sales_channel_id,
-        "default_location_id": st.default_location_id, "metadata": st.metadata,
-        "created_at": ts(st.created_at), "updated_at": ts(st.updated_at),
-    })
+/// The store: its name and defaults.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct StoreDto {
+    pub id: String,
+    pub name: String,
+    pub default_currency_code: Option<String>,
+    pub default_region_id: Option<String>,
+    pub default_sales_channel_id: Option<String>,
+    pub default_location_id: Option<String>,
+    #[schema(value_type = Option<Object>)]
+    pub metadata: Option<Value>,
+    pub created_at: String,
+    pub updated_at: String,
 }
 
-pub async fn list_stores(State(s): State<AppState>) -> ApiResult<Json<Value>> {
+impl From<merx_core::store::Store> for StoreDto {
+    fn from(st: merx_core::store::Store) -> Self {
+        Self {
+            id: st.id,
+            name: st.name,
+            default_currency_code: st.default_currency_code,
+            default_region_id: st.default_region_id,
+            default_sales_channel_id: st.default_sales_channel_id,
+            default_location_id: st.default_location_id,
+            metadata: st.metadata,
+            created_at: ts(st.created_at),
+            updated_at: ts(st.updated_at),
+        }
+    }
+}
+
+answer!(StoreAnswer { store: StoreDto });
+
+list_answer!(StoreList { stores: StoreDto });
+
+/// There is one store; the list holds it.
+pub async fn list_stores(State(s): State<AppState>) -> ApiResult<Json<StoreList>> {
     let st = s.core.store.ensure("Merx Store").await?;
-    Ok(Json(
-        json!({"stores": [store_json(&st)], "count": 1, "offset": 0, "limit": 20}),
-    ))
+    Ok(Json(StoreList {
+        stores: vec![st.into()],
+        count: 1,
+        offset: 0,
+        limit: 20,
+    }))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -338,7 +435,7 @@ pub async fn update_store(
     State(s): State<AppState>,
     Path(id): Path<String>,
     ApiJson(b): ApiJson<StoreBody>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<StoreAnswer>> {
     if let Some(Some(r)) = &b.default_region_id {
         s.core
             .regions
@@ -358,5 +455,5 @@ pub async fn update_store(
         .store
         .update(&id, b.name, b.default_region_id, b.default_sales_channel_id)
         .await?;
-    Ok(Json(json!({"store": store_json(&st)})))
+    Ok(Json(StoreAnswer { store: st.into() }))
 }

@@ -4,7 +4,7 @@ use axum::extract::{Path, RawQuery, State};
 use axum::Json;
 use merx_core::catalog::{Category, LabelKind, TaxonomyFilter, TaxonomyService};
 use merx_types::PageRequest;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use super::StoreScope;
 use crate::error::ApiResult;
@@ -12,7 +12,10 @@ use crate::fields::{select, Selection};
 use crate::list::{ListParams, ListSpec};
 use crate::qs::Qs;
 use crate::render::{category_json, collection_json, label_json, CATEGORY, COLLECTION, LABEL};
-use crate::views::list_body;
+use crate::views::catalog::{
+    ProductCategoryAnswer, ProductCategoryList, ProductCollectionAnswer, ProductCollectionList,
+    ProductTagAnswer, ProductTagList, ProductTypeAnswer, ProductTypeList,
+};
 use crate::AppState;
 
 fn qs(raw: Option<String>) -> ApiResult<Qs> {
@@ -50,7 +53,7 @@ pub async fn collections(
     State(s): State<AppState>,
     _: StoreScope,
     RawQuery(raw): RawQuery,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<ProductCollectionList>> {
     let qs = qs(raw)?;
     let (mut f, page) = taxonomy_filter(&qs, "handle", 10, TaxonomyService::COLLECTION_SORTS)?;
     let sel = select(&COLLECTION, &Selection::all(&COLLECTION), qs.str("fields")?)?;
@@ -63,7 +66,7 @@ pub async fn collections(
         .iter()
         .map(|c| collection_json(c, &sel))
         .collect();
-    Ok(Json(list_body("collections", items, &page)))
+    Ok(Json(ProductCollectionList::new(items, &page)))
 }
 
 pub async fn collection(
@@ -71,11 +74,13 @@ pub async fn collection(
     _: StoreScope,
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<ProductCollectionAnswer>> {
     let qs = qs(raw)?;
     let sel = select(&COLLECTION, &Selection::all(&COLLECTION), qs.str("fields")?)?;
     let c = s.core.taxonomy.collection(&id).await?;
-    Ok(Json(json!({"collection": collection_json(&c, &sel)})))
+    Ok(Json(ProductCollectionAnswer {
+        collection: collection_json(&c, &sel),
+    }))
 }
 
 async fn labels(
@@ -103,18 +108,18 @@ pub async fn tags(
     State(s): State<AppState>,
     _: StoreScope,
     RawQuery(raw): RawQuery,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<ProductTagList>> {
     let (items, page) = labels(&s, LabelKind::Tag, raw).await?;
-    Ok(Json(list_body("product_tags", items, &page)))
+    Ok(Json(ProductTagList::new(items, &page)))
 }
 
 pub async fn types(
     State(s): State<AppState>,
     _: StoreScope,
     RawQuery(raw): RawQuery,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<ProductTypeList>> {
     let (items, page) = labels(&s, LabelKind::Type, raw).await?;
-    Ok(Json(list_body("product_types", items, &page)))
+    Ok(Json(ProductTypeList::new(items, &page)))
 }
 
 pub async fn tag(
@@ -122,10 +127,12 @@ pub async fn tag(
     _: StoreScope,
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<ProductTagAnswer>> {
     let sel = select(&LABEL, &Selection::all(&LABEL), qs(raw)?.str("fields")?)?;
     let l = s.core.taxonomy.label(LabelKind::Tag, &id).await?;
-    Ok(Json(json!({"product_tag": label_json(&l, &sel)})))
+    Ok(Json(ProductTagAnswer {
+        product_tag: label_json(&l, &sel),
+    }))
 }
 
 pub async fn product_type(
@@ -133,10 +140,12 @@ pub async fn product_type(
     _: StoreScope,
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<ProductTypeAnswer>> {
     let sel = select(&LABEL, &Selection::all(&LABEL), qs(raw)?.str("fields")?)?;
     let l = s.core.taxonomy.label(LabelKind::Type, &id).await?;
-    Ok(Json(json!({"product_type": label_json(&l, &sel)})))
+    Ok(Json(ProductTypeAnswer {
+        product_type: label_json(&l, &sel),
+    }))
 }
 
 /// Renders categories with their descendants when asked (`include_descendants_tree=true`).
@@ -183,7 +192,7 @@ pub async fn categories(
     State(s): State<AppState>,
     _: StoreScope,
     RawQuery(raw): RawQuery,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<ProductCategoryList>> {
     let qs = qs(raw)?;
     let (mut f, page) = taxonomy_filter(&qs, "handle", 50, TaxonomyService::CATEGORY_SORTS)?;
     let (sel, descend) = category_selection(&qs)?;
@@ -194,7 +203,7 @@ pub async fn categories(
     };
     let page = s.core.taxonomy.categories(&f, page).await?;
     let items = tree(&s, &page.items, &sel, descend, 0).await?;
-    Ok(Json(list_body("product_categories", items, &page)))
+    Ok(Json(ProductCategoryList::new(items, &page)))
 }
 
 pub async fn category(
@@ -202,12 +211,13 @@ pub async fn category(
     _: StoreScope,
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<ProductCategoryAnswer>> {
     let qs = qs(raw)?;
     let (sel, descend) = category_selection(&qs)?;
     let c = s.core.taxonomy.category(&id, true).await?;
     let rendered = tree(&s, &[c], &sel, descend, 0).await?;
-    Ok(Json(
-        json!({"product_category": rendered.into_iter().next()}),
-    ))
+    // One category in, one rendered out.
+    Ok(Json(ProductCategoryAnswer {
+        product_category: rendered.into_iter().next().unwrap_or(Value::Null),
+    }))
 }

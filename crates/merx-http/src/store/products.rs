@@ -22,6 +22,8 @@ use crate::read_cache::Versions;
 use crate::render::{
     default_product_selection, ProductView, VariantExtras, CALCULATED_PRICE, PRODUCT,
 };
+use crate::route_doc::Rendered;
+use crate::views::catalog::{ProductAnswerShape, ProductListAnswerShape};
 use crate::AppState;
 
 /// The filter a Store request asks for, within its key's channels.
@@ -230,14 +232,15 @@ impl Serialize for OneBody<'_> {
     }
 }
 
-/// Serializes `value`, caches it under `key` (computed at `versions`) and answers it.
-async fn answer(
+/// Serializes `value`, caches it under `key` (computed at `versions`) and answers it in `T`'s
+/// shape.
+async fn answer<T>(
     state: &AppState,
     key: String,
     versions: Versions,
     plan: &Plan,
     value: impl Serialize,
-) -> ApiResult<Response> {
+) -> ApiResult<Rendered<T>> {
     let body = Bytes::from(serde_json::to_vec(&value).map_err(|e| ApiError::internal(&e))?);
     let shows_stock = plan
         .sel
@@ -253,7 +256,7 @@ async fn answer(
         None => None,
     };
     state.read_cache.put(key, body.clone(), versions, until);
-    Ok(json_body(body))
+    Ok(Rendered::new(json_body(body)))
 }
 
 /// How long computed prices stay right without a write: until the next price list starts or ends.
@@ -279,12 +282,12 @@ pub async fn list(
     scope: StoreScope,
     caller: Caller,
     RawQuery(raw): RawQuery,
-) -> ApiResult<Response> {
+) -> ApiResult<Rendered<ProductListAnswerShape>> {
     let raw = raw.unwrap_or_default();
     let groups = customer_groups(&state, &caller).await?;
     let key = cache_key("/store/products", &scope, &raw, &groups);
     let _filling = match state.read_cache.get_or_fill(&key).await {
-        Ok(body) => return Ok(json_body(body)),
+        Ok(body) => return Ok(Rendered::new(json_body(body))),
         Err(filling) => filling,
     };
     let versions = Versions::snapshot();
@@ -313,12 +316,12 @@ pub async fn retrieve(
     Path(id): Path<String>,
     caller: Caller,
     RawQuery(raw): RawQuery,
-) -> ApiResult<Response> {
+) -> ApiResult<Rendered<ProductAnswerShape>> {
     let raw = raw.unwrap_or_default();
     let groups = customer_groups(&state, &caller).await?;
     let key = cache_key(&format!("/store/products/{id}"), &scope, &raw, &groups);
     let _filling = match state.read_cache.get_or_fill(&key).await {
-        Ok(body) => return Ok(json_body(body)),
+        Ok(body) => return Ok(Rendered::new(json_body(body))),
         Err(filling) => filling,
     };
     let versions = Versions::snapshot();

@@ -5,15 +5,14 @@ use axum::Json;
 use merx_core::region::RegionService;
 use merx_types::currency::CURRENCIES;
 use merx_types::{Currency, DomainError};
-use serde_json::{json, Value};
 
 use super::StoreScope;
 use crate::error::ApiResult;
 use crate::fields::{select, Selection};
 use crate::list::{ListParams, ListSpec, SortKey};
 use crate::qs::Qs;
-use crate::render::{currency_json, region_json, COUNTRY, REGION};
-use crate::views::list_body;
+use crate::render::{region_json, COUNTRY, REGION};
+use crate::views::region::{CurrencyAnswer, CurrencyDto, CurrencyList, RegionAnswer, RegionList};
 use crate::AppState;
 
 fn defaults() -> Selection {
@@ -24,7 +23,7 @@ pub async fn list(
     State(state): State<AppState>,
     _: StoreScope,
     RawQuery(raw): RawQuery,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<RegionList>> {
     let qs = Qs::parse(raw.as_deref().unwrap_or_default())?;
     let list = ListParams::parse(
         &qs,
@@ -48,7 +47,7 @@ pub async fn list(
         )
         .await?;
     let items = regions.items.iter().map(|r| region_json(r, &sel)).collect();
-    Ok(Json(list_body("regions", items, &regions)))
+    Ok(Json(RegionList::new(items, &regions)))
 }
 
 pub async fn retrieve(
@@ -56,14 +55,16 @@ pub async fn retrieve(
     _: StoreScope,
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<RegionAnswer>> {
     let qs = Qs::parse(raw.as_deref().unwrap_or_default())?;
     let sel = select(&REGION, &defaults(), qs.str("fields")?)?;
     let region = state.core.regions.get(&id).await?;
-    Ok(Json(json!({"region": region_json(&region, &sel)})))
+    Ok(Json(RegionAnswer {
+        region: region_json(&region, &sel),
+    }))
 }
 
-pub async fn currencies(_: StoreScope, RawQuery(raw): RawQuery) -> ApiResult<Json<Value>> {
+pub async fn currencies(_: StoreScope, RawQuery(raw): RawQuery) -> ApiResult<Json<CurrencyList>> {
     let qs = Qs::parse(raw.as_deref().unwrap_or_default())?;
     let list = ListParams::parse(
         &qs,
@@ -88,13 +89,15 @@ pub async fn currencies(_: StoreScope, RawQuery(raw): RawQuery) -> ApiResult<Jso
         "name" => SortKey::from(c.name),
         _ => SortKey::from(c.code),
     });
-    let items = page.items.iter().map(|c| currency_json(c)).collect();
-    Ok(Json(list_body("currencies", items, &page)))
+    let items = page.items.iter().map(|c| CurrencyDto::from(*c)).collect();
+    Ok(Json(CurrencyList::new(items, &page)))
 }
 
-pub async fn currency(_: StoreScope, Path(code): Path<String>) -> ApiResult<Json<Value>> {
+pub async fn currency(_: StoreScope, Path(code): Path<String>) -> ApiResult<Json<CurrencyAnswer>> {
     let c = Currency::find(&code).ok_or_else(|| {
         DomainError::not_found(format!("Currency with code: {code} was not found"))
     })?;
-    Ok(Json(json!({"currency": currency_json(c)})))
+    Ok(Json(CurrencyAnswer {
+        currency: CurrencyDto::from(c),
+    }))
 }

@@ -2,9 +2,11 @@
 //! modules render through these and never through each other.
 
 pub mod cart;
+pub mod catalog;
 pub mod customer;
 pub mod fulfillment;
 pub mod order;
+pub mod region;
 pub mod totals;
 
 use merx_types::Page;
