@@ -14,7 +14,7 @@ use rust_decimal::Decimal;
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{json, Map, Value};
 
-use crate::dto::ts;
+use crate::dto::{ts, Amount};
 use crate::fields::{Entity, Selection};
 
 pub static PRODUCT: Entity = Entity {
@@ -269,20 +269,9 @@ macro_rules! put {
 }
 
 /// A major-unit JSON number, as Medusa renders amounts (`24.99`, `10`).
+#[cfg(test)]
 pub fn amount(minor: i64, currency_code: &str) -> Value {
-    let digits = Currency::find(currency_code)
-        .map(|c| c.decimal_digits)
-        .unwrap_or(2);
-    let d = Decimal::new(minor, digits).normalize();
-    if d.scale() == 0 {
-        return json!(minor / 10i64.pow(digits));
-    }
-    d.to_string()
-        .parse::<f64>()
-        .ok()
-        .and_then(serde_json::Number::from_f64)
-        .map(Value::Number)
-        .unwrap_or(Value::Null)
+    serde_json::to_value(Amount::new(minor, currency_code)).unwrap_or(Value::Null)
 }
 
 /// Medusa's BigNumber form: `{"value": "24.99", "precision": 20}`. The tests' reference now:
@@ -377,15 +366,15 @@ impl Serialize for PriceView<'_> {
         let cur = v.currency_code.as_str();
         let mut m = s.serialize_map(None)?;
         // With a tax context the with/without-tax amounts come along, as in Medusa.
-        field!(m, sel, "calculated_amount" => amount(v.calculated.amount, cur));
+        field!(m, sel, "calculated_amount" => Amount::new(v.calculated.amount, cur));
         if let Some(t) = &p.tax {
             m.serialize_entry(
                 "calculated_amount_with_tax",
-                &amount(t.calculated_with_tax, cur),
+                &Amount::new(t.calculated_with_tax, cur),
             )?;
             m.serialize_entry(
                 "calculated_amount_without_tax",
-                &amount(t.calculated_without_tax, cur),
+                &Amount::new(t.calculated_without_tax, cur),
             )?;
         }
         field!(m, sel,
@@ -396,16 +385,16 @@ impl Serialize for PriceView<'_> {
             "is_calculated_price_tax_inclusive" => v.tax_inclusive,
             "is_original_price_price_list" => v.original.price_list_id.is_some(),
             "is_original_price_tax_inclusive" => v.tax_inclusive,
-            "original_amount" => amount(v.original.amount, cur),
+            "original_amount" => Amount::new(v.original.amount, cur),
         );
         if let Some(t) = &p.tax {
             m.serialize_entry(
                 "original_amount_with_tax",
-                &amount(t.original_with_tax, cur),
+                &Amount::new(t.original_with_tax, cur),
             )?;
             m.serialize_entry(
                 "original_amount_without_tax",
-                &amount(t.original_without_tax, cur),
+                &Amount::new(t.original_without_tax, cur),
             )?;
         }
         field!(m, sel,
