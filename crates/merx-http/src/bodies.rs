@@ -8,7 +8,6 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::dto::metadata;
 use crate::error::ApiError;
 
 #[derive(Debug, Deserialize, Default, utoipa::ToSchema)]
@@ -27,7 +26,8 @@ pub struct AddressBody {
     pub province: Option<String>,
     pub postal_code: Option<String>,
     pub phone: Option<String>,
-    #[serde(default, deserialize_with = "metadata")]
+    #[serde(default, deserialize_with = "crate::dto::metadata")]
+    #[schema(value_type = Option<Object>)]
     pub metadata: Option<Value>,
 }
 

@@ -668,6 +668,32 @@ impl TaxonomyService {
         }
         c.updated_at = now();
         let mut tx = self.db.begin().await?;
+        if let Some(parent) = &c.parent_category_id {
+            // The new parent exists, and is not this category's descendant: following parents up
+            // from it must end at a root without meeting this category, or the tree would loop.
+            let mut at = Some(parent.clone());
+            while let Some(current) = at {
+                if current == id {
+                    return Err(DomainError::invalid(
+                        "a category cannot be moved under its own descendant",
+                    )
+                    .into());
+                }
+                let row = tx
+                    .fetch_optional(
+                        query("SELECT parent_category_id FROM product_category WHERE id = ? AND deleted_at IS NULL")
+                            .bind(&current),
+                    )
+                    .await?;
+                let Some(row) = row else {
+                    return Err(DomainError::invalid(format!(
+                        "Parent category {current} does not exist"
+                    ))
+                    .into());
+                };
+                at = row.opt_text("parent_category_id")?;
+            }
+        }
         tx.execute(
             query(
                 "UPDATE product_category SET name = ?, description = ?, handle = ?, parent_category_id = ?, rank = ?, \

@@ -221,6 +221,8 @@ pub struct VariantBody {
     pub origin_country: Option<String>,
     pub mid_code: Option<String>,
     pub material: Option<String>,
+    #[serde(default, deserialize_with = "crate::dto::metadata")]
+    #[schema(value_type = Option<Object>)]
     pub metadata: Option<Value>,
 }
 
@@ -297,6 +299,8 @@ pub struct CreateProduct {
     pub mid_code: Option<String>,
     pub material: Option<String>,
     pub external_id: Option<String>,
+    #[serde(default, deserialize_with = "crate::dto::metadata")]
+    #[schema(value_type = Option<Object>)]
     pub metadata: Option<Value>,
 }
 
@@ -329,7 +333,8 @@ pub struct UpdateProduct {
     pub categories: Option<Vec<IdRef>>,
     pub sales_channels: Option<Vec<IdRef>>,
     pub images: Option<Vec<ImageBody>>,
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default, deserialize_with = "crate::dto::metadata_patch")]
+    #[schema(value_type = Option<Object>)]
     pub metadata: Option<Option<Value>>,
 }
 
@@ -365,7 +370,8 @@ pub struct UpdateVariant {
     pub height: Option<Option<i64>>,
     #[serde(default, deserialize_with = "double_option")]
     pub width: Option<Option<i64>>,
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default, deserialize_with = "crate::dto::metadata_patch")]
+    #[schema(value_type = Option<Object>)]
     pub metadata: Option<Option<Value>>,
     pub prices: Option<Vec<PriceBody>>,
 }
@@ -766,7 +772,8 @@ pub async fn delete_option(
 pub struct CollectionBody {
     pub title: Option<String>,
     pub handle: Option<String>,
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default, deserialize_with = "crate::dto::metadata_patch")]
+    #[schema(value_type = Option<Object>)]
     pub metadata: Option<Option<Value>>,
 }
 
@@ -861,6 +868,8 @@ pub struct CategoryBody {
     pub rank: Option<i64>,
     pub is_active: Option<bool>,
     pub is_internal: Option<bool>,
+    #[serde(default, deserialize_with = "crate::dto::metadata")]
+    #[schema(value_type = Option<Object>)]
     pub metadata: Option<Value>,
 }
 
@@ -954,7 +963,8 @@ pub async fn delete_category(
 #[serde(deny_unknown_fields)]
 pub struct LabelBody {
     pub value: Option<String>,
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default, deserialize_with = "crate::dto::metadata_patch")]
+    #[schema(value_type = Option<Object>)]
     pub metadata: Option<Option<Value>>,
 }
 

@@ -14,7 +14,7 @@ use serde_json::Value;
 
 use super::{AdminActor, AdminRoutes};
 use crate::bodies::Batch;
-use crate::dto::{answer, double_option, list_answer, opt_ts, ts, Deleted};
+use crate::dto::{answer, list_answer, opt_ts, ts, Deleted};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
 use crate::extract::ListQuery;
@@ -552,7 +552,8 @@ impl From<LocationAddressBody> for LocationAddress {
 pub struct LocationBody {
     pub name: Option<String>,
     pub address: Option<LocationAddressBody>,
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default, deserialize_with = "crate::dto::metadata_patch")]
+    #[schema(value_type = Option<Object>)]
     pub metadata: Option<Option<Value>>,
 }
 
@@ -637,6 +638,8 @@ pub struct InventoryItemBody {
     pub mid_code: Option<String>,
     pub material: Option<String>,
     pub weight: Option<i64>,
+    #[serde(default, deserialize_with = "crate::dto::metadata")]
+    #[schema(value_type = Option<Object>)]
     pub metadata: Option<Value>,
     #[serde(default)]
     pub location_levels: Vec<LevelBody>,
@@ -929,6 +932,8 @@ pub struct ReservationBody {
     pub description: Option<String>,
     pub external_id: Option<String>,
     pub expires_at: Option<String>,
+    #[serde(default, deserialize_with = "crate::dto::metadata")]
+    #[schema(value_type = Option<Object>)]
     pub metadata: Option<Value>,
 }
 

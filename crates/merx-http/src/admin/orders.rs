@@ -389,6 +389,8 @@ pub struct FulfillmentBody {
     pub items: Vec<LineBody>,
     /// Accepted for Medusa compatibility; not stored yet.
     #[allow(dead_code)]
+    #[serde(default, deserialize_with = "crate::dto::metadata")]
+    #[schema(value_type = Option<Object>)]
     pub metadata: Option<Value>,
     /// Accepted for Medusa compatibility; Merx sends no fulfillment notifications yet.
     #[allow(dead_code)]

@@ -244,6 +244,8 @@ pub struct PriceListBody {
     /// Medusa's rules: `{"customer.groups.id": ["cusgroup_…"]}`.
     pub rules: Option<std::collections::BTreeMap<String, Vec<String>>>,
     pub prices: Option<Vec<ListPriceBody>>,
+    #[serde(default, deserialize_with = "crate::dto::metadata")]
+    #[schema(value_type = Option<Object>)]
     pub metadata: Option<Value>,
 }
 
@@ -628,6 +630,8 @@ fn group_answer(g: &CustomerGroup) -> Json<CustomerGroupAnswer> {
 #[serde(deny_unknown_fields)]
 pub struct GroupBody {
     pub name: String,
+    #[serde(default, deserialize_with = "crate::dto::metadata")]
+    #[schema(value_type = Option<Object>)]
     pub metadata: Option<Value>,
 }
 
@@ -661,7 +665,8 @@ pub async fn retrieve_group(
 #[serde(deny_unknown_fields)]
 pub struct GroupChanges {
     pub name: Option<String>,
-    #[serde(default, deserialize_with = "crate::dto::double_option")]
+    #[serde(default, deserialize_with = "crate::dto::metadata_patch")]
+    #[schema(value_type = Option<Object>)]
     pub metadata: Option<Option<Value>>,
 }
 

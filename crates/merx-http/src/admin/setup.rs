@@ -119,7 +119,8 @@ pub struct RegionBody {
     pub automatic_taxes: Option<bool>,
     pub is_tax_inclusive: Option<bool>,
     pub payment_providers: Option<Vec<String>>,
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default, deserialize_with = "crate::dto::metadata_patch")]
+    #[schema(value_type = Option<Object>)]
     pub metadata: Option<Option<Value>>,
 }
 
@@ -258,7 +259,8 @@ pub struct ChannelBody {
     #[serde(default, deserialize_with = "double_option")]
     pub description: Option<Option<String>>,
     pub is_disabled: Option<bool>,
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default, deserialize_with = "crate::dto::metadata_patch")]
+    #[schema(value_type = Option<Object>)]
     pub metadata: Option<Option<Value>>,
 }
 

@@ -80,6 +80,7 @@ pub struct CreateWebhook {
     pub description: Option<String>,
     pub events: Vec<String>,
     pub is_active: Option<bool>,
+    #[serde(default, deserialize_with = "crate::dto::metadata")]
     #[schema(value_type = Option<Object>)]
     pub metadata: Option<Value>,
 }
@@ -93,7 +94,7 @@ pub struct UpdateWebhook {
     pub description: Option<Option<String>>,
     pub events: Option<Vec<String>>,
     pub is_active: Option<bool>,
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default, deserialize_with = "crate::dto::metadata_patch")]
     #[schema(value_type = Option<Object>)]
     pub metadata: Option<Option<Value>>,
 }

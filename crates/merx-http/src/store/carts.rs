@@ -7,7 +7,7 @@ use super::StoreScope;
 use crate::bodies::AddressBody;
 use crate::caller::Caller;
 use crate::caller::CustomerActor;
-use crate::dto::{data, metadata};
+use crate::dto::data;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
 use crate::extract::OptionalJson;
@@ -28,7 +28,8 @@ use serde_json::Value;
 pub struct LineItemBody {
     pub variant_id: String,
     pub quantity: i64,
-    #[serde(default, deserialize_with = "metadata")]
+    #[serde(default, deserialize_with = "crate::dto::metadata")]
+    #[schema(value_type = Option<Object>)]
     pub metadata: Option<Value>,
 }
 
@@ -41,7 +42,8 @@ pub struct CartBody {
     pub sales_channel_id: Option<String>,
     pub shipping_address: Option<AddressBody>,
     pub billing_address: Option<AddressBody>,
-    #[serde(default, deserialize_with = "metadata")]
+    #[serde(default, deserialize_with = "crate::dto::metadata")]
+    #[schema(value_type = Option<Object>)]
     pub metadata: Option<Value>,
     pub items: Option<Vec<LineItemBody>>,
     pub promo_codes: Option<Vec<String>>,
@@ -196,7 +198,8 @@ pub async fn add_item(
 #[serde(deny_unknown_fields)]
 pub struct ItemUpdate {
     pub quantity: i64,
-    #[serde(default, deserialize_with = "metadata")]
+    #[serde(default, deserialize_with = "crate::dto::metadata")]
+    #[schema(value_type = Option<Object>)]
     pub metadata: Option<Value>,
 }
 

@@ -12,7 +12,7 @@ use serde_json::Value;
 use super::StoreScope;
 use crate::bodies::AddressBody;
 use crate::caller::CustomerActor;
-use crate::dto::{double_option, metadata_patch};
+use crate::dto::double_option;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
 use crate::list::{ListParams, ListSpec, SortKey};
@@ -36,7 +36,8 @@ pub struct CustomerBody {
     pub company_name: Option<Option<String>>,
     #[serde(default, deserialize_with = "double_option")]
     pub phone: Option<Option<String>>,
-    #[serde(default, deserialize_with = "metadata_patch")]
+    #[serde(default, deserialize_with = "crate::dto::metadata_patch")]
+    #[schema(value_type = Option<Object>)]
     pub metadata: Option<Option<Value>>,
 }
 

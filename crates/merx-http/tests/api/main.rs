@@ -6,6 +6,7 @@ mod receiver;
 mod stripe;
 
 mod admin_auth;
+mod admin_input;
 mod auth;
 mod cart_writes;
 mod catalog;
