@@ -18,6 +18,7 @@ pub mod list;
 pub mod metrics;
 pub mod openapi;
 pub mod qs;
+mod queries;
 pub mod read_cache;
 mod render;
 pub mod route_doc;

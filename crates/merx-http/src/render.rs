@@ -9,7 +9,7 @@ use merx_core::catalog::{
 use merx_core::pricing::{ChosenPrice, VariantPrice};
 use merx_core::region::Region;
 use merx_core::storefront::PricedVariant;
-use merx_types::{Country, Currency};
+use merx_types::Country;
 use rust_decimal::Decimal;
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{json, Map, Value};
@@ -278,26 +278,23 @@ pub fn amount(minor: i64, currency_code: &str) -> Value {
 /// typed answers use [`crate::dto::RawAmount`].
 #[cfg(test)]
 pub fn raw_amount(minor: i64, currency_code: &str) -> Value {
-    let digits = Currency::find(currency_code)
+    let digits = merx_types::Currency::find(currency_code)
         .map(|c| c.decimal_digits)
         .unwrap_or(2);
     json!({"value": Decimal::new(minor, digits).normalize().to_string(), "precision": 20})
 }
 
 /// Medusa's BigNumber form, serialized: `{"precision":20,"value":"24.99"}` (keys in the order a
-/// `serde_json::Map` keeps them, as [`raw_amount`] renders).
-struct RawAmount<'a>(i64, &'a str);
+/// `serde_json::Map` keeps them, as [`raw_amount`] renders): minor units and the currency's digits.
+struct RawAmount(i64, u32);
 
-impl Serialize for RawAmount<'_> {
+impl Serialize for RawAmount {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let digits = Currency::find(self.1)
-            .map(|c| c.decimal_digits)
-            .unwrap_or(2);
         let mut m = s.serialize_map(Some(2))?;
         m.serialize_entry("precision", &20)?;
         m.serialize_entry(
             "value",
-            &Decimal::new(self.0, digits).normalize().to_string(),
+            &Decimal::new(self.0, self.1).normalize().to_string(),
         )?;
         m.end()
     }
@@ -364,17 +361,17 @@ impl Serialize for PriceView<'_> {
         let (p, sel) = (self.price, self.sel);
         let v: &VariantPrice = &p.price;
         let cur = v.currency_code.as_str();
+        // Looked up once: a price renders up to eight amounts in its currency.
+        let digits = Amount::new(0, cur).digits;
+        let amount = |minor: i64| Amount { minor, digits };
         let mut m = s.serialize_map(None)?;
         // With a tax context the with/without-tax amounts come along, as in Medusa.
-        field!(m, sel, "calculated_amount" => Amount::new(v.calculated.amount, cur));
+        field!(m, sel, "calculated_amount" => amount(v.calculated.amount));
         if let Some(t) = &p.tax {
-            m.serialize_entry(
-                "calculated_amount_with_tax",
-                &Amount::new(t.calculated_with_tax, cur),
-            )?;
+            m.serialize_entry("calculated_amount_with_tax", &amount(t.calculated_with_tax))?;
             m.serialize_entry(
                 "calculated_amount_without_tax",
-                &Amount::new(t.calculated_without_tax, cur),
+                &amount(t.calculated_without_tax),
             )?;
         }
         field!(m, sel,
@@ -385,22 +382,19 @@ impl Serialize for PriceView<'_> {
             "is_calculated_price_tax_inclusive" => v.tax_inclusive,
             "is_original_price_price_list" => v.original.price_list_id.is_some(),
             "is_original_price_tax_inclusive" => v.tax_inclusive,
-            "original_amount" => Amount::new(v.original.amount, cur),
+            "original_amount" => amount(v.original.amount),
         );
         if let Some(t) = &p.tax {
-            m.serialize_entry(
-                "original_amount_with_tax",
-                &Amount::new(t.original_with_tax, cur),
-            )?;
+            m.serialize_entry("original_amount_with_tax", &amount(t.original_with_tax))?;
             m.serialize_entry(
                 "original_amount_without_tax",
-                &Amount::new(t.original_without_tax, cur),
+                &amount(t.original_without_tax),
             )?;
         }
         field!(m, sel,
             "original_price" => ChosenView(&v.original),
-            "raw_calculated_amount" => RawAmount(v.calculated.amount, cur),
-            "raw_original_amount" => RawAmount(v.original.amount, cur),
+            "raw_calculated_amount" => RawAmount(v.calculated.amount, digits),
+            "raw_original_amount" => RawAmount(v.original.amount, digits),
         );
         m.end()
     }

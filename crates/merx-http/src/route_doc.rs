@@ -116,6 +116,12 @@ impl<T: IntoParams> DocArg for ApiQuery<T> {
     }
 }
 
+impl<P: IntoParams> DocArg for crate::extract::StoreQuery<P> {
+    fn document(op: &mut OperationDoc) {
+        op.query.extend(P::into_params(|| Some(ParameterIn::Query)));
+    }
+}
+
 impl<const DEFAULT_LIMIT: i64> DocArg for ListQuery<DEFAULT_LIMIT> {
     fn document(op: &mut OperationDoc) {
         let integer = |name: &str, description: String| {

@@ -91,11 +91,25 @@ pub static CURRENCIES: &[Currency] = &[
 impl Currency {
     /// Looks a currency up by ISO code, case-insensitively.
     pub fn find(code: &str) -> Option<&'static Currency> {
-        let code = code.to_ascii_lowercase();
-        CURRENCIES
-            .binary_search_by(|c| c.code.cmp(code.as_str()))
-            .ok()
-            .map(|i| &CURRENCIES[i])
+        // Every amount an answer renders looks its currency up: ISO codes are three letters, so
+        // they are lowercased on the stack rather than into a new String.
+        let search = |code: &str| {
+            CURRENCIES
+                .binary_search_by(|c| c.code.cmp(code))
+                .ok()
+                .map(|i| &CURRENCIES[i])
+        };
+        match code.as_bytes() {
+            [a, b, c] => {
+                let lower = [
+                    a.to_ascii_lowercase(),
+                    b.to_ascii_lowercase(),
+                    c.to_ascii_lowercase(),
+                ];
+                search(std::str::from_utf8(&lower).ok()?)
+            }
+            _ => search(&code.to_ascii_lowercase()),
+        }
     }
 }
 

@@ -1,6 +1,6 @@
 //! Store reads of collections, categories, tags and types.
 
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, State};
 use axum::Json;
 use merx_core::catalog::{Category, LabelKind, TaxonomyFilter, TaxonomyService};
 use merx_types::PageRequest;
@@ -8,19 +8,17 @@ use serde_json::Value;
 
 use super::StoreScope;
 use crate::error::ApiResult;
+use crate::extract::StoreQuery;
 use crate::fields::{select, Selection};
 use crate::list::{ListParams, ListSpec};
 use crate::qs::Qs;
+use crate::queries::{CategoryListParams, CategoryParams, FieldsParams, TaxonomyListParams};
 use crate::render::{category_json, collection_json, label_json, CATEGORY, COLLECTION, LABEL};
 use crate::views::catalog::{
     ProductCategoryAnswer, ProductCategoryList, ProductCollectionAnswer, ProductCollectionList,
     ProductTagAnswer, ProductTagList, ProductTypeAnswer, ProductTypeList,
 };
 use crate::AppState;
-
-fn qs(raw: Option<String>) -> ApiResult<Qs> {
-    Qs::parse(raw.as_deref().unwrap_or_default())
-}
 
 /// The filter, page, order and time bounds of a taxonomy list sorted by `sorts`.
 fn taxonomy_filter(
@@ -52,9 +50,9 @@ fn taxonomy_filter(
 pub async fn collections(
     State(s): State<AppState>,
     _: StoreScope,
-    RawQuery(raw): RawQuery,
+    query: StoreQuery<TaxonomyListParams>,
 ) -> ApiResult<Json<ProductCollectionList>> {
-    let qs = qs(raw)?;
+    let qs = query.qs()?;
     let (mut f, page) = taxonomy_filter(&qs, "handle", 10, TaxonomyService::COLLECTION_SORTS)?;
     let sel = select(&COLLECTION, &Selection::all(&COLLECTION), qs.str("fields")?)?;
     if let Some(t) = qs.str("title")? {
@@ -73,9 +71,9 @@ pub async fn collection(
     State(s): State<AppState>,
     _: StoreScope,
     Path(id): Path<String>,
-    RawQuery(raw): RawQuery,
+    query: StoreQuery<FieldsParams>,
 ) -> ApiResult<Json<ProductCollectionAnswer>> {
-    let qs = qs(raw)?;
+    let qs = query.qs()?;
     let sel = select(&COLLECTION, &Selection::all(&COLLECTION), qs.str("fields")?)?;
     let c = s.core.taxonomy.collection(&id).await?;
     Ok(Json(ProductCollectionAnswer {
@@ -86,9 +84,9 @@ pub async fn collection(
 async fn labels(
     s: &AppState,
     kind: LabelKind,
-    raw: Option<String>,
+    raw: &str,
 ) -> ApiResult<(Vec<Value>, merx_types::Page<()>)> {
-    let qs = qs(raw)?;
+    let qs = Qs::parse(raw)?;
     let (f, page) = taxonomy_filter(&qs, "value", 50, TaxonomyService::LABEL_SORTS)?;
     let sel = select(&LABEL, &Selection::all(&LABEL), qs.str("fields")?)?;
     let page = s.core.taxonomy.labels(kind, &f, page).await?;
@@ -107,18 +105,18 @@ async fn labels(
 pub async fn tags(
     State(s): State<AppState>,
     _: StoreScope,
-    RawQuery(raw): RawQuery,
+    query: StoreQuery<TaxonomyListParams>,
 ) -> ApiResult<Json<ProductTagList>> {
-    let (items, page) = labels(&s, LabelKind::Tag, raw).await?;
+    let (items, page) = labels(&s, LabelKind::Tag, &query.raw).await?;
     Ok(Json(ProductTagList::new(items, &page)))
 }
 
 pub async fn types(
     State(s): State<AppState>,
     _: StoreScope,
-    RawQuery(raw): RawQuery,
+    query: StoreQuery<TaxonomyListParams>,
 ) -> ApiResult<Json<ProductTypeList>> {
-    let (items, page) = labels(&s, LabelKind::Type, raw).await?;
+    let (items, page) = labels(&s, LabelKind::Type, &query.raw).await?;
     Ok(Json(ProductTypeList::new(items, &page)))
 }
 
@@ -126,9 +124,9 @@ pub async fn tag(
     State(s): State<AppState>,
     _: StoreScope,
     Path(id): Path<String>,
-    RawQuery(raw): RawQuery,
+    query: StoreQuery<FieldsParams>,
 ) -> ApiResult<Json<ProductTagAnswer>> {
-    let sel = select(&LABEL, &Selection::all(&LABEL), qs(raw)?.str("fields")?)?;
+    let sel = select(&LABEL, &Selection::all(&LABEL), query.qs()?.str("fields")?)?;
     let l = s.core.taxonomy.label(LabelKind::Tag, &id).await?;
     Ok(Json(ProductTagAnswer {
         product_tag: label_json(&l, &sel),
@@ -139,9 +137,9 @@ pub async fn product_type(
     State(s): State<AppState>,
     _: StoreScope,
     Path(id): Path<String>,
-    RawQuery(raw): RawQuery,
+    query: StoreQuery<FieldsParams>,
 ) -> ApiResult<Json<ProductTypeAnswer>> {
-    let sel = select(&LABEL, &Selection::all(&LABEL), qs(raw)?.str("fields")?)?;
+    let sel = select(&LABEL, &Selection::all(&LABEL), query.qs()?.str("fields")?)?;
     let l = s.core.taxonomy.label(LabelKind::Type, &id).await?;
     Ok(Json(ProductTypeAnswer {
         product_type: label_json(&l, &sel),
@@ -191,9 +189,9 @@ fn category_selection(qs: &Qs) -> ApiResult<(Selection, bool)> {
 pub async fn categories(
     State(s): State<AppState>,
     _: StoreScope,
-    RawQuery(raw): RawQuery,
+    query: StoreQuery<CategoryListParams>,
 ) -> ApiResult<Json<ProductCategoryList>> {
-    let qs = qs(raw)?;
+    let qs = query.qs()?;
     let (mut f, page) = taxonomy_filter(&qs, "handle", 50, TaxonomyService::CATEGORY_SORTS)?;
     let (sel, descend) = category_selection(&qs)?;
     f.parent_category_id = match qs.str("parent_category_id")? {
@@ -210,9 +208,9 @@ pub async fn category(
     State(s): State<AppState>,
     _: StoreScope,
     Path(id): Path<String>,
-    RawQuery(raw): RawQuery,
+    query: StoreQuery<CategoryParams>,
 ) -> ApiResult<Json<ProductCategoryAnswer>> {
-    let qs = qs(raw)?;
+    let qs = query.qs()?;
     let (sel, descend) = category_selection(&qs)?;
     let c = s.core.taxonomy.category(&id, true).await?;
     let rendered = tree(&s, &[c], &sel, descend, 0).await?;

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::Bytes;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use merx_core::catalog::{ProductBundle, ProductFilter, ProductOrder, ProductStatus};
@@ -16,8 +16,10 @@ use serde::ser::{Serialize, SerializeMap, Serializer};
 use super::StoreScope;
 use crate::caller::Caller;
 use crate::error::{ApiError, ApiResult};
+use crate::extract::StoreQuery;
 use crate::fields::{select, Selection};
 use crate::qs::Qs;
+use crate::queries::{ProductListParams, ProductParams};
 use crate::read_cache::Versions;
 use crate::render::{
     default_product_selection, ProductView, VariantExtras, CALCULATED_PRICE, PRODUCT,
@@ -281,9 +283,8 @@ pub async fn list(
     State(state): State<AppState>,
     scope: StoreScope,
     caller: Caller,
-    RawQuery(raw): RawQuery,
+    StoreQuery { raw, .. }: StoreQuery<ProductListParams>,
 ) -> ApiResult<Rendered<ProductListAnswerShape>> {
-    let raw = raw.unwrap_or_default();
     let groups = customer_groups(&state, &caller).await?;
     let key = cache_key("/store/products", &scope, &raw, &groups);
     let _filling = match state.read_cache.get_or_fill(&key).await {
@@ -315,9 +316,8 @@ pub async fn retrieve(
     scope: StoreScope,
     Path(id): Path<String>,
     caller: Caller,
-    RawQuery(raw): RawQuery,
+    StoreQuery { raw, .. }: StoreQuery<ProductParams>,
 ) -> ApiResult<Rendered<ProductAnswerShape>> {
-    let raw = raw.unwrap_or_default();
     let groups = customer_groups(&state, &caller).await?;
     let key = cache_key(&format!("/store/products/{id}"), &scope, &raw, &groups);
     let _filling = match state.read_cache.get_or_fill(&key).await {

@@ -1,6 +1,6 @@
 //! `GET /store/regions[/:id]`, `GET /store/currencies[/:code]`.
 
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, State};
 use axum::Json;
 use merx_core::region::RegionService;
 use merx_types::currency::CURRENCIES;
@@ -8,9 +8,10 @@ use merx_types::{Currency, DomainError};
 
 use super::StoreScope;
 use crate::error::ApiResult;
+use crate::extract::StoreQuery;
 use crate::fields::{select, Selection};
 use crate::list::{ListParams, ListSpec, SortKey};
-use crate::qs::Qs;
+use crate::queries::{CurrencyListParams, FieldsParams, RegionListParams};
 use crate::render::{region_json, COUNTRY, REGION};
 use crate::views::region::{CurrencyAnswer, CurrencyDto, CurrencyList, RegionAnswer, RegionList};
 use crate::AppState;
@@ -22,9 +23,9 @@ fn defaults() -> Selection {
 pub async fn list(
     State(state): State<AppState>,
     _: StoreScope,
-    RawQuery(raw): RawQuery,
+    query: StoreQuery<RegionListParams>,
 ) -> ApiResult<Json<RegionList>> {
-    let qs = Qs::parse(raw.as_deref().unwrap_or_default())?;
+    let qs = query.qs()?;
     let list = ListParams::parse(
         &qs,
         &ListSpec {
@@ -54,9 +55,9 @@ pub async fn retrieve(
     State(state): State<AppState>,
     _: StoreScope,
     Path(id): Path<String>,
-    RawQuery(raw): RawQuery,
+    query: StoreQuery<FieldsParams>,
 ) -> ApiResult<Json<RegionAnswer>> {
-    let qs = Qs::parse(raw.as_deref().unwrap_or_default())?;
+    let qs = query.qs()?;
     let sel = select(&REGION, &defaults(), qs.str("fields")?)?;
     let region = state.core.regions.get(&id).await?;
     Ok(Json(RegionAnswer {
@@ -64,8 +65,11 @@ pub async fn retrieve(
     }))
 }
 
-pub async fn currencies(_: StoreScope, RawQuery(raw): RawQuery) -> ApiResult<Json<CurrencyList>> {
-    let qs = Qs::parse(raw.as_deref().unwrap_or_default())?;
+pub async fn currencies(
+    _: StoreScope,
+    query: StoreQuery<CurrencyListParams>,
+) -> ApiResult<Json<CurrencyList>> {
+    let qs = query.qs()?;
     let list = ListParams::parse(
         &qs,
         &ListSpec {
