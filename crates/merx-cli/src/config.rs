@@ -13,6 +13,8 @@ use serde::Deserialize;
 pub struct FileConfig {
     pub database_url: Option<String>,
     pub addr: Option<SocketAddr>,
+    /// The URL clients reach the server at (for the demo's image URLs).
+    pub public_url: Option<String>,
     pub cors_origins: Option<Vec<String>>,
     pub body_limit_bytes: Option<usize>,
     pub read_cache_mb: Option<usize>,

@@ -96,6 +96,11 @@ struct ServeArgs {
     /// Address to listen on [default: 127.0.0.1:9000].
     #[arg(long, env = "MERX_ADDR")]
     addr: Option<SocketAddr>,
+    /// The URL clients reach this server at, for the absolute URLs Merx writes (the demo's
+    /// image URLs) [default: http://localhost:PORT on a loopback or unspecified listen address,
+    /// else http://ADDR].
+    #[arg(long, env = "MERX_PUBLIC_URL")]
+    public_url: Option<String>,
     /// Origins allowed by CORS, comma-separated (`*` for any).
     #[arg(long, env = "MERX_CORS_ORIGINS", value_delimiter = ',')]
     cors_origins: Option<Vec<String>>,
@@ -314,6 +319,12 @@ async fn serve(args: ServeArgs, file: FileConfig, database_url: &str) -> anyhow:
             .map_err(anyhow::Error::msg)
             .context("reading --trusted-proxies (MERX_TRUSTED_PROXIES, trusted_proxies)")?;
     }
+    let public_url = args
+        .public_url
+        .as_deref()
+        .or(file.public_url.as_deref())
+        .map(checked_public_url)
+        .transpose()?;
     let mut db_options = DbOptions::default();
     if let Some(n) = args.db_max_connections.or(file.db_max_connections) {
         db_options.max_connections = n;
@@ -358,8 +369,15 @@ async fn serve(args: ServeArgs, file: FileConfig, database_url: &str) -> anyhow:
         anyhow::ensure!(max >= 1, "max_line_quantity must be at least 1");
         core.carts.set_max_line_quantity(max);
     }
+    // Bound before seeding: the demo's image URLs name the port, which `--addr HOST:0` only
+    // knows once bound. Connections wait in the backlog until the server starts.
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("listening on {addr}"))?;
+    let local = listener.local_addr()?;
+    let public_url = public_url.unwrap_or_else(|| default_public_url(local));
     let demo = if args.demo {
-        let report = merx_core::seed::demo(&core)
+        let report = merx_core::seed::demo_at(&core, &public_url)
             .await
             .context("seeding the demo store")?;
         let (_, admin_key) = core
@@ -395,9 +413,6 @@ async fn serve(args: ServeArgs, file: FileConfig, database_url: &str) -> anyhow:
     }
     let background = Background::start(&core, background);
 
-    let listener = tokio::net::TcpListener::bind(addr)
-        .await
-        .with_context(|| format!("listening on {addr}"))?;
     let workflows = core.workflows.clone();
     tokio::spawn(async move {
         match workflows.recover_owned().await {
@@ -407,7 +422,7 @@ async fn serve(args: ServeArgs, file: FileConfig, database_url: &str) -> anyhow:
         }
     });
     let app = merx_http::router(AppState::new(core, http));
-    let base = format!("http://{}", listener.local_addr()?);
+    let base = format!("http://{local}");
     tracing::info!(%base, "merx is serving");
     match &demo {
         Some((report, _, _)) => println!("Merx demo store \"{}\" is running.", report.store_name),
@@ -437,6 +452,9 @@ async fn serve(args: ServeArgs, file: FileConfig, database_url: &str) -> anyhow:
         if let Some((_, region)) = report.regions.first() {
             println!("    curl -H 'x-publishable-api-key: {}' '{base}/store/products?limit=2&region_id={region}'", report.publishable_key);
         }
+        println!(
+            "  Demo images: {public_url}/static/demo/ (--public-url if clients reach Merx elsewhere)"
+        );
         println!("  Admin API key (owner, new at every demo start): {admin_key}");
         println!("    curl -H 'Authorization: Bearer {admin_key}' {base}/admin/webhooks");
     }
@@ -446,6 +464,34 @@ async fn serve(args: ServeArgs, file: FileConfig, database_url: &str) -> anyhow:
     db.close().await;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// A configured public URL, checked, without a trailing `/`.
+fn checked_public_url(url: &str) -> anyhow::Result<String> {
+    let url = url.trim().trim_end_matches('/');
+    let host = url
+        .strip_prefix("http://")
+        .or_else(|| url.strip_prefix("https://"))
+        .unwrap_or("");
+    anyhow::ensure!(
+        !host.is_empty() && !url.contains(['?', '#', ' ']),
+        "--public-url (MERX_PUBLIC_URL, public_url) must be an http:// or https:// URL such as \
+         https://shop.example, not {url:?}"
+    );
+    Ok(url.to_string())
+}
+
+/// The URL clients reach the server at when none is configured: the listen address, with
+/// `localhost` for a loopback or unspecified address (a browser on this machine reaches it so,
+/// and storefronts such as Medusa's Next.js starter allow `http://localhost` images out of the
+/// box).
+fn default_public_url(local: SocketAddr) -> String {
+    let ip = local.ip();
+    if ip.is_loopback() || ip.is_unspecified() {
+        format!("http://localhost:{}", local.port())
+    } else {
+        format!("http://{local}")
+    }
 }
 
 /// The machine's name, for the default node id.
@@ -501,4 +547,25 @@ async fn shutdown_signal() {
         _ = term => {},
     }
     tracing::info!("shutting down");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{checked_public_url, default_public_url};
+
+    #[test]
+    fn the_public_url_defaults_to_localhost_on_loopback_and_unspecified_addresses() {
+        let at = |a: &str| default_public_url(a.parse().unwrap());
+        assert_eq!(at("127.0.0.1:9000"), "http://localhost:9000");
+        assert_eq!(at("0.0.0.0:9100"), "http://localhost:9100");
+        assert_eq!(at("[::1]:9000"), "http://localhost:9000");
+        assert_eq!(at("10.1.2.3:9000"), "http://10.1.2.3:9000");
+        assert_eq!(
+            checked_public_url("https://api.shop.example/").unwrap(),
+            "https://api.shop.example"
+        );
+        for bad in ["api.shop.example", "ftp://x", "http://", "https://x?y=1"] {
+            assert!(checked_public_url(bad).is_err(), "{bad}");
+        }
+    }
 }

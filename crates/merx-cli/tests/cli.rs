@@ -190,6 +190,123 @@ async fn serve_demo_answers_health_on_postgres() {
     serve_demo_answers_health(Backend::Postgres).await
 }
 
+/// GET an absolute `http://` URL over a plain socket, as a storefront's image loader would: the
+/// status, the headers (lower-cased names) and the body's bytes.
+fn fetch_url(url: &str) -> (u16, HashMap<String, String>, Vec<u8>) {
+    let rest = url.strip_prefix("http://").expect("an http:// URL");
+    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    let mut stream = TcpStream::connect(authority).unwrap_or_else(|e| panic!("{url}: {e}"));
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).unwrap();
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("a response head");
+    let head = String::from_utf8_lossy(&raw[..split]).to_string();
+    let mut lines = head.lines();
+    let status = lines
+        .next()
+        .unwrap()
+        .split(' ')
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
+    let headers = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_lowercase(), v.trim().to_string()))
+        .collect();
+    (status, headers, raw[split + 4..].to_vec())
+}
+
+/// The thumbnails of the first products of a running demo.
+fn demo_thumbnails(server: &Server) -> Vec<String> {
+    let key = server.publishable_key.as_deref().unwrap();
+    let (status, body) = request(
+        &server.base,
+        "GET",
+        "/store/products?limit=5",
+        &[("x-publishable-api-key", key)],
+        "",
+    );
+    assert_eq!(status, 200, "{body}");
+    let body: Value = serde_json::from_str(&body).unwrap();
+    body["products"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["thumbnail"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// `serve --demo` serves its products' pictures itself: the thumbnails are absolute URLs on the
+/// server's own address (as `localhost`, which storefronts allow), and they answer PNGs. A restart
+/// on another port moves them along.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_demo_serves_its_own_product_images() {
+    let Some(t) = TestDb::new(Backend::Sqlite).await else {
+        return;
+    };
+    for _start in 0..2 {
+        let url = t.url.clone();
+        let server = tokio::task::spawn_blocking(move || start(&url, &["--demo"]))
+            .await
+            .unwrap();
+        let port = server.base.rsplit(':').next().unwrap().to_string();
+        let thumbnails = demo_thumbnails(&server);
+        assert_eq!(thumbnails.len(), 5);
+        let fetched = tokio::task::spawn_blocking(move || {
+            thumbnails
+                .iter()
+                .map(|u| (u.clone(), fetch_url(u)))
+                .collect::<Vec<_>>()
+        })
+        .await
+        .unwrap();
+        for (url, (status, headers, body)) in fetched {
+            assert!(
+                url.starts_with(&format!("http://localhost:{port}/static/demo/")),
+                "{url} is on this server ({port})"
+            );
+            assert_eq!(status, 200, "{url}");
+            assert_eq!(headers["content-type"], "image/png", "{url}");
+            assert!(headers["cache-control"].contains("max-age"), "{url}");
+            assert!(body.starts_with(b"\x89PNG\r\n\x1a\n"), "{url}");
+        }
+        let (status, body) = get(&server.base, "/static/demo/not-a-product.png");
+        assert_eq!(status, 404);
+        assert!(body.contains("\"type\":\"not_found\""), "{body}");
+        drop(server);
+    }
+    t.cleanup().await;
+}
+
+#[test]
+fn a_bad_public_url_fails_with_a_clear_message() {
+    let out = merx()
+        .args([
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "--public-url",
+            "shop.example",
+        ])
+        .env("DATABASE_URL", "sqlite:///nonexistent-dir/never-opened.db")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--public-url"), "{err}");
+}
+
 #[test]
 fn serve_creates_a_missing_sqlite_file() {
     let dir = std::env::temp_dir().join(format!("merx-cli-{}", std::process::id()));

@@ -1,6 +1,9 @@
 //! Demo data for `merx serve --demo`: two regions (EUR, USD) with tax, a web shop channel with a
 //! publishable key, a category tree, collections, ~50 products with three variants each, prices in
-//! both currencies and a running sale. Seeding is idempotent: a second start reuses what exists.
+//! both currencies and a running sale, and product pictures that Merx draws and serves itself
+//! ([`images`]). Seeding is idempotent: a second start reuses what exists.
+
+pub mod images;
 
 use rust_decimal::Decimal;
 
@@ -149,8 +152,25 @@ const FAMILIES: &[Family] = &[
 
 const COLLECTIONS: &[&str] = &["Essentials", "Summer Edit", "Limited Drop"];
 
-/// Seeds the demo store (idempotent).
+/// The public URL [`demo`] writes into image URLs: `merx serve`'s default address, as a browser
+/// on the same machine reaches it.
+pub const DEFAULT_PUBLIC_URL: &str = "http://localhost:9000";
+
+/// A demo product's handle.
+fn handle(adjective: &str, noun: &str) -> String {
+    crate::catalog::slugify(&format!("{adjective} {noun}"))
+}
+
+/// Seeds the demo store (idempotent), its images at [`DEFAULT_PUBLIC_URL`].
 pub async fn demo(core: &Core) -> CoreResult<DemoReport> {
+    demo_at(core, DEFAULT_PUBLIC_URL).await
+}
+
+/// Seeds the demo store (idempotent) with image URLs on the server reached at `public_url`
+/// (`http://localhost:9000`): its product pictures are served by Merx itself, under
+/// [`images::PATH`]. A store seeded before at another URL (or with the third-party images of
+/// older versions) has its demo image URLs moved to `public_url`.
+pub async fn demo_at(core: &Core, public_url: &str) -> CoreResult<DemoReport> {
     let store = core.store.ensure("Merx Demo Store").await?;
     let existing_keys = core
         .api_keys
@@ -178,6 +198,7 @@ pub async fn demo(core: &Core) -> CoreResult<DemoReport> {
             )
             .await?
             .count;
+        repoint_images(core, public_url).await?;
         let regions = core
             .regions
             .list(
@@ -374,7 +395,7 @@ pub async fn demo(core: &Core) -> CoreResult<DemoReport> {
             {
                 tags.push(tag_eco.clone());
             }
-            let handle = crate::catalog::slugify(&title);
+            let handle = handle(adjective, f.noun);
             let bundle = core
                 .catalog
                 .create(NewProduct {
@@ -383,8 +404,8 @@ pub async fn demo(core: &Core) -> CoreResult<DemoReport> {
                     description: Some(format!("The {title}: a demo product of Merx, priced in euros and dollars, in three {}s.", f.option.to_lowercase())),
                     handle: Some(handle.clone()),
                     status: Some(ProductStatus::Published),
-                    thumbnail: Some(format!("https://picsum.photos/seed/{handle}/800/800")),
-                    images: vec![format!("https://picsum.photos/seed/{handle}/800/800"), format!("https://picsum.photos/seed/{handle}-2/800/800")],
+                    thumbnail: Some(images::url(public_url, &handle)),
+                    images: vec![images::url(public_url, &handle), images::url(public_url, &format!("{handle}-2"))],
                     options: vec![(f.option.to_string(), f.values.iter().map(|v| v.to_string()).collect())],
                     variants,
                     collection_id: Some(collections[n as usize % collections.len()].clone()),
@@ -504,4 +525,50 @@ pub async fn demo(core: &Core) -> CoreResult<DemoReport> {
         products: n,
         regions: vec![(europe.name, europe.id), (america.name, america.id)],
     })
+}
+
+/// Moves every demo image URL (Merx's own at another public URL, or an older version's
+/// third-party ones) to `public_url`; products whose images are already there, or are not the
+/// demo's, are left alone.
+async fn repoint_images(core: &Core, public_url: &str) -> CoreResult<()> {
+    let ids = core
+        .catalog
+        .list_ids(
+            &Default::default(),
+            merx_types::PageRequest {
+                limit: 10_000,
+                offset: 0,
+            },
+        )
+        .await?
+        .items;
+    let relations = crate::catalog::Relations {
+        images: true,
+        ..Default::default()
+    };
+    let moved = |url: &str| images::name_in(url).map(|name| images::url(public_url, name));
+    for bundle in core.catalog.load(&ids, relations).await? {
+        let thumbnail = bundle.product.thumbnail.as_deref().and_then(moved);
+        let urls: Vec<String> = bundle
+            .images
+            .iter()
+            .map(|i| moved(&i.url).unwrap_or_else(|| i.url.clone()))
+            .collect();
+        let thumbnail_moves = thumbnail.is_some() && thumbnail != bundle.product.thumbnail;
+        let images_move = bundle.images.iter().zip(&urls).any(|(i, u)| &i.url != u);
+        if !thumbnail_moves && !images_move {
+            continue;
+        }
+        core.catalog
+            .update(
+                &bundle.product.id,
+                crate::catalog::ProductChanges {
+                    thumbnail: thumbnail_moves.then_some(thumbnail),
+                    images: images_move.then_some(urls),
+                    ..Default::default()
+                },
+            )
+            .await?;
+    }
+    Ok(())
 }

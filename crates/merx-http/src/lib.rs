@@ -6,6 +6,7 @@ mod auth_routes;
 mod bodies;
 mod caller;
 pub mod client_addr;
+mod demo_images;
 mod dto;
 pub mod error;
 pub mod extract;
@@ -102,12 +103,14 @@ pub fn router(state: AppState) -> Router {
     router_with_extensions(state, Router::new())
 }
 
-/// `/auth` and `/hooks`: the routes outside the Admin and Store APIs.
+/// `/auth`, `/hooks` and the demo's images: the routes outside the Admin and Store APIs.
 fn public_routes() -> route_doc::PublicRoutes {
-    auth_routes::routes().merge(hooks::routes())
+    auth_routes::routes()
+        .merge(hooks::routes())
+        .merge(demo_images::routes())
 }
 
-/// Every `/auth` and `/hooks` route, for the OpenAPI document.
+/// Every `/auth`, `/hooks` and `/static/demo` route, for the OpenAPI document.
 pub fn public_route_table() -> Vec<route_doc::PublicRoute> {
     public_routes().table
 }

@@ -25,6 +25,7 @@ use crate::{dto, error, health, metrics};
         (name = "API keys", description = "Publishable and secret API keys"),
         (name = "Auth", description = "Medusa's emailpass flow: register, log in, sessions, refresh, password reset"),
         (name = "Hooks", description = "Payment providers' webhooks, verified before they are trusted"),
+        (name = "Demo", description = "The demo store's product images, drawn and served by Merx (`merx serve --demo`)"),
     )
 )]
 pub struct ApiDoc;
@@ -276,6 +277,26 @@ fn add_operation(
         ),
         None => op,
     };
+    let op = match doc.success_binary {
+        Some((status, media_type)) => op.response(
+            status.to_string(),
+            ResponseBuilder::new()
+                .description("Success")
+                .content(
+                    media_type,
+                    ContentBuilder::new()
+                        .schema(Some(
+                            utoipa::openapi::ObjectBuilder::new()
+                                .schema_type(utoipa::openapi::schema::Type::String)
+                                .content_media_type(media_type)
+                                .build(),
+                        ))
+                        .build(),
+                )
+                .build(),
+        ),
+        None => op,
+    };
     let op = match doc.success {
         Some((status, schema)) => op.response(
             status.to_string(),
@@ -287,7 +308,7 @@ fn add_operation(
                 )
                 .build(),
         ),
-        None if doc.success_text.is_some() => op,
+        None if doc.success_text.is_some() || doc.success_binary.is_some() => op,
         None => op.response("200", ResponseBuilder::new().description("Success").build()),
     };
     schemas.extend(doc.schemas);

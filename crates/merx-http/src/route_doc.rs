@@ -27,6 +27,8 @@ pub struct OperationDoc {
     pub success: Option<(u16, RefOr<Schema>)>,
     /// A success status whose body is plain text.
     pub success_text: Option<u16>,
+    /// A success status whose body is binary, of this media type (an image).
+    pub success_binary: Option<(u16, &'static str)>,
     /// Query parameters.
     pub query: Vec<Parameter>,
     /// Every named schema the above refer to.
@@ -219,6 +221,58 @@ impl axum::response::IntoResponse for CreatedText {
 impl DocAnswer for CreatedText {
     fn document(op: &mut OperationDoc) {
         op.success_text = Some(201);
+    }
+}
+
+/// A PNG image with its caching headers, or "not modified" when the client's copy (named by
+/// `If-None-Match`) is this one.
+pub enum PngImage {
+    Image {
+        body: axum::body::Bytes,
+        etag: String,
+        cache_control: &'static str,
+    },
+    NotModified {
+        etag: String,
+        cache_control: &'static str,
+    },
+}
+
+impl axum::response::IntoResponse for PngImage {
+    fn into_response(self) -> axum::response::Response {
+        use axum::http::{header, StatusCode};
+        match self {
+            PngImage::Image {
+                body,
+                etag,
+                cache_control,
+            } => (
+                [
+                    (header::CONTENT_TYPE, "image/png".to_string()),
+                    (header::CACHE_CONTROL, cache_control.to_string()),
+                    (header::ETAG, etag),
+                ],
+                body,
+            )
+                .into_response(),
+            PngImage::NotModified {
+                etag,
+                cache_control,
+            } => (
+                StatusCode::NOT_MODIFIED,
+                [
+                    (header::CACHE_CONTROL, cache_control.to_string()),
+                    (header::ETAG, etag),
+                ],
+            )
+                .into_response(),
+        }
+    }
+}
+
+impl DocAnswer for PngImage {
+    fn document(op: &mut OperationDoc) {
+        op.success_binary = Some((200, "image/png"));
     }
 }
 

@@ -11,6 +11,7 @@ mod auth;
 mod cart_writes;
 mod catalog;
 mod checkout;
+mod demo_images;
 mod foundation;
 mod idempotency_callers;
 mod input_rules;
