@@ -162,3 +162,19 @@ pub struct CurrencyListParams {
     /// Words the name or code contains.
     q: Option<String>,
 }
+
+/// `GET /store/orders`: the logged-in customer's orders.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct OrderListParams {
+    /// Which fields and relations the answer carries (Medusa's syntax): the defaults are always
+    /// there; `*items.variant`, `*items.product` and `*payment_collections.payments` add those.
+    fields: Option<String>,
+    #[param(minimum = 0)]
+    limit: Option<i64>,
+    #[param(minimum = 0)]
+    offset: Option<i64>,
+    /// `created_at`, `updated_at`, `display_id`, `status`, `email`, `currency_code` or `id`;
+    /// `-` first for descending.
+    order: Option<String>,
+}

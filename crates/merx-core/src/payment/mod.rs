@@ -154,6 +154,41 @@ pub struct Collection {
     pub updated_at: OffsetDateTime,
 }
 
+/// A payment: an authorized session, attached to its order once the cart is completed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Payment {
+    pub id: String,
+    pub payment_collection_id: String,
+    pub payment_session_id: String,
+    pub provider_id: String,
+    pub currency_code: String,
+    /// Authorized, minor units.
+    pub amount: i64,
+    pub data: Value,
+    pub captured_at: Option<OffsetDateTime>,
+    pub canceled_at: Option<OffsetDateTime>,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+}
+
+const PAYMENT_COLUMNS: &str = "id, payment_collection_id, payment_session_id, provider_id, currency_code, amount, data, captured_at, canceled_at, created_at, updated_at";
+
+fn payment_from_row(r: &Row) -> DbResult<Payment> {
+    Ok(Payment {
+        id: r.text("id")?,
+        payment_collection_id: r.text("payment_collection_id")?,
+        payment_session_id: r.text("payment_session_id")?,
+        provider_id: r.text("provider_id")?,
+        currency_code: r.text("currency_code")?,
+        amount: r.int("amount")?,
+        data: r.opt_json("data")?.unwrap_or_else(|| json!({})),
+        captured_at: r.opt_time("captured_at")?,
+        canceled_at: r.opt_time("canceled_at")?,
+        created_at: r.time("created_at")?,
+        updated_at: r.time("updated_at")?,
+    })
+}
+
 const COLLECTION_COLUMNS: &str = "id, cart_id, currency_code, amount, status, authorized_amount, captured_amount, refunded_amount, completed_at, created_at, updated_at";
 const SESSION_COLUMNS: &str = "id, payment_collection_id, provider_id, currency_code, amount, status, data, context, authorized_at, created_at, updated_at";
 
@@ -304,6 +339,33 @@ impl PaymentService {
             if let Some(c) = collection_from_joined(&rows)? {
                 out.insert(cart, c);
             }
+        }
+        Ok(out)
+    }
+
+    /// The payments of `collection_ids` (canceled ones too), by collection, oldest first, in
+    /// one query.
+    pub async fn payments_of_collections(
+        &self,
+        collection_ids: &[String],
+    ) -> CoreResult<HashMap<String, Vec<Payment>>> {
+        if collection_ids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let sql = format!(
+            "SELECT {PAYMENT_COLUMNS} FROM payment WHERE payment_collection_id IN ({}) ORDER BY created_at, id",
+            sql::placeholders(collection_ids.len())
+        );
+        let rows = self
+            .db
+            .fetch_all(collection_ids.iter().fold(query(sql), |q, id| q.bind(id)))
+            .await?;
+        let mut out: HashMap<String, Vec<Payment>> = HashMap::new();
+        for r in &rows {
+            let p = payment_from_row(r)?;
+            out.entry(p.payment_collection_id.clone())
+                .or_default()
+                .push(p);
         }
         Ok(out)
     }

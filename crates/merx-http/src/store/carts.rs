@@ -11,12 +11,14 @@ use crate::dto::data;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
 use crate::extract::OptionalJson;
+use crate::extract::StoreQuery;
 use crate::views::cart::{CartAnswer, CartDto};
+use crate::views::expand::{self, Expansion};
 use crate::views::order::OrderDto;
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::Json;
-use merx_core::cart::{CartChanges, NewCart};
+use merx_core::cart::{check_promo_codes, CartChanges, NewCart};
 use merx_core::checkout::{self, Completion};
 use merx_core::CoreError;
 use merx_types::ErrorKind;
@@ -46,6 +48,9 @@ pub struct CartBody {
     #[schema(value_type = Option<Object>)]
     pub metadata: Option<Value>,
     pub items: Option<Vec<LineItemBody>>,
+    /// The promotion codes to apply (Medusa's way to apply a code through a cart update). No
+    /// promotion exists yet: an empty list is accepted, any code is 400 "The promotion code X is
+    /// invalid".
     pub promo_codes: Option<Vec<String>>,
     /// Accepted for compatibility; Merx has no workflow hooks that read it yet.
     #[allow(dead_code)]
@@ -70,15 +75,21 @@ pub(crate) async fn customer_of(
     }
 }
 
+/// What a cart answer's `fields` expands; read before any write, so a bad selection changes
+/// nothing.
+fn cart_fields(q: &StoreQuery) -> ApiResult<Expansion> {
+    expand::cart_selection(q.qs()?.str("fields")?)
+}
+
 pub async fn create_cart(
     State(s): State<AppState>,
     scope: StoreScope,
     caller: Caller,
+    q: StoreQuery,
     OptionalJson(b): OptionalJson<CartBody>,
 ) -> ApiResult<Json<CartAnswer>> {
-    if b.promo_codes.as_ref().is_some_and(|p| !p.is_empty()) {
-        return Err(ApiError::invalid("Promotions are not supported yet"));
-    }
+    let x = cart_fields(&q)?;
+    check_promo_codes(b.promo_codes.as_deref().unwrap_or_default())?;
     let customer = customer_of(&s, &caller).await?;
     let input = NewCart {
         region_id: b.region_id,
@@ -106,7 +117,7 @@ pub async fn create_cart(
         .await?;
     // A new cart has no payment collection yet.
     Ok(Json(CartAnswer {
-        cart: CartDto::read_with(&s, &view, None).await?,
+        cart: CartDto::read_with(&s, &view, None, &x).await?,
     }))
 }
 
@@ -115,10 +126,12 @@ pub async fn retrieve_cart(
     _: StoreScope,
     caller: Caller,
     Path(id): Path<String>,
+    q: StoreQuery,
 ) -> ApiResult<Json<CartAnswer>> {
+    let x = cart_fields(&q)?;
     let view = owned_view(&s, &caller, &id).await?;
     Ok(Json(CartAnswer {
-        cart: CartDto::read(&s, &view).await?,
+        cart: CartDto::read_expanded(&s, &view, &x).await?,
     }))
 }
 
@@ -127,14 +140,18 @@ pub async fn update_cart(
     scope: StoreScope,
     caller: Caller,
     Path(id): Path<String>,
+    q: StoreQuery,
     OptionalJson(b): OptionalJson<CartBody>,
 ) -> ApiResult<Json<CartAnswer>> {
+    let x = cart_fields(&q)?;
     authorise_cart(&s, &caller, &id).await?;
-    if b.items.is_some() || b.promo_codes.as_ref().is_some_and(|p| !p.is_empty()) {
+    if b.items.is_some() {
         return Err(ApiError::invalid(
-            "Use the line-items and promotions routes to change items and promotions",
+            "Use the line-items routes to change a cart's items",
         ));
     }
+    // Checked before anything changes: a refused code leaves the cart as it was.
+    check_promo_codes(b.promo_codes.as_deref().unwrap_or_default())?;
     if let Some(c) = &b.sales_channel_id {
         if !scope.0.sales_channel_ids.contains(c) {
             return Err(ApiError::invalid(format!(
@@ -152,7 +169,7 @@ pub async fn update_cart(
     };
     let view = s.core.carts.update(&id, changes).await?;
     Ok(Json(CartAnswer {
-        cart: CartDto::read(&s, &view).await?,
+        cart: CartDto::read_expanded(&s, &view, &x).await?,
     }))
 }
 
@@ -162,7 +179,9 @@ pub async fn transfer_cart(
     caller: Caller,
     c: CustomerActor,
     Path(id): Path<String>,
+    q: StoreQuery,
 ) -> ApiResult<Json<CartAnswer>> {
+    let x = cart_fields(&q)?;
     // A guest cart may be taken by the customer logging in; another customer's may not.
     authorise_cart(&s, &caller, &id).await?;
     let customer = s.core.customers.get(&c.customer_id).await?;
@@ -172,7 +191,7 @@ pub async fn transfer_cart(
         .set_customer(&id, &customer.id, &customer.email)
         .await?;
     Ok(Json(CartAnswer {
-        cart: CartDto::read(&s, &view).await?,
+        cart: CartDto::read_expanded(&s, &view, &x).await?,
     }))
 }
 
@@ -181,8 +200,10 @@ pub async fn add_item(
     _: StoreScope,
     caller: Caller,
     Path(id): Path<String>,
+    q: StoreQuery,
     ApiJson(b): ApiJson<LineItemBody>,
 ) -> ApiResult<Json<CartAnswer>> {
+    let x = cart_fields(&q)?;
     authorise_cart(&s, &caller, &id).await?;
     let view = s
         .core
@@ -190,7 +211,7 @@ pub async fn add_item(
         .add_item(&id, &b.variant_id, b.quantity, b.metadata)
         .await?;
     Ok(Json(CartAnswer {
-        cart: CartDto::read(&s, &view).await?,
+        cart: CartDto::read_expanded(&s, &view, &x).await?,
     }))
 }
 
@@ -208,8 +229,10 @@ pub async fn update_item(
     _: StoreScope,
     caller: Caller,
     Path((id, line)): Path<(String, String)>,
+    q: StoreQuery,
     ApiJson(b): ApiJson<ItemUpdate>,
 ) -> ApiResult<Json<CartAnswer>> {
+    let x = cart_fields(&q)?;
     authorise_cart(&s, &caller, &id).await?;
     let view = s
         .core
@@ -217,7 +240,7 @@ pub async fn update_item(
         .update_item(&id, &line, b.quantity, b.metadata)
         .await?;
     Ok(Json(CartAnswer {
-        cart: CartDto::read(&s, &view).await?,
+        cart: CartDto::read_expanded(&s, &view, &x).await?,
     }))
 }
 
@@ -226,14 +249,16 @@ pub async fn delete_item(
     _: StoreScope,
     caller: Caller,
     Path((id, line)): Path<(String, String)>,
+    q: StoreQuery,
 ) -> ApiResult<Json<LineItemDeleted>> {
+    let x = cart_fields(&q)?;
     authorise_cart(&s, &caller, &id).await?;
     let view = s.core.carts.delete_item(&id, &line).await?;
     Ok(Json(LineItemDeleted {
         id: line,
         object: "line-item",
         deleted: true,
-        parent: CartDto::read(&s, &view).await?,
+        parent: CartDto::read_expanded(&s, &view, &x).await?,
     }))
 }
 
@@ -259,14 +284,16 @@ pub async fn add_shipping_method(
     _: StoreScope,
     caller: Caller,
     Path(id): Path<String>,
+    q: StoreQuery,
     ApiJson(b): ApiJson<MethodBody>,
 ) -> ApiResult<Json<CartAnswer>> {
+    let x = cart_fields(&q)?;
     let view = checkout::set_shipping_method(&s.core, &id, &b.option_id, b.data, |v| {
         check_cart_owner(v.cart.customer_id.as_deref(), &caller, &id)
     })
     .await?;
     Ok(Json(CartAnswer {
-        cart: CartDto::read(&s, &view).await?,
+        cart: CartDto::read_expanded(&s, &view, &x).await?,
     }))
 }
 

@@ -15,14 +15,17 @@ use crate::caller::CustomerActor;
 use crate::dto::double_option;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
+use crate::extract::StoreQuery;
 use crate::list::{ListParams, ListSpec, SortKey};
 use crate::qs::Qs;
 use crate::session;
 use crate::views::customer::{
     CustomerAddressAnswer, CustomerAddressDeleted, CustomerAddressDto, CustomerAddressList,
-    CustomerAnswer, CustomerDto,
+    CustomerAnswer, CustomerDto, CustomerOrderDto,
 };
+use crate::views::expand;
 use crate::AppState;
+use merx_core::order::OrderFilter;
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -83,15 +86,27 @@ pub async fn create(
     }))
 }
 
+/// The logged-in customer; with their orders for `fields=*orders` (the newest
+/// [`merx_types::page::MAX_LIMIT`]).
 pub async fn me(
     State(s): State<AppState>,
     _: StoreScope,
     c: CustomerActor,
+    q: StoreQuery,
 ) -> ApiResult<Json<CustomerAnswer>> {
+    let with_orders = expand::customer_wants_orders(q.qs()?.str("fields")?)?;
     let customer = s.core.customers.get(&c.customer_id).await?;
-    Ok(Json(CustomerAnswer {
-        customer: CustomerDto::from(&customer),
-    }))
+    let mut dto = CustomerDto::from(&customer);
+    if with_orders {
+        let filter = OrderFilter {
+            customer_id: Some(customer.id.clone()),
+            ..OrderFilter::default()
+        };
+        let page = merx_types::PageRequest::parse(Some(merx_types::page::MAX_LIMIT), None, 0)?;
+        let orders = s.core.orders.search(&filter, page).await?;
+        dto.orders = Some(orders.items.iter().map(CustomerOrderDto::from).collect());
+    }
+    Ok(Json(CustomerAnswer { customer: dto }))
 }
 
 pub async fn update_me(

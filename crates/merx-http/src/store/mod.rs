@@ -4,6 +4,7 @@
 mod carts;
 mod catalog;
 pub(crate) mod customers;
+mod locales;
 mod orders;
 mod ownership;
 mod payments;
@@ -121,6 +122,7 @@ fn build() -> StoreRoutes {
         .add(get.clone(), "/store/products/{id}", products::retrieve)
         .add(get.clone(), "/store/regions", regions::list)
         .add(get.clone(), "/store/regions/{id}", regions::retrieve)
+        .add(get.clone(), "/store/locales", locales::locales)
         .add(get.clone(), "/store/currencies", regions::currencies)
         .add(get.clone(), "/store/currencies/{code}", regions::currency)
         .add(get.clone(), "/store/collections", catalog::collections)

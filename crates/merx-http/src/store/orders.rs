@@ -5,11 +5,13 @@ use super::StoreScope;
 use crate::caller::Caller;
 use crate::caller::CustomerActor;
 use crate::error::ApiResult;
+use crate::extract::StoreQuery;
 use crate::list::{ListParams, ListSpec};
-use crate::qs::Qs;
+use crate::queries::OrderListParams;
+use crate::views::expand;
 use crate::views::order::{OrderAnswer, OrderDto, OrderList};
 use crate::AppState;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, State};
 use axum::Json;
 use merx_core::order::{OrderFilter, OrderService};
 
@@ -18,11 +20,13 @@ pub async fn retrieve_order(
     _: StoreScope,
     caller: Caller,
     Path(id): Path<String>,
+    q: StoreQuery,
 ) -> ApiResult<Json<OrderAnswer>> {
+    let x = expand::order_selection(q.qs()?.str("fields")?)?;
     let o = s.core.orders.get(&id).await?;
     check_order_owner(&o, &caller)?;
     Ok(Json(OrderAnswer {
-        order: OrderDto::read(&s, &o).await?,
+        order: OrderDto::read_expanded(&s, &o, &x).await?,
     }))
 }
 
@@ -30,9 +34,10 @@ pub async fn list_orders(
     State(s): State<AppState>,
     _: StoreScope,
     c: CustomerActor,
-    RawQuery(raw): RawQuery,
+    q: StoreQuery<OrderListParams>,
 ) -> ApiResult<Json<OrderList>> {
-    let qs = Qs::parse(raw.as_deref().unwrap_or_default())?;
+    let qs = q.qs()?;
+    let x = expand::order_selection(qs.str("fields")?)?;
     let list = ListParams::parse(
         &qs,
         &ListSpec {
@@ -48,6 +53,6 @@ pub async fn list_orders(
         ..OrderFilter::default()
     };
     let page = s.core.orders.search(&filter, list.page).await?;
-    let orders = OrderDto::read_all(&s, &page.items).await?;
+    let orders = OrderDto::read_all_expanded(&s, &page.items, &x).await?;
     Ok(Json(OrderList::new(orders, &page)))
 }

@@ -3,14 +3,14 @@
 use super::ownership::owned_view;
 use super::StoreScope;
 use crate::caller::Caller;
-use crate::dto::{answer, data, Amount};
+use crate::dto::{answer, data, ts, Amount, RawAmount};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
 use crate::qs::Qs;
 use crate::AppState;
 use axum::extract::{Path, RawQuery, State};
 use axum::Json;
-use merx_core::shipping::ShippingOption;
+use merx_core::shipping::{PriceType, ShippingOption};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -39,14 +39,144 @@ pub struct StoreShippingOptionRule {
     pub operator: &'static str,
 }
 
+/// The price a calculation chose, as Medusa names it.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct StoreShippingChosenPrice {
+    pub id: String,
+    /// Always `null`: shipping prices are not in price lists.
+    pub price_list_id: Option<String>,
+    /// Always `null`.
+    pub price_list_type: Option<String>,
+    /// Always `null`.
+    pub min_quantity: Option<i64>,
+    /// Always `null`.
+    pub max_quantity: Option<i64>,
+}
+
 /// An option's price for the cart.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct StoreShippingOptionPrice {
-    pub calculated_amount: Amount,
-    pub original_amount: Amount,
-    pub currency_code: String,
+    /// The option's price set.
+    pub id: String,
+    /// Always `false`.
+    pub is_calculated_price_price_list: bool,
     pub is_calculated_price_tax_inclusive: bool,
+    pub calculated_amount: Amount,
+    pub raw_calculated_amount: RawAmount,
+    /// Always `false`.
+    pub is_original_price_price_list: bool,
     pub is_original_price_tax_inclusive: bool,
+    pub original_amount: Amount,
+    pub raw_original_amount: RawAmount,
+    pub currency_code: String,
+    /// The flat price chosen; absent for calculated options (the provider priced them).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub calculated_price: Option<StoreShippingChosenPrice>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub original_price: Option<StoreShippingChosenPrice>,
+}
+
+/// A rule a shipping price applies under: the option's region (`region_id eq`), and its cart
+/// subtotal requirements (`item_total gte` / `lte`, in major units).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct StoreShippingPriceRule {
+    pub id: String,
+    /// `region_id` or `item_total`.
+    pub attribute: &'static str,
+    pub value: String,
+    /// `eq`, `gte` or `lte`.
+    pub operator: &'static str,
+    pub priority: i64,
+    pub price_id: String,
+    pub created_at: String,
+    pub updated_at: String,
+    /// Always `null`.
+    pub deleted_at: Option<String>,
+}
+
+/// One of an option's prices, with the rules it applies under.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct StoreShippingPrice {
+    pub id: String,
+    /// Always `null`.
+    pub title: Option<String>,
+    pub currency_code: String,
+    pub rules_count: i64,
+    pub price_set_id: String,
+    /// Always `null`: shipping prices are not in price lists.
+    pub price_list_id: Option<String>,
+    /// Always `null`.
+    #[schema(value_type = Option<Object>)]
+    pub price_list: Option<Value>,
+    pub amount: Amount,
+    pub raw_amount: RawAmount,
+    /// Always `null`.
+    pub min_quantity: Option<i64>,
+    /// Always `null`.
+    pub max_quantity: Option<i64>,
+    /// Always `null`.
+    pub raw_min_quantity: Option<RawAmount>,
+    /// Always `null`.
+    pub raw_max_quantity: Option<RawAmount>,
+    pub price_rules: Vec<StoreShippingPriceRule>,
+    pub created_at: String,
+    pub updated_at: String,
+    /// Always `null`.
+    pub deleted_at: Option<String>,
+}
+
+impl StoreShippingPrice {
+    /// A flat option's price (calculated options have none: the provider prices them per cart).
+    fn of(o: &ShippingOption, cur: &str) -> Option<Self> {
+        if o.price_type != PriceType::Flat {
+            return None;
+        }
+        let amount = o.amount.unwrap_or(0);
+        let tail = o.id.trim_start_matches("so_");
+        let price_id = format!("price_{tail}");
+        let major = |minor: i64| RawAmount::new(minor, cur).value;
+        let mut rules = vec![("region_id", o.region_id.clone(), "eq")];
+        if let Some(min) = o.min_subtotal {
+            rules.push(("item_total", major(min), "gte"));
+        }
+        if let Some(max) = o.max_subtotal {
+            rules.push(("item_total", major(max), "lte"));
+        }
+        let price_rules: Vec<StoreShippingPriceRule> = rules
+            .into_iter()
+            .enumerate()
+            .map(|(n, (attribute, value, operator))| StoreShippingPriceRule {
+                id: format!("prule_{tail}{n}"),
+                attribute,
+                value,
+                operator,
+                priority: 0,
+                price_id: price_id.clone(),
+                created_at: ts(o.created_at),
+                updated_at: ts(o.updated_at),
+                deleted_at: None,
+            })
+            .collect();
+        Some(Self {
+            title: None,
+            currency_code: cur.to_string(),
+            rules_count: price_rules.len() as i64,
+            price_set_id: format!("pset_{tail}"),
+            price_list_id: None,
+            price_list: None,
+            amount: Amount::new(amount, cur),
+            raw_amount: RawAmount::new(amount, cur),
+            min_quantity: None,
+            max_quantity: None,
+            raw_min_quantity: None,
+            raw_max_quantity: None,
+            price_rules,
+            created_at: ts(o.created_at),
+            updated_at: ts(o.updated_at),
+            deleted_at: None,
+            id: price_id,
+        })
+    }
 }
 
 /// A shipping option a cart can use, priced for it.
@@ -70,12 +200,24 @@ pub struct StoreShippingOption {
     pub is_tax_inclusive: bool,
     pub insufficient_inventory: bool,
     pub calculated_price: StoreShippingOptionPrice,
+    /// The option's prices with their rules: one for a flat option, none for a calculated one.
+    pub prices: Vec<StoreShippingPrice>,
 }
 
 impl StoreShippingOption {
     /// `o`, priced `amount_minor` in `cur` for the cart.
     fn new(o: &ShippingOption, amount_minor: i64, cur: &str) -> Self {
         let price = Amount::new(amount_minor, cur);
+        let prices: Vec<StoreShippingPrice> = StoreShippingPrice::of(o, cur).into_iter().collect();
+        let chosen = || {
+            prices.first().map(|p| StoreShippingChosenPrice {
+                id: p.id.clone(),
+                price_list_id: None,
+                price_list_type: None,
+                min_quantity: None,
+                max_quantity: None,
+            })
+        };
         Self {
             id: o.id.clone(),
             name: o.name.clone(),
@@ -110,12 +252,20 @@ impl StoreShippingOption {
             is_tax_inclusive: false,
             insufficient_inventory: false,
             calculated_price: StoreShippingOptionPrice {
-                calculated_amount: price,
-                original_amount: price,
-                currency_code: cur.to_string(),
+                id: format!("pset_{}", o.id.trim_start_matches("so_")),
+                is_calculated_price_price_list: false,
                 is_calculated_price_tax_inclusive: false,
+                calculated_amount: price,
+                raw_calculated_amount: RawAmount::new(amount_minor, cur),
+                is_original_price_price_list: false,
                 is_original_price_tax_inclusive: false,
+                original_amount: price,
+                raw_original_amount: RawAmount::new(amount_minor, cur),
+                currency_code: cur.to_string(),
+                calculated_price: chosen(),
+                original_price: chosen(),
             },
+            prices,
         }
     }
 }

@@ -2,6 +2,8 @@
 
 use crate::dto::{answer, opt_ts, ts, Amount};
 use crate::error::ApiResult;
+use crate::views::catalog::{ProductShape, ProductVariantShape};
+use crate::views::expand::{Expansion, LineProduct, LineVariant, LiveCatalog};
 use crate::views::order::PaymentCollectionDto;
 use crate::views::totals::{CartAddressDto, LineTotalsDto, LinkedId, TaxLineDto, TotalsDto};
 use crate::AppState;
@@ -32,6 +34,15 @@ impl LineItemProductDto {
             tags: LinkedId::all(&sn.tag_ids),
         }
     }
+}
+
+/// A cart line's `product`: by default the ids promotions and tax rules read, from the line's
+/// snapshot; the catalog's product when more is asked for (`fields=*items.product`).
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+pub enum CartLineProduct {
+    Snapshot(LineItemProductDto),
+    Live(LineProduct),
 }
 
 /// One line of a cart, with the product and variant as they were when it was added.
@@ -70,7 +81,13 @@ pub struct CartLineItemDto {
     /// Always empty: promotions are not supported yet.
     #[schema(value_type = Vec<Object>)]
     pub adjustments: Vec<Value>,
-    pub product: LineItemProductDto,
+    #[schema(value_type = Option<ProductShape>)]
+    pub product: CartLineProduct,
+    /// The variant as the catalog has it now, when asked for (`fields=*items.variant`); `null`
+    /// when it is gone.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<ProductVariantShape>)]
+    pub variant: Option<LineVariant>,
     pub created_at: String,
     pub updated_at: String,
     #[serde(flatten)]
@@ -78,7 +95,13 @@ pub struct CartLineItemDto {
 }
 
 impl CartLineItemDto {
-    fn new(c: &Cart, i: &LineItem, t: &merx_core::cart::totals::LineTotals) -> Self {
+    fn new(
+        c: &Cart,
+        i: &LineItem,
+        t: &merx_core::cart::totals::LineTotals,
+        x: &Expansion,
+        live: &LiveCatalog,
+    ) -> Self {
         let cur = c.currency_code.as_str();
         let sn = &i.snapshot;
         Self {
@@ -113,7 +136,11 @@ impl CartLineItemDto {
                 .unwrap_or_else(|| Value::Object(Map::new())),
             tax_lines: TaxLineDto::all(t, "calitxl", &i.id, cur),
             adjustments: Vec::new(),
-            product: LineItemProductDto::new(&i.product_id, sn),
+            product: match x.product(live, Some(&i.product_id)) {
+                Some(p) => CartLineProduct::Live(p),
+                None => CartLineProduct::Snapshot(LineItemProductDto::new(&i.product_id, sn)),
+            },
+            variant: x.variant(live, Some(&i.product_id), Some(&i.variant_id)),
             created_at: ts(i.created_at),
             updated_at: ts(i.updated_at),
             totals: LineTotalsDto::new(t, cur),
@@ -189,6 +216,13 @@ pub struct CartRegionCountryDto {
     pub name: String,
     pub display_name: String,
     pub region_id: String,
+    /// Always `null`.
+    #[schema(value_type = Option<Object>)]
+    pub metadata: Option<Value>,
+    pub created_at: String,
+    pub updated_at: String,
+    /// Always `null`.
+    pub deleted_at: Option<String>,
 }
 
 /// The cart's region, as much as a checkout needs of it.
@@ -198,6 +232,12 @@ pub struct CartRegionDto {
     pub name: String,
     pub currency_code: String,
     pub automatic_taxes: bool,
+    #[schema(value_type = Option<Object>)]
+    pub metadata: Option<Value>,
+    pub created_at: String,
+    pub updated_at: String,
+    /// Always `null`: deleted regions are not shown.
+    pub deleted_at: Option<String>,
     pub countries: Vec<CartRegionCountryDto>,
 }
 
@@ -208,6 +248,10 @@ impl From<&Region> for CartRegionDto {
             name: r.name.clone(),
             currency_code: r.currency_code.clone(),
             automatic_taxes: r.automatic_taxes,
+            metadata: r.metadata.clone(),
+            created_at: ts(r.created_at),
+            updated_at: ts(r.updated_at),
+            deleted_at: None,
             countries: r
                 .countries
                 .iter()
@@ -219,6 +263,10 @@ impl From<&Region> for CartRegionDto {
                     name: ct.name.to_string(),
                     display_name: ct.display_name.to_string(),
                     region_id: r.id.clone(),
+                    metadata: None,
+                    created_at: ts(r.created_at),
+                    updated_at: ts(r.updated_at),
+                    deleted_at: None,
                 })
                 .collect(),
         }
@@ -263,8 +311,13 @@ pub struct CartDto {
 impl CartDto {
     /// The cart, its payment collection read.
     pub async fn read(s: &AppState, v: &CartView) -> ApiResult<Self> {
+        Self::read_expanded(s, v, &Expansion::default()).await
+    }
+
+    /// The cart with the relations `x` expands, its payment collection read.
+    pub async fn read_expanded(s: &AppState, v: &CartView, x: &Expansion) -> ApiResult<Self> {
         let collection = s.core.payments.collection_of_cart(&v.cart.id).await?;
-        Self::read_with(s, v, collection).await
+        Self::read_with(s, v, collection, x).await
     }
 
     /// The cart, with its payment collection already read.
@@ -272,6 +325,7 @@ impl CartDto {
         s: &AppState,
         v: &CartView,
         collection: Option<Collection>,
+        x: &Expansion,
     ) -> ApiResult<Self> {
         let region = s.core.regions.get(&v.cart.region_id).await?;
         let customer = match &v.cart.customer_id {
@@ -279,11 +333,18 @@ impl CartDto {
             Some(id) => s.core.customers.get(id).await.ok(),
             None => None,
         };
+        let ids = match x.reads_catalog() {
+            true => v.items.iter().map(|(i, _)| i.product_id.clone()).collect(),
+            false => Vec::new(),
+        };
+        let live = x.load(s, ids).await?;
         Ok(Self::new(
             v,
             &region,
             customer.as_ref(),
             collection.as_ref(),
+            x,
+            &live,
         ))
     }
 
@@ -293,6 +354,8 @@ impl CartDto {
         region: &Region,
         customer: Option<&Customer>,
         collection: Option<&Collection>,
+        x: &Expansion,
+        live: &LiveCatalog,
     ) -> Self {
         let c = &v.cart;
         Self {
@@ -314,7 +377,7 @@ impl CartDto {
             items: v
                 .items
                 .iter()
-                .map(|(i, t)| CartLineItemDto::new(c, i, t))
+                .map(|(i, t)| CartLineItemDto::new(c, i, t, x, live))
                 .collect(),
             shipping_methods: v
                 .shipping_methods

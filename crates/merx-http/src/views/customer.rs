@@ -1,10 +1,11 @@
 //! A customer and their addresses as Medusa renders them (Store and Admin alike).
 
 use merx_core::customer::{Address, Customer};
+use merx_core::order::Order;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::dto::{answer, list_answer, ts};
+use crate::dto::{answer, list_answer, opt_ts, ts};
 use crate::views::totals::LinkedId;
 
 /// One of a customer's saved addresses.
@@ -76,6 +77,9 @@ pub struct CustomerDto {
     pub default_shipping_address_id: Option<String>,
     pub addresses: Vec<CustomerAddressDto>,
     pub groups: Vec<LinkedId>,
+    /// The customer's orders, newest first, when asked for (`fields=*orders`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub orders: Option<Vec<CustomerOrderDto>>,
     /// Always `null`: deleted customers are not shown.
     pub deleted_at: Option<String>,
     pub created_at: String,
@@ -99,9 +103,55 @@ impl From<&Customer> for CustomerDto {
             default_shipping_address_id: default(|a| a.is_default_shipping),
             addresses: c.addresses.iter().map(CustomerAddressDto::from).collect(),
             groups: LinkedId::all(&c.group_ids),
+            orders: None,
             deleted_at: None,
             created_at: ts(c.created_at),
             updated_at: ts(c.updated_at),
+        }
+    }
+}
+
+/// One of a customer's orders as `*orders` selects it: the order's own columns (its lines and
+/// totals come with `GET /store/orders/{id}`).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CustomerOrderDto {
+    pub id: String,
+    pub display_id: i64,
+    /// `pending` or `canceled`.
+    pub status: String,
+    pub email: Option<String>,
+    pub currency_code: String,
+    pub region_id: String,
+    pub customer_id: Option<String>,
+    pub sales_channel_id: String,
+    /// Always `false`: draft orders are not supported.
+    pub is_draft_order: bool,
+    #[schema(value_type = Option<Object>)]
+    pub metadata: Option<Value>,
+    pub canceled_at: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+    /// Always `null`.
+    pub deleted_at: Option<String>,
+}
+
+impl From<&Order> for CustomerOrderDto {
+    fn from(o: &Order) -> Self {
+        Self {
+            id: o.id.clone(),
+            display_id: o.display_id,
+            status: o.status.clone(),
+            email: o.email.clone(),
+            currency_code: o.currency_code.clone(),
+            region_id: o.region_id.clone(),
+            customer_id: o.customer_id.clone(),
+            sales_channel_id: o.sales_channel_id.clone(),
+            is_draft_order: false,
+            metadata: o.metadata.clone(),
+            canceled_at: opt_ts(o.canceled_at),
+            created_at: ts(o.created_at),
+            updated_at: ts(o.updated_at),
+            deleted_at: None,
         }
     }
 }

@@ -4,6 +4,7 @@
 pub mod cart;
 pub mod catalog;
 pub mod customer;
+pub mod expand;
 pub mod fulfillment;
 pub mod order;
 pub mod region;

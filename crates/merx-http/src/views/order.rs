@@ -2,6 +2,8 @@
 
 use crate::dto::{answer, list_answer, opt_ts, ts, Amount, RawAmount};
 use crate::error::ApiResult;
+use crate::views::catalog::{ProductShape, ProductVariantShape};
+use crate::views::expand::{Expansion, LineProduct, LineVariant, LiveCatalog};
 use crate::views::fulfillment::{FulfillmentDto, ReturnDto};
 use crate::views::totals::{CartAddressDto, LineTotalsDto, TaxLineDto, TotalsDto};
 use crate::AppState;
@@ -9,9 +11,10 @@ use merx_core::order::Fulfillment;
 use merx_core::order::{
     FulfillmentStatus, Order, OrderItem, OrderShippingMethod, PaymentStatus, Return,
 };
-use merx_core::payment::{Collection, Session};
+use merx_core::payment::{Collection, Payment, Session};
 use serde::Serialize;
 use serde_json::{Map, Value};
+use std::collections::HashMap;
 
 /// A payment session: one provider's attempt at paying a collection.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -61,6 +64,52 @@ impl From<&Session> for PaymentSessionDto {
     }
 }
 
+/// A payment: the authorized session of a collection (`payment_collections.payments`).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct PaymentDto {
+    pub id: String,
+    pub currency_code: String,
+    pub provider_id: String,
+    /// What the provider returned when authorizing.
+    #[schema(value_type = Object)]
+    pub data: Value,
+    /// Always `null`.
+    #[schema(value_type = Option<Object>)]
+    pub metadata: Option<Value>,
+    pub captured_at: Option<String>,
+    pub canceled_at: Option<String>,
+    pub payment_collection_id: String,
+    pub payment_session_id: String,
+    pub amount: Amount,
+    pub raw_amount: RawAmount,
+    pub created_at: String,
+    pub updated_at: String,
+    /// Always `null`.
+    pub deleted_at: Option<String>,
+}
+
+impl From<&Payment> for PaymentDto {
+    fn from(p: &Payment) -> Self {
+        let cur = &p.currency_code;
+        Self {
+            id: p.id.clone(),
+            currency_code: p.currency_code.clone(),
+            provider_id: p.provider_id.clone(),
+            data: p.data.clone(),
+            metadata: None,
+            captured_at: opt_ts(p.captured_at),
+            canceled_at: opt_ts(p.canceled_at),
+            payment_collection_id: p.payment_collection_id.clone(),
+            payment_session_id: p.payment_session_id.clone(),
+            amount: Amount::new(p.amount, cur),
+            raw_amount: RawAmount::new(p.amount, cur),
+            created_at: ts(p.created_at),
+            updated_at: ts(p.updated_at),
+            deleted_at: None,
+        }
+    }
+}
+
 /// What a cart owes, and the sessions started to pay it.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct PaymentCollectionDto {
@@ -82,6 +131,9 @@ pub struct PaymentCollectionDto {
     /// Always `null`: deleted collections are not shown.
     pub deleted_at: Option<String>,
     pub payment_sessions: Vec<PaymentSessionDto>,
+    /// Present when asked for (`fields=*payment_collections.payments`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub payments: Option<Vec<PaymentDto>>,
 }
 
 impl From<&Collection> for PaymentCollectionDto {
@@ -102,6 +154,7 @@ impl From<&Collection> for PaymentCollectionDto {
             updated_at: ts(c.updated_at),
             deleted_at: None,
             payment_sessions: c.sessions.iter().map(PaymentSessionDto::from).collect(),
+            payments: None,
         }
     }
 }
@@ -161,6 +214,16 @@ pub struct OrderLineItemDto {
     #[schema(value_type = Vec<Object>)]
     pub adjustments: Vec<Value>,
     pub detail: OrderLineItemDetailDto,
+    /// The variant as the catalog has it now, when asked for (`fields=*items.variant`); `null`
+    /// when it is gone.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<ProductVariantShape>)]
+    pub variant: Option<LineVariant>,
+    /// The product as the catalog has it now, when asked for (`fields=*items.product`); `null`
+    /// when it is gone.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<ProductShape>)]
+    pub product: Option<LineProduct>,
     pub created_at: String,
     pub updated_at: String,
     /// Always `null`.
@@ -170,7 +233,7 @@ pub struct OrderLineItemDto {
 }
 
 impl OrderLineItemDto {
-    fn new(o: &Order, i: &OrderItem) -> Self {
+    fn new(o: &Order, i: &OrderItem, x: &Expansion, live: &LiveCatalog) -> Self {
         let cur = o.currency_code.as_str();
         let sn = &i.snapshot;
         Self {
@@ -215,6 +278,8 @@ impl OrderLineItemDto {
                 delivered_quantity: i.delivered_quantity,
                 return_received_quantity: i.returned_quantity,
             },
+            variant: x.variant(live, i.product_id.as_deref(), i.variant_id.as_deref()),
+            product: x.product(live, i.product_id.as_deref()),
             created_at: ts(i.created_at),
             updated_at: ts(i.updated_at),
             deleted_at: None,
@@ -332,6 +397,23 @@ pub struct OrderDto {
 impl OrderDto {
     /// The order as Medusa renders it, with its payment collection already read.
     pub fn new(o: &Order, collection: Option<Collection>) -> Self {
+        Self::expanded(
+            o,
+            collection,
+            &Expansion::default(),
+            &LiveCatalog::default(),
+            None,
+        )
+    }
+
+    /// The order with the relations `x` expands, from what was read for them.
+    fn expanded(
+        o: &Order,
+        collection: Option<Collection>,
+        x: &Expansion,
+        live: &LiveCatalog,
+        payments: Option<&HashMap<String, Vec<Payment>>>,
+    ) -> Self {
         let cur = o.currency_code.as_str();
         let a = |v: i64| Amount::new(v, cur);
         let paid = collection.as_ref().map(|c| c.captured_amount).unwrap_or(0);
@@ -352,7 +434,7 @@ impl OrderDto {
             items: o
                 .items
                 .iter()
-                .map(|i| OrderLineItemDto::new(o, i))
+                .map(|i| OrderLineItemDto::new(o, i, x, live))
                 .collect(),
             shipping_methods: o
                 .shipping_methods
@@ -372,7 +454,21 @@ impl OrderDto {
                 current_order_total: a(total),
                 original_order_total: a(total),
             },
-            payment_collections: collection.iter().map(PaymentCollectionDto::from).collect(),
+            payment_collections: collection
+                .iter()
+                .map(|c| {
+                    let mut dto = PaymentCollectionDto::from(c);
+                    if let Some(by_collection) = payments {
+                        dto.payments = Some(
+                            by_collection
+                                .get(&c.id)
+                                .map(|ps| ps.iter().map(PaymentDto::from).collect())
+                                .unwrap_or_default(),
+                        );
+                    }
+                    dto
+                })
+                .collect(),
             metadata: o.metadata.clone(),
             canceled_at: opt_ts(o.canceled_at),
             created_at: ts(o.created_at),
@@ -383,22 +479,49 @@ impl OrderDto {
 
     /// The order, its payment collection read.
     pub async fn read(s: &AppState, o: &Order) -> ApiResult<Self> {
-        let collection = match &o.cart_id {
-            Some(c) => s.core.payments.collection_of_cart(c).await?,
-            None => None,
-        };
-        Ok(Self::new(o, collection))
+        Self::read_expanded(s, o, &Expansion::default()).await
+    }
+
+    /// The order with the relations `x` expands.
+    pub async fn read_expanded(s: &AppState, o: &Order, x: &Expansion) -> ApiResult<Self> {
+        Ok(Self::read_all_expanded(s, std::slice::from_ref(o), x)
+            .await?
+            .pop()
+            .unwrap_or_else(|| Self::new(o, None)))
     }
 
     /// Orders, their payment collections read in one query.
     pub async fn read_all(s: &AppState, orders: &[Order]) -> ApiResult<Vec<Self>> {
+        Self::read_all_expanded(s, orders, &Expansion::default()).await
+    }
+
+    /// Orders with the relations `x` expands: each relation read in one batch for all of them.
+    pub async fn read_all_expanded(
+        s: &AppState,
+        orders: &[Order],
+        x: &Expansion,
+    ) -> ApiResult<Vec<Self>> {
         let carts: Vec<String> = orders.iter().filter_map(|o| o.cart_id.clone()).collect();
         let mut collections = s.core.payments.collections_of_carts(&carts).await?;
+        let payments = if x.payments {
+            let ids: Vec<String> = collections.values().map(|c| c.id.clone()).collect();
+            Some(s.core.payments.payments_of_collections(&ids).await?)
+        } else {
+            None
+        };
+        let ids = match x.reads_catalog() {
+            true => orders
+                .iter()
+                .flat_map(|o| o.items.iter().filter_map(|i| i.product_id.clone()))
+                .collect(),
+            false => Vec::new(),
+        };
+        let live = x.load(s, ids).await?;
         Ok(orders
             .iter()
             .map(|o| {
                 let collection = o.cart_id.as_ref().and_then(|c| collections.remove(c));
-                Self::new(o, collection)
+                Self::expanded(o, collection, x, &live, payments.as_ref())
             })
             .collect())
     }

@@ -24,3 +24,4 @@ mod platform;
 mod read_cache;
 mod remembered;
 mod sessions;
+mod starter_checkout;
