@@ -23,3 +23,4 @@ mod platform;
 mod read_cache;
 mod remembered;
 mod sessions;
+mod starter_catalog;
