@@ -11,6 +11,8 @@ pub enum Scenario {
     Ceiling,
     /// GET /store/products?limit=20&region_id=…
     List,
+    /// The `list` page with the `fields` Medusa's Next.js starter sends.
+    StarterList,
     /// GET /store/products/:id?region_id=…
     Detail,
     /// GET /store/products?q=…&limit=20&region_id=…
@@ -28,9 +30,10 @@ pub enum Scenario {
 }
 
 impl Scenario {
-    pub const EVERY: [Scenario; 8] = [
+    pub const EVERY: [Scenario; 9] = [
         Scenario::Ceiling,
         Scenario::List,
+        Scenario::StarterList,
         Scenario::Detail,
         Scenario::Search,
         Scenario::Checkout,
@@ -43,6 +46,7 @@ impl Scenario {
         match self {
             Scenario::Ceiling => "ceiling",
             Scenario::List => "list",
+            Scenario::StarterList => "starter-list",
             Scenario::Detail => "detail",
             Scenario::Search => "search",
             Scenario::Checkout => "checkout",

@@ -7,9 +7,10 @@ use std::process::Command;
 
 use serde_json::Value;
 
-const SCENARIOS: [&str; 8] = [
+const SCENARIOS: [&str; 9] = [
     "ceiling",
     "list",
+    "starter-list",
     "detail",
     "search",
     "checkout",

@@ -77,7 +77,30 @@ pub struct ProductListParams {
     province: Option<String>,
 }
 
-/// Lists of collections, tags and types.
+/// `GET /store/collections`.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CollectionListParams {
+    /// Which fields and relations the answer carries (Medusa's syntax; `*products` brings each
+    /// collection's products).
+    fields: Option<String>,
+    #[param(minimum = 0)]
+    limit: Option<i64>,
+    #[param(minimum = 0)]
+    offset: Option<i64>,
+    /// A field to sort by; `-` first for descending.
+    order: Option<String>,
+    /// Words the title contains.
+    q: Option<String>,
+    /// Only these collections.
+    id: Option<Vec<String>>,
+    /// Only the collections with these handles.
+    handle: Option<Vec<String>>,
+    /// Words the title contains.
+    title: Option<String>,
+}
+
+/// Lists of tags and types.
 #[derive(IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct TaxonomyListParams {
@@ -99,7 +122,8 @@ pub struct TaxonomyListParams {
 #[derive(IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct CategoryListParams {
-    /// Which fields and relations the answer carries (Medusa's syntax).
+    /// Which fields and relations the answer carries (Medusa's syntax; `*products` brings each
+    /// category's products, `*parent_category.parent_category` the grandparent).
     fields: Option<String>,
     #[param(minimum = 0)]
     limit: Option<i64>,
@@ -111,6 +135,8 @@ pub struct CategoryListParams {
     q: Option<String>,
     /// Only these categories.
     id: Option<Vec<String>>,
+    /// Only the categories with these handles.
+    handle: Option<Vec<String>>,
     /// Only the children of this category; `null` for the roots.
     parent_category_id: Option<String>,
     /// Nest each category's descendants under `category_children`.

@@ -1,6 +1,7 @@
 //! JSON for catalog entities in Medusa's shapes, emitting only the selected fields.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use merx_core::catalog::{
     Category, Collection, Image, Label, OptionValue, ProductBundle, ProductOption,
@@ -17,30 +18,36 @@ use serde_json::{json, Map, Value};
 use crate::dto::{ts, Amount};
 use crate::fields::{Entity, Selection};
 
+/// A product's columns that `*product` selects (the Store's defaults).
+const PRODUCT_SCALARS: &[&str] = &[
+    "id",
+    "title",
+    "subtitle",
+    "description",
+    "handle",
+    "is_giftcard",
+    "discountable",
+    "thumbnail",
+    "collection_id",
+    "type_id",
+    "weight",
+    "length",
+    "height",
+    "width",
+    "hs_code",
+    "origin_country",
+    "mid_code",
+    "material",
+    "created_at",
+    "updated_at",
+];
+
+/// A product's columns that only a named selection gets.
+const PRODUCT_EXTRA: &[&str] = &["status", "metadata", "external_id", "deleted_at"];
+
 pub static PRODUCT: Entity = Entity {
-    scalars: &[
-        "id",
-        "title",
-        "subtitle",
-        "description",
-        "handle",
-        "is_giftcard",
-        "discountable",
-        "thumbnail",
-        "collection_id",
-        "type_id",
-        "weight",
-        "length",
-        "height",
-        "width",
-        "hs_code",
-        "origin_country",
-        "mid_code",
-        "material",
-        "created_at",
-        "updated_at",
-    ],
-    extra: &["status", "metadata", "external_id", "deleted_at"],
+    scalars: PRODUCT_SCALARS,
+    extra: PRODUCT_EXTRA,
     relations: &[
         ("variants", &VARIANT),
         ("options", &OPTION),
@@ -52,37 +59,65 @@ pub static PRODUCT: Entity = Entity {
     ],
 };
 
-pub static VARIANT: Entity = Entity {
-    scalars: &[
-        "id",
-        "title",
-        "sku",
-        "barcode",
-        "ean",
-        "upc",
-        "allow_backorder",
-        "manage_inventory",
-        "hs_code",
-        "origin_country",
-        "mid_code",
-        "material",
-        "weight",
-        "length",
-        "height",
-        "width",
-        "metadata",
-        "variant_rank",
-        "thumbnail",
-        "product_id",
-        "created_at",
-        "updated_at",
-        "deleted_at",
+/// A product shown under a category or a collection (`*products`): the Store product without
+/// what depends on the request (`variants.calculated_price`, `variants.inventory_quantity`), which
+/// these routes do not compute; asking for them is a 400 naming them.
+pub static PRODUCT_UNPRICED: Entity = Entity {
+    scalars: PRODUCT_SCALARS,
+    extra: PRODUCT_EXTRA,
+    relations: &[
+        ("variants", &VARIANT_UNPRICED),
+        ("options", &OPTION),
+        ("images", &IMAGE),
+        ("tags", &LABEL),
+        ("type", &LABEL),
+        ("collection", &COLLECTION),
+        ("categories", &CATEGORY),
     ],
+};
+
+/// A variant's columns that `*variants` selects.
+const VARIANT_SCALARS: &[&str] = &[
+    "id",
+    "title",
+    "sku",
+    "barcode",
+    "ean",
+    "upc",
+    "allow_backorder",
+    "manage_inventory",
+    "hs_code",
+    "origin_country",
+    "mid_code",
+    "material",
+    "weight",
+    "length",
+    "height",
+    "width",
+    "metadata",
+    "variant_rank",
+    "thumbnail",
+    "product_id",
+    "created_at",
+    "updated_at",
+    "deleted_at",
+];
+
+pub static VARIANT: Entity = Entity {
+    scalars: VARIANT_SCALARS,
     extra: &["inventory_quantity"],
     relations: &[
         ("options", &OPTION_VALUE),
         ("calculated_price", &CALCULATED_PRICE),
+        ("images", &IMAGE),
     ],
+};
+
+/// A variant of [`PRODUCT_UNPRICED`].
+pub static VARIANT_UNPRICED: Entity = Entity {
+    scalars: VARIANT_SCALARS,
+    extra: &[],
+    relations: &[("options", &OPTION_VALUE), ("images", &IMAGE)],
 };
 
 pub static OPTION: Entity = Entity {
@@ -143,37 +178,68 @@ pub static LABEL: Entity = Entity {
     relations: &[],
 };
 
+/// A collection's columns.
+const COLLECTION_SCALARS: &[&str] = &[
+    "id",
+    "title",
+    "handle",
+    "metadata",
+    "created_at",
+    "updated_at",
+    "deleted_at",
+];
+
+/// A product's collection (and the Admin's collections).
 pub static COLLECTION: Entity = Entity {
-    scalars: &[
-        "id",
-        "title",
-        "handle",
-        "metadata",
-        "created_at",
-        "updated_at",
-        "deleted_at",
-    ],
+    scalars: COLLECTION_SCALARS,
     extra: &[],
     relations: &[],
 };
 
+/// A collection as the Store's collection routes show it: with its `products` when asked.
+pub static COLLECTION_WITH_PRODUCTS: Entity = Entity {
+    scalars: COLLECTION_SCALARS,
+    extra: &[],
+    relations: &[("products", &PRODUCT_UNPRICED)],
+};
+
+/// A category's columns that `*category` selects.
+const CATEGORY_SCALARS: &[&str] = &[
+    "id",
+    "name",
+    "description",
+    "handle",
+    "rank",
+    "parent_category_id",
+    "metadata",
+    "created_at",
+    "updated_at",
+    "deleted_at",
+];
+
+/// A category's columns that only a named selection gets.
+const CATEGORY_EXTRA: &[&str] = &["is_active", "is_internal"];
+
+/// A product's category (and the Admin's categories): a product's categories show their
+/// `parent_category` as `null` and their `category_children` empty.
 pub static CATEGORY: Entity = Entity {
-    scalars: &[
-        "id",
-        "name",
-        "description",
-        "handle",
-        "rank",
-        "parent_category_id",
-        "metadata",
-        "created_at",
-        "updated_at",
-        "deleted_at",
-    ],
-    extra: &["is_active", "is_internal"],
+    scalars: CATEGORY_SCALARS,
+    extra: CATEGORY_EXTRA,
     relations: &[
         ("parent_category", &CATEGORY),
         ("category_children", &CATEGORY),
+    ],
+};
+
+/// A category as the Store's category routes show it: its parent, children and products, at
+/// any depth the selection reaches ([`CategoryNodeView`]).
+pub static CATEGORY_TREE: Entity = Entity {
+    scalars: CATEGORY_SCALARS,
+    extra: CATEGORY_EXTRA,
+    relations: &[
+        ("parent_category", &CATEGORY_TREE),
+        ("category_children", &CATEGORY_TREE),
+        ("products", &PRODUCT_UNPRICED),
     ],
 };
 
@@ -310,10 +376,10 @@ impl Serialize for Ts {
 }
 
 /// A JSON array of `f(item)` for each item.
-struct SeqOf<'a, T, F>(&'a [T], F);
+pub(crate) struct SeqOf<'a, T, F>(&'a [T], F);
 
 /// [`SeqOf`]; the bound lets closures' argument types be inferred.
-fn seq<'a, T, V: Serialize, F: Fn(&'a T) -> V>(items: &'a [T], f: F) -> SeqOf<'a, T, F> {
+pub(crate) fn seq<'a, T, V: Serialize, F: Fn(&'a T) -> V>(items: &'a [T], f: F) -> SeqOf<'a, T, F> {
     SeqOf(items, f)
 }
 
@@ -513,6 +579,12 @@ impl Serialize for VariantView<'_> {
             "height" => x.physical.height,
             "hs_code" => x.physical.hs_code,
             "id" => x.id,
+        );
+        // Merx has no images of a variant's own: the storefront then shows the product's.
+        if sel.rel("images").is_some() {
+            m.serialize_entry("images", &[(); 0])?;
+        }
+        field!(m, sel,
             "inventory_quantity" => self.extras.inventory.get(&x.id).copied().flatten(),
             "length" => x.physical.length,
             "manage_inventory" => x.manage_inventory,
@@ -722,6 +794,190 @@ impl Serialize for ProductView<'_> {
             "weight" => p.physical.weight,
             "width" => p.physical.width,
         );
+        m.end()
+    }
+}
+
+/// How many levels of `category_children` a category tree shows at most.
+pub const TREE_DEPTH: usize = 10;
+
+/// The selection a category's `category_children` are shown with, if they are shown: the one
+/// `category_children` names, else (with `include_descendants_tree`, `descend`) the category's own,
+/// so the whole subtree comes along.
+pub fn children_selection(sel: &Selection, descend: bool) -> Option<&Selection> {
+    sel.rel("category_children")
+        .or(if descend { Some(sel) } else { None })
+}
+
+/// What Store categories show beyond their own rows, loaded in batches before rendering:
+/// the parents reached (by id), each category's children, and each one's products.
+#[derive(Debug, Default)]
+pub struct CategoryGraph {
+    /// Every category loaded, by id: parents are found here.
+    pub categories: HashMap<String, Category>,
+    /// Children by parent id, in rank order.
+    pub children: HashMap<String, Vec<Category>>,
+    pub products: HashMap<String, Vec<Arc<ProductBundle>>>,
+    /// What products under a category show of their variants: nothing request-dependent.
+    pub extras: VariantExtras,
+}
+
+/// A Store category with the selected fields: `parent_category` (a category or `null`),
+/// `category_children` and `products` (arrays) as far as the selection and the graph reach.
+pub struct CategoryNodeView<'a> {
+    pub category: &'a Category,
+    pub sel: &'a Selection,
+    pub graph: &'a CategoryGraph,
+    /// `include_descendants_tree`: children bring their own children (not so for parents).
+    pub descend: bool,
+    /// Levels below the listed category (guards against a looping tree).
+    pub depth: usize,
+}
+
+impl Serialize for CategoryNodeView<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let (c, sel, g) = (self.category, self.sel, self.graph);
+        let mut m = s.serialize_map(None)?;
+        if let Some(cs) = children_selection(sel, self.descend) {
+            let kids: &[Category] = match g.children.get(&c.id) {
+                Some(k) if self.depth < TREE_DEPTH => k,
+                _ => &[],
+            };
+            m.serialize_entry(
+                "category_children",
+                &seq(kids, |k| CategoryNodeView {
+                    category: k,
+                    sel: cs,
+                    graph: g,
+                    descend: self.descend,
+                    depth: self.depth + 1,
+                }),
+            )?;
+        }
+        field!(m, sel,
+            "created_at" => Ts(c.created_at),
+            "deleted_at" => (),
+            "description" => c.description,
+            "handle" => c.handle,
+            "id" => c.id,
+            "is_active" => c.is_active,
+            "is_internal" => c.is_internal,
+            "metadata" => c.metadata,
+            "name" => c.name,
+        );
+        if let Some(ps) = sel.rel("parent_category") {
+            let parent = c
+                .parent_category_id
+                .as_ref()
+                .and_then(|p| g.categories.get(p));
+            m.serialize_entry(
+                "parent_category",
+                &parent.map(|p| CategoryNodeView {
+                    category: p,
+                    sel: ps,
+                    graph: g,
+                    descend: false,
+                    depth: self.depth + 1,
+                }),
+            )?;
+        }
+        field!(m, sel, "parent_category_id" => c.parent_category_id);
+        if let Some(ps) = sel.rel("products") {
+            let products = g.products.get(&c.id).map_or(&[][..], Vec::as_slice);
+            m.serialize_entry(
+                "products",
+                &seq(products, |b| ProductView {
+                    bundle: b,
+                    sel: ps,
+                    extras: &g.extras,
+                }),
+            )?;
+        }
+        field!(m, sel,
+            "rank" => c.rank,
+            "updated_at" => Ts(c.updated_at),
+        );
+        m.end()
+    }
+}
+
+/// A Store collection with the selected fields, and its `products` when selected.
+pub struct CollectionNodeView<'a> {
+    pub collection: &'a Collection,
+    pub sel: &'a Selection,
+    pub products: &'a HashMap<String, Vec<Arc<ProductBundle>>>,
+    pub extras: &'a VariantExtras,
+}
+
+impl Serialize for CollectionNodeView<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let (c, sel) = (self.collection, self.sel);
+        let mut m = s.serialize_map(None)?;
+        field!(m, sel,
+            "created_at" => Ts(c.created_at),
+            "deleted_at" => (),
+            "handle" => c.handle,
+            "id" => c.id,
+            "metadata" => c.metadata,
+        );
+        if let Some(ps) = sel.rel("products") {
+            let products = self.products.get(&c.id).map_or(&[][..], Vec::as_slice);
+            m.serialize_entry(
+                "products",
+                &seq(products, |b| ProductView {
+                    bundle: b,
+                    sel: ps,
+                    extras: self.extras,
+                }),
+            )?;
+        }
+        field!(m, sel,
+            "title" => c.title,
+            "updated_at" => Ts(c.updated_at),
+        );
+        m.end()
+    }
+}
+
+/// `{key: items, "count", "offset", "limit"}`: a page of views (as `list_answer!` lays one out).
+pub struct PageView<V> {
+    key: &'static str,
+    items: V,
+    count: i64,
+    offset: i64,
+    limit: i64,
+}
+
+impl<V> PageView<V> {
+    pub fn new<P>(key: &'static str, items: V, page: &merx_types::Page<P>) -> Self {
+        Self {
+            key,
+            items,
+            count: page.count,
+            offset: page.offset,
+            limit: page.limit,
+        }
+    }
+}
+
+impl<V: Serialize> Serialize for PageView<V> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(4))?;
+        m.serialize_entry(self.key, &self.items)?;
+        m.serialize_entry("count", &self.count)?;
+        m.serialize_entry("offset", &self.offset)?;
+        m.serialize_entry("limit", &self.limit)?;
+        m.end()
+    }
+}
+
+/// `{key: item}`.
+pub struct OneView<V>(pub &'static str, pub V);
+
+impl<V: Serialize> Serialize for OneView<V> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(1))?;
+        m.serialize_entry(self.0, &self.1)?;
         m.end()
     }
 }
@@ -1015,6 +1271,9 @@ pub(crate) mod tests {
                         .map(|p| calculated_price(p, ps))
                         .unwrap_or(Value::Null),
                 );
+            }
+            if sel.rel("images").is_some() {
+                m.insert("images".into(), json!([]));
             }
             if sel.has("inventory_quantity") {
                 m.insert(
@@ -1423,6 +1682,7 @@ pub(crate) mod tests {
             "-variants,-options,+options.product_id",
             "handle,options.values.option,images.url,tags.value,type.value,collection.handle",
             "+variants.options.option.values",
+            "*variants.calculated_price,+variants.inventory_quantity,*variants.images,+metadata,+tags,",
         ] {
             selections.push(
                 crate::fields::select(&PRODUCT, &store_selection(true, true), Some(fields))
@@ -1461,7 +1721,7 @@ pub(crate) mod tests {
     const EVERYTHING: &str = "*variants.calculated_price,+variants.inventory_quantity,+status,\
         +metadata,+external_id,+deleted_at,*variants.options.option,*categories.parent_category,\
         *categories.category_children,+categories.is_active,+categories.is_internal,\
-        +options.product_id";
+        +options.product_id,*variants.images";
 
     #[test]
     fn products_emit_only_what_their_shape_documents() {
@@ -1536,6 +1796,89 @@ pub(crate) mod tests {
             undocumented::<ProductTypeShape>(&value),
             Vec::<String>::new()
         );
+    }
+
+    #[test]
+    fn store_categories_and_collections_emit_only_what_their_shapes_document() {
+        use crate::views::catalog::{undocumented, ProductCategoryShape, ProductCollectionShape};
+        let b = Arc::new(rich_bundle());
+        let (parent, child) = (b.categories[0].clone(), b.categories[1].clone());
+        let mut graph = CategoryGraph::default();
+        graph.categories.insert(parent.id.clone(), parent.clone());
+        graph.categories.insert(child.id.clone(), child.clone());
+        graph
+            .children
+            .insert(parent.id.clone(), vec![child.clone()]);
+        graph.products.insert(child.id.clone(), vec![b.clone()]);
+        let fields = "*category_children, *products, *parent_category, \
+            *parent_category.parent_category,+is_active,+is_internal,+products.status,\
+            +products.metadata,*products.variants.images,*products.variants.options.option,\
+            *products.options.values,*products.images,*products.tags,*products.type,\
+            *products.collection,*category_children.parent_category,\
+            *category_children.products";
+        let sel = crate::fields::select(
+            &CATEGORY_TREE,
+            &Selection::all(&CATEGORY_TREE),
+            Some(fields),
+        )
+        .unwrap_or_else(|e| panic!("{}", e.message));
+        for (c, descend) in [(&parent, false), (&child, false), (&parent, true)] {
+            let view = CategoryNodeView {
+                category: c,
+                sel: &sel,
+                graph: &graph,
+                descend,
+                depth: 0,
+            };
+            let value = serde_json::to_value(&view).unwrap();
+            assert_eq!(
+                undocumented::<ProductCategoryShape>(&value),
+                Vec::<String>::new()
+            );
+            if c.id == child.id {
+                assert_eq!(value["parent_category"]["id"], parent.id.as_str());
+                assert_eq!(value["parent_category"]["parent_category"], Value::Null);
+                assert_eq!(value["products"][0]["variants"][0]["images"], json!([]));
+            } else {
+                let kid = &value["category_children"][0];
+                assert_eq!(kid["parent_category"]["id"], parent.id.as_str(), "{value}");
+                assert_eq!(kid["products"][0]["id"], b.product.id.as_str());
+                assert_eq!(value["products"], json!([]));
+            }
+        }
+        let collection = b.collection.clone().unwrap();
+        let products = HashMap::from([(collection.id.clone(), vec![b.clone()])]);
+        let sel = crate::fields::select(
+            &COLLECTION_WITH_PRODUCTS,
+            &Selection::all(&COLLECTION_WITH_PRODUCTS),
+            Some("*products,+products.metadata,*products.variants,*products.variants.images"),
+        )
+        .unwrap_or_else(|e| panic!("{}", e.message));
+        let value = serde_json::to_value(CollectionNodeView {
+            collection: &collection,
+            sel: &sel,
+            products: &products,
+            extras: &VariantExtras::default(),
+        })
+        .unwrap();
+        assert_eq!(value["products"][0]["variants"][2]["images"], json!([]));
+        assert_eq!(
+            undocumented::<ProductCollectionShape>(&value),
+            Vec::<String>::new()
+        );
+        // What these routes do not compute cannot be asked for.
+        for bad in [
+            "*products.variants.calculated_price",
+            "+products.variants.inventory_quantity",
+        ] {
+            let e = crate::fields::select(
+                &COLLECTION_WITH_PRODUCTS,
+                &Selection::all(&COLLECTION_WITH_PRODUCTS),
+                Some(bad),
+            )
+            .unwrap_err();
+            assert!(e.message.contains(bad), "{}", e.message);
+        }
     }
 
     #[test]

@@ -36,6 +36,7 @@ pub async fn run(ctx: &Ctx, scenario: Scenario) -> ScenarioReport {
     match scenario {
         Scenario::Ceiling => reads::ceiling(ctx).await,
         Scenario::List => reads::list(ctx).await,
+        Scenario::StarterList => reads::starter_list(ctx).await,
         Scenario::Detail => reads::detail(ctx).await,
         Scenario::Search => reads::search(ctx).await,
         Scenario::Checkout => checkout::run(ctx).await,

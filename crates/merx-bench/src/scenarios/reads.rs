@@ -21,6 +21,18 @@ pub async fn list(ctx: &Ctx) -> ScenarioReport {
     read(ctx, "list", true, move |_, _| path.clone()).await
 }
 
+/// `list`'s page with the `fields` Medusa's Next.js starter asks for on its listing pages
+/// (`*variants.calculated_price,+variants.inventory_quantity,*variants.images,+metadata,+tags,`),
+/// percent-encoded as `@medusajs/js-sdk` sends it. Availability comes along, so a cached answer
+/// also depends on stock.
+pub async fn starter_list(ctx: &Ctx) -> ScenarioReport {
+    let path = format!(
+        "/store/products?limit=20&region_id={}&fields=%2Avariants.calculated_price%2C%2Bvariants.inventory_quantity%2C%2Avariants.images%2C%2Bmetadata%2C%2Btags%2C&order=created_at",
+        ctx.fixture.region_id
+    );
+    read(ctx, "starter-list", true, move |_, _| path.clone()).await
+}
+
 /// One product page, picked at random from the seeded products.
 pub async fn detail(ctx: &Ctx) -> ScenarioReport {
     read(ctx, "detail", true, |rng, fx| {

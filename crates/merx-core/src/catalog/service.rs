@@ -282,6 +282,55 @@ impl CatalogService {
             .collect())
     }
 
+    /// The published products in `channels` of each of `categories`, as the Store shows them
+    /// ([`CatalogService::load_for_store`]), oldest first; categories without any are left out.
+    /// One query for the links and one load of the products, however many categories.
+    pub async fn store_products_by_category(
+        &self,
+        categories: &[String],
+        channels: &[String],
+    ) -> CoreResult<HashMap<String, Vec<Arc<ProductBundle>>>> {
+        let pairs = store::published_in_categories(&self.db, categories, channels).await?;
+        self.group_for_store(pairs).await
+    }
+
+    /// The published products in `channels` of each of `collections`, as the Store shows them,
+    /// oldest first; collections without any are left out.
+    pub async fn store_products_by_collection(
+        &self,
+        collections: &[String],
+        channels: &[String],
+    ) -> CoreResult<HashMap<String, Vec<Arc<ProductBundle>>>> {
+        let pairs = store::published_in_collections(&self.db, collections, channels).await?;
+        self.group_for_store(pairs).await
+    }
+
+    /// `(owner, product id)` pairs to each owner's products, loaded once each.
+    async fn group_for_store(
+        &self,
+        pairs: Vec<(String, String)>,
+    ) -> CoreResult<HashMap<String, Vec<Arc<ProductBundle>>>> {
+        let mut seen = HashSet::new();
+        let ids: Vec<String> = pairs
+            .iter()
+            .filter(|(_, id)| seen.insert(id.as_str()))
+            .map(|(_, id)| id.clone())
+            .collect();
+        let bundles: HashMap<String, Arc<ProductBundle>> = self
+            .load_for_store(&ids)
+            .await?
+            .into_iter()
+            .map(|b| (b.product.id.clone(), b))
+            .collect();
+        let mut out: HashMap<String, Vec<Arc<ProductBundle>>> = HashMap::new();
+        for (owner, id) in pairs {
+            if let Some(b) = bundles.get(&id) {
+                out.entry(owner).or_default().push(b.clone());
+            }
+        }
+        Ok(out)
+    }
+
     /// What a cart line needs of a variant (see [`LineSource`]); `None` when it or its product is gone.
     pub async fn line_source(&self, variant_id: &str) -> CoreResult<Option<LineSource>> {
         Ok(store::line_source(&self.db, variant_id).await?)

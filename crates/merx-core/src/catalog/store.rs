@@ -265,6 +265,79 @@ pub async fn list_ids(
     })
 }
 
+/// `(owner, product id)` for the published products in `channels` whose `owner_column` (in
+/// `from`, joined to `product p` on `p.id = {product_column}`) is one of `owners`, oldest first.
+async fn published_under(
+    db: &Db,
+    from: &str,
+    owner_column: &str,
+    product_column: &str,
+    owners: &[String],
+    channels: &[String],
+) -> DbResult<Vec<(String, String)>> {
+    if owners.is_empty() || channels.is_empty() {
+        return Ok(Vec::new());
+    }
+    let join = if from == "product p" {
+        String::from("product p")
+    } else {
+        format!("{from} JOIN product p ON p.id = {product_column}")
+    };
+    let sql = format!(
+        "SELECT {owner_column} AS owner_id, p.id AS id FROM {join} \
+         WHERE {owner_column} IN ({}) AND p.deleted_at IS NULL AND p.status = ? \
+         AND EXISTS (SELECT 1 FROM product_sales_channel s WHERE s.product_id = p.id AND s.sales_channel_id IN ({})) \
+         ORDER BY p.created_at, p.id",
+        placeholders(owners.len()),
+        placeholders(channels.len()),
+    );
+    let rows = db
+        .fetch_all(
+            query(sql)
+                .bind_all(owners.iter().cloned())
+                .bind(ProductStatus::Published.as_str())
+                .bind_all(channels.iter().cloned()),
+        )
+        .await?;
+    rows.iter()
+        .map(|r| Ok((r.text("owner_id")?, r.text("id")?)))
+        .collect()
+}
+
+/// `(category id, product id)` for the published products in `channels` linked to `categories`.
+pub async fn published_in_categories(
+    db: &Db,
+    categories: &[String],
+    channels: &[String],
+) -> DbResult<Vec<(String, String)>> {
+    published_under(
+        db,
+        "product_category_link l",
+        "l.category_id",
+        "l.product_id",
+        categories,
+        channels,
+    )
+    .await
+}
+
+/// `(collection id, product id)` for the published products in `channels` of `collections`.
+pub async fn published_in_collections(
+    db: &Db,
+    collections: &[String],
+    channels: &[String],
+) -> DbResult<Vec<(String, String)>> {
+    published_under(
+        db,
+        "product p",
+        "p.collection_id",
+        "p.id",
+        collections,
+        channels,
+    )
+    .await
+}
+
 fn in_query(sql: &str, ids: &[String]) -> Query {
     query(sql.replace("{}", &placeholders(ids.len()))).bind_all(ids.iter().cloned())
 }

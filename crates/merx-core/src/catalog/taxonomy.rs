@@ -607,6 +607,36 @@ impl TaxonomyService {
         .await?)
     }
 
+    /// The categories with these ids (public ones only when `public_only`), in no particular
+    /// order; missing ids are skipped.
+    pub async fn categories_by_ids(
+        &self,
+        ids: &[String],
+        public_only: bool,
+    ) -> CoreResult<Vec<Category>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut sql = format!(
+            "SELECT {CATEGORY_COLUMNS} FROM product_category WHERE deleted_at IS NULL AND id IN ({})",
+            merx_db::sql::placeholders(ids.len())
+        );
+        if public_only {
+            sql.push_str(" AND is_active = ? AND is_internal = ?");
+        }
+        let mut q = query(sql).bind_all(ids.iter().cloned());
+        if public_only {
+            q = q.bind(true).bind(false);
+        }
+        Ok(self
+            .db
+            .fetch_all(q)
+            .await?
+            .iter()
+            .map(category_from_row)
+            .collect::<DbResult<_>>()?)
+    }
+
     /// Direct children of the given categories.
     pub async fn children(
         &self,

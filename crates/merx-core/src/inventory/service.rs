@@ -1079,31 +1079,19 @@ impl InventoryService {
         variant_ids: &[String],
         sales_channel_id: &str,
     ) -> CoreResult<HashMap<String, i64>> {
-        let mut out = HashMap::new();
-        let links = store::variant_items(&self.db, variant_ids).await?;
         let locations = channel_locations(&self.db, sales_channel_id).await?;
-        let item_ids: Vec<String> = links
-            .values()
-            .flatten()
-            .map(|l| l.inventory_item_id.clone())
-            .collect();
-        let available = available_by_item(&self.db, &item_ids, &locations).await?;
+        // One query for the variants' items and what each has available at the locations: a
+        // Store page showing stock asks this for every variant on it.
+        let links = store::variant_items_available(&self.db, variant_ids, &locations).await?;
+        let mut out = HashMap::with_capacity(variant_ids.len());
         for v in variant_ids {
             let qty = links
                 .get(v)
-                .map(|items| {
+                .and_then(|items| {
                     items
                         .iter()
-                        .map(|l| {
-                            available
-                                .get(&l.inventory_item_id)
-                                .copied()
-                                .unwrap_or(0)
-                                .max(0)
-                                / l.required_quantity
-                        })
+                        .map(|(required, available)| available.max(&0) / required)
                         .min()
-                        .unwrap_or(0)
                 })
                 .unwrap_or(0);
             out.insert(v.clone(), qty);

@@ -374,35 +374,43 @@ async fn remembered(
     CHANNEL_LOCATIONS.get_or_read(channel_id, locations).await
 }
 
-/// Available quantity per item, summed over `locations`.
-pub async fn available_by_item(
+/// Each variant's items as `(required quantity, units available summed over `locations`)`, in
+/// one query; a variant without items is left out, and with no locations nothing is available.
+pub async fn variant_items_available(
     db: &Db,
-    items: &[String],
+    variant_ids: &[String],
     locations: &[String],
-) -> DbResult<HashMap<String, i64>> {
-    let mut out = HashMap::new();
-    if items.is_empty() || locations.is_empty() {
+) -> DbResult<HashMap<String, Vec<(i64, i64)>>> {
+    let mut out: HashMap<String, Vec<(i64, i64)>> = HashMap::new();
+    if variant_ids.is_empty() {
         return Ok(out);
     }
+    // Postgres sums BIGINT into NUMERIC, hence the CAST.
+    let available = if locations.is_empty() {
+        "0".to_string()
+    } else {
+        format!(
+            "CAST(COALESCE((SELECT SUM(v.stocked_quantity - v.reserved_quantity) FROM inventory_level v \
+             WHERE v.inventory_item_id = l.inventory_item_id AND v.location_id IN ({})), 0) AS BIGINT)",
+            placeholders(locations.len())
+        )
+    };
     let sql = format!(
-        "SELECT inventory_item_id, CAST(SUM(stocked_quantity - reserved_quantity) AS BIGINT) AS available FROM inventory_level \
-         WHERE inventory_item_id IN ({}) AND location_id IN ({}) GROUP BY inventory_item_id",
-        placeholders(items.len()),
-        placeholders(locations.len())
+        "SELECT l.variant_id, l.required_quantity, {available} AS available FROM product_variant_inventory_item l \
+         JOIN inventory_item i ON i.id = l.inventory_item_id WHERE i.deleted_at IS NULL AND l.variant_id IN ({})",
+        placeholders(variant_ids.len())
     );
     let rows = db
         .fetch_all(
             query(sql)
-                .bind_all(items.iter().cloned())
-                .bind_all(locations.iter().cloned()),
+                .bind_all(locations.iter().cloned())
+                .bind_all(variant_ids.iter().cloned()),
         )
         .await?;
     for r in rows {
-        // Postgres sums BIGINT into NUMERIC, hence the CAST above.
-        out.insert(
-            r.text("inventory_item_id")?,
-            r.opt_int("available")?.unwrap_or(0),
-        );
+        out.entry(r.text("variant_id")?)
+            .or_default()
+            .push((r.int("required_quantity")?, r.int("available")?));
     }
     Ok(out)
 }

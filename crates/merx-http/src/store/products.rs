@@ -151,15 +151,30 @@ async fn extras(
         .rel("variants")
         .is_some_and(|v| v.has("inventory_quantity"))
     {
-        let ids: Vec<String> = bundles
+        // The bundles say which variants manage inventory: only those have a quantity (the
+        // others show `null`), and the flags need not be read again.
+        let managed: Vec<String> = bundles
             .iter()
-            .flat_map(|b| b.variants.iter().map(|v| v.variant.id.clone()))
+            .flat_map(|b| b.variants.iter())
+            .filter(|v| v.variant.manage_inventory)
+            .map(|v| v.variant.id.clone())
             .collect();
-        state
-            .core
-            .inventory
-            .availability_in_channels(&ids, &scope.0.sales_channel_ids)
-            .await?
+        let mut inventory: HashMap<String, Option<i64>> = HashMap::new();
+        if !managed.is_empty() {
+            for channel in &scope.0.sales_channel_ids {
+                let units = state
+                    .core
+                    .inventory
+                    .units_available(&managed, channel)
+                    .await?;
+                for (variant, n) in units {
+                    if let Some(total) = inventory.entry(variant).or_insert(Some(0)) {
+                        *total += n;
+                    }
+                }
+            }
+        }
+        inventory
     } else {
         HashMap::new()
     };

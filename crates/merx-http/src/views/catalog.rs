@@ -90,6 +90,9 @@ pub struct ProductVariantShape {
     pub calculated_price: Option<CalculatedPriceShape>,
     /// Every price of the variant (Admin API).
     pub prices: Option<Vec<AdminVariantPrice>>,
+    /// The variant's own images: always empty, Merx keeps images per product (a storefront then
+    /// shows the product's).
+    pub images: Option<Vec<ProductImageShape>>,
 }
 
 /// A variant's price in the request's context. The `*_with_tax` / `*_without_tax` amounts come
@@ -206,6 +209,10 @@ pub struct ProductCollectionShape {
     pub created_at: Option<String>,
     pub updated_at: Option<String>,
     pub deleted_at: Option<String>,
+    /// Its published products in the publishable key's sales channels (Store API, when asked:
+    /// `*products`).
+    #[schema(no_recursion)]
+    pub products: Option<Vec<ProductShape>>,
 }
 
 /// A product category; with its descendants under `category_children` when asked.
@@ -228,6 +235,10 @@ pub struct ProductCategoryShape {
     pub parent_category: Option<Box<ProductCategoryShape>>,
     #[schema(no_recursion)]
     pub category_children: Option<Vec<ProductCategoryShape>>,
+    /// Its published products in the publishable key's sales channels (Store API, when asked:
+    /// `*products`).
+    #[schema(no_recursion)]
+    pub products: Option<Vec<ProductShape>>,
 }
 
 /// A sales channel named by its id.
@@ -403,6 +414,20 @@ pub(crate) fn undocumented<T: utoipa::ToSchema>(value: &Value) -> Vec<String> {
 
     let mut all = vec![(T::name().to_string(), T::schema())];
     T::schemas(&mut all);
+    // Shapes that nest each other (a category's products, a product's categories) do not collect
+    // each other's schemas (`no_recursion`): every catalog shape is at hand.
+    fn with<S: utoipa::ToSchema>(
+        all: &mut Vec<(
+            String,
+            utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+        )>,
+    ) {
+        all.push((S::name().to_string(), S::schema()));
+        S::schemas(all);
+    }
+    with::<ProductShape>(&mut all);
+    with::<ProductCategoryShape>(&mut all);
+    with::<ProductCollectionShape>(&mut all);
     let schemas: HashMap<String, Value> = all
         .into_iter()
         .map(|(name, s)| (name, serde_json::to_value(s).unwrap()))

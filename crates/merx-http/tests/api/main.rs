@@ -24,4 +24,5 @@ mod platform;
 mod read_cache;
 mod remembered;
 mod sessions;
+mod starter_catalog;
 mod starter_checkout;
