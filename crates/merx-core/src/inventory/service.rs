@@ -10,6 +10,7 @@ use super::model::*;
 use super::store::{self, *};
 use crate::error::{CoreError, CoreResult};
 use crate::platform::events::{append, NewEvent};
+use crate::platform::freshness::{Memo, ReadModel, MEMO_TTL};
 
 /// The most units of an inventory item one unit of a variant may take.
 pub const MAX_REQUIRED_QUANTITY: i64 = 10_000;
@@ -22,11 +23,17 @@ fn not_found(what: &str, id: &str) -> CoreError {
 #[derive(Clone)]
 pub struct InventoryService {
     db: Db,
+    /// Units a Store answer shows per (channel, variant), while stock is unchanged.
+    shown: Memo<i64>,
 }
 
 impl InventoryService {
     pub fn new(db: Db) -> Self {
-        Self { db }
+        Self {
+            db,
+            // One entry per variant and channel: as many as a catalogue's variants.
+            shown: Memo::with_capacity(ReadModel::Inventory, MEMO_TTL, 65_536),
+        }
     }
 
     // ---------- locations
@@ -1095,6 +1102,37 @@ impl InventoryService {
                 })
                 .unwrap_or(0);
             out.insert(v.clone(), qty);
+        }
+        Ok(out)
+    }
+
+    /// [`units_available`](Self::units_available) as a Store answer shows it (`inventory_quantity`),
+    /// remembered per variant and channel until stock next changes (any level, reservation or
+    /// location write moves [`ReadModel::Inventory`] on). Stock checks that decide a sale (adding to
+    /// a cart, reserving) read the database, never this.
+    pub async fn units_shown(
+        &self,
+        variant_ids: &[String],
+        sales_channel_id: &str,
+    ) -> CoreResult<HashMap<String, i64>> {
+        let key = |v: &str| format!("{sales_channel_id}\u{1f}{v}");
+        // Taken before reading: a change committed meanwhile keeps what was read out of the memo.
+        let version = self.shown.version();
+        let mut out = HashMap::with_capacity(variant_ids.len());
+        let mut missing = Vec::new();
+        for v in variant_ids {
+            match self.shown.get(&key(v)) {
+                Some(n) => {
+                    out.insert(v.clone(), n);
+                }
+                None => missing.push(v.clone()),
+            }
+        }
+        if !missing.is_empty() {
+            for (v, n) in self.units_available(&missing, sales_channel_id).await? {
+                self.shown.put(&key(&v), version, n);
+                out.insert(v, n);
+            }
         }
         Ok(out)
     }

@@ -162,11 +162,7 @@ async fn extras(
         let mut inventory: HashMap<String, Option<i64>> = HashMap::new();
         if !managed.is_empty() {
             for channel in &scope.0.sales_channel_ids {
-                let units = state
-                    .core
-                    .inventory
-                    .units_available(&managed, channel)
-                    .await?;
+                let units = state.core.inventory.units_shown(&managed, channel).await?;
                 for (variant, n) in units {
                     if let Some(total) = inventory.entry(variant).or_insert(Some(0)) {
                         *total += n;

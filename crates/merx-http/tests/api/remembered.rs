@@ -344,3 +344,54 @@ uncached_test!(
     with_the_read_cache_off_a_catalog_write_reaches_the_next_product_read,
     remembered_products_and_prices_follow_every_catalog_write
 );
+
+/// The stock a Store answer shows is remembered per variant and channel until stock changes
+/// (`InventoryService::units_shown`): with the read cache off, an order's reservation and an
+/// Admin level change each reach the very next read.
+async fn shown_stock_follows_reservations_and_level_changes(app: TestApp) {
+    use crate::checkout::{complete, ready_cart, setup};
+    let s = setup(&app, "eur", 10.0, 5).await;
+    let path = format!(
+        "/store/products?region_id={}&fields=%2Bvariants.inventory_quantity",
+        s.region
+    );
+    let shown = |app: TestApp, pk: String, path: String| async move {
+        let first = crate::helpers::store(&app, &pk, &path).await.ok();
+        let second = crate::helpers::store(&app, &pk, &path).await.ok();
+        assert_eq!(first, second, "a repeated read answers the same");
+        first["products"][0]["variants"][0]["inventory_quantity"].clone()
+    };
+    assert_eq!(
+        shown(app.clone(), s.pk.clone(), path.clone()).await,
+        json!(5)
+    );
+
+    let cart = ready_cart(&app, &s, 2, "pp_system_default").await;
+    assert_eq!(complete(&app, &s, &cart).await["type"], "order");
+    assert_eq!(
+        shown(app.clone(), s.pk.clone(), path.clone()).await,
+        json!(3),
+        "the order's reservation shows at the next read"
+    );
+
+    let res = app
+        .post_as(
+            &format!(
+                "/admin/inventory-items/{}/location-levels/{}",
+                s.item, s.location
+            ),
+            &s.admin,
+            &json!({"stocked_quantity": 12}),
+        )
+        .await;
+    assert_eq!(res.status, axum::http::StatusCode::OK, "{}", res.text());
+    assert_eq!(
+        shown(app.clone(), s.pk.clone(), path.clone()).await,
+        json!(10),
+        "12 stocked, 2 reserved"
+    );
+}
+uncached_test!(
+    shown_stock_follows_reservations_and_level_changes_with_the_read_cache_off,
+    shown_stock_follows_reservations_and_level_changes
+);
