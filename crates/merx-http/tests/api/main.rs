@@ -26,3 +26,4 @@ mod remembered;
 mod sessions;
 mod starter_catalog;
 mod starter_checkout;
+mod starter_demo;
