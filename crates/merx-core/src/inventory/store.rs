@@ -385,9 +385,10 @@ pub async fn variant_items_available(
     if variant_ids.is_empty() {
         return Ok(out);
     }
-    // Postgres sums BIGINT into NUMERIC, hence the CAST.
+    // Postgres sums BIGINT into NUMERIC, and reads a bare `0` as INTEGER: both are cast to the
+    // BIGINT the row reader expects.
     let available = if locations.is_empty() {
-        "0".to_string()
+        "CAST(0 AS BIGINT)".to_string()
     } else {
         format!(
             "CAST(COALESCE((SELECT SUM(v.stocked_quantity - v.reserved_quantity) FROM inventory_level v \
