@@ -94,6 +94,15 @@ pub struct Reservation {
     pub updated_at: OffsetDateTime,
 }
 
+/// What an update changes on a reservation; `None` keeps the current value.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ReservationChanges {
+    pub quantity: Option<i64>,
+    pub location_id: Option<String>,
+    pub description: Option<String>,
+    pub metadata: Option<Value>,
+}
+
 /// A reservation to make on one item at one location.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct NewReservation {

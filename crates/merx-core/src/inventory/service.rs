@@ -607,7 +607,7 @@ impl InventoryService {
         item_id: &str,
         location_id: &str,
         change: &Change,
-    ) -> CoreResult<()> {
+    ) -> CoreResult<InventoryLevel> {
         let mut tx = self.db.begin().await?;
         let Some(level) = level_in(&mut tx, item_id, location_id).await? else {
             return Err(DomainError::not_found(format!(
@@ -637,7 +637,7 @@ impl InventoryService {
         )
         .await?;
         tx.commit().await?;
-        Ok(())
+        Ok(level)
     }
 
     /// The audit trail of a level, newest first.
@@ -933,61 +933,75 @@ impl InventoryService {
         Ok(())
     }
 
-    /// Changes a reservation's quantity; an increase must be covered by stock.
+    /// Changes a reservation as Medusa's update does: its quantity, its location (the units move:
+    /// released where they were, reserved where they go, refused if the new location cannot hold
+    /// them), its description and metadata. Fields left `None` stay as they are.
     pub async fn update_reservation(
         &self,
         id: &str,
-        quantity: i64,
+        changes: ReservationChanges,
         actor: Option<&str>,
     ) -> CoreResult<Reservation> {
+        let r = self.reservation(id).await?;
+        let quantity = changes.quantity.unwrap_or(r.quantity);
         if quantity < 1 {
             return Err(DomainError::invalid("quantity must be at least 1").into());
         }
-        let r = self.reservation(id).await?;
-        let delta = quantity - r.quantity;
+        let location = changes
+            .location_id
+            .clone()
+            .unwrap_or_else(|| r.location_id.clone());
+        let change = Change {
+            reason: "reservation changed".into(),
+            actor: actor.map(str::to_string),
+            reference_id: Some(id.to_string()),
+        };
         let mut tx = self.db.begin().await?;
-        if delta > 0
-            && try_reserve(
-                &mut tx,
-                &r.inventory_item_id,
-                &r.location_id,
-                delta,
-                r.allow_backorder,
+        // What to take where: (location, units) released, then reserved.
+        let (release, reserve) = if location != r.location_id {
+            (
+                Some((r.location_id.as_str(), r.quantity)),
+                Some((location.as_str(), quantity)),
             )
-            .await?
-            .is_none()
-        {
-            return Err(DomainError::not_allowed(format!(
-                "Not enough stock available for item {} to reserve {delta} more",
-                r.inventory_item_id
-            ))
-            .into());
+        } else {
+            let delta = quantity - r.quantity;
+            match delta.cmp(&0) {
+                std::cmp::Ordering::Less => (Some((location.as_str(), -delta)), None),
+                std::cmp::Ordering::Greater => (None, Some((location.as_str(), delta))),
+                std::cmp::Ordering::Equal => (None, None),
+            }
+        };
+        if let Some((at, units)) = release {
+            unreserve(&mut tx, &r.inventory_item_id, at, units).await?;
+            record_change(&mut tx, &r.inventory_item_id, at, (0, -units, 0), &change).await?;
         }
-        if delta < 0 {
-            unreserve(&mut tx, &r.inventory_item_id, &r.location_id, -delta).await?;
+        if let Some((at, units)) = reserve {
+            let held =
+                try_reserve(&mut tx, &r.inventory_item_id, at, units, r.allow_backorder).await?;
+            if held.is_none() {
+                return Err(DomainError::not_allowed(format!(
+                    "Not enough stock available for item {} at location {at} to reserve {units}",
+                    r.inventory_item_id
+                ))
+                .into());
+            }
+            record_change(&mut tx, &r.inventory_item_id, at, (0, units, 0), &change).await?;
         }
+        let description = changes.description.or(r.description);
+        let metadata = changes.metadata.or(r.metadata);
         tx.execute(
-            query("UPDATE reservation_item SET quantity = ?, updated_at = ? WHERE id = ?")
-                .bind(quantity)
-                .bind(now())
-                .bind(id),
+            query(
+                "UPDATE reservation_item SET quantity = ?, location_id = ?, description = ?, metadata = ?, \
+                 updated_at = ? WHERE id = ?",
+            )
+            .bind(quantity)
+            .bind(&location)
+            .bind(description)
+            .bind(metadata)
+            .bind(now())
+            .bind(id),
         )
         .await?;
-        if delta != 0 {
-            let change = Change {
-                reason: "reservation changed".into(),
-                actor: actor.map(str::to_string),
-                reference_id: Some(id.to_string()),
-            };
-            record_change(
-                &mut tx,
-                &r.inventory_item_id,
-                &r.location_id,
-                (0, delta, 0),
-                &change,
-            )
-            .await?;
-        }
         tx.commit().await?;
         self.reservation(id).await
     }

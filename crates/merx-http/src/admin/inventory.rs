@@ -799,7 +799,8 @@ pub async fn delete_level(
     actor: AdminActor,
     Path((id, location)): Path<(String, String)>,
 ) -> ApiResult<Json<InventoryLevelDeleted>> {
-    s.core
+    let level = s
+        .core
         .inventory
         .delete_level(
             &id,
@@ -807,12 +808,14 @@ pub async fn delete_level(
             &Change::new("level deleted", Some(&actor.id)),
         )
         .await?;
+    // Medusa answers the level's own id, and the item as it stands, with its remaining levels.
     let item = s.core.inventory.item(&id).await?;
+    let levels = s.core.inventory.levels(&id).await?;
     Ok(Json(InventoryLevelDeleted {
-        id: location,
+        id: level.id,
         object: "inventory-level",
         deleted: true,
-        parent: InventoryItemDto::new(&item, None),
+        parent: InventoryItemDto::new(&item, Some(&levels)),
     }))
 }
 
@@ -1005,13 +1008,29 @@ pub async fn update_reservation(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<ReservationBody>,
 ) -> ApiResult<Json<ReservationAnswer>> {
-    let quantity = b
-        .quantity
-        .ok_or_else(|| ApiError::invalid("quantity is required"))?;
+    // Medusa's update takes these four; what names the reserved units' owner cannot change.
+    for (given, field) in [
+        (b.inventory_item_id.is_some(), "inventory_item_id"),
+        (b.line_item_id.is_some(), "line_item_id"),
+        (b.external_id.is_some(), "external_id"),
+        (b.expires_at.is_some(), "expires_at"),
+    ] {
+        if given {
+            return Err(ApiError::invalid(format!(
+                "{field} cannot be changed on a reservation"
+            )));
+        }
+    }
+    let changes = merx_core::inventory::ReservationChanges {
+        quantity: b.quantity,
+        location_id: b.location_id,
+        description: b.description,
+        metadata: b.metadata,
+    };
     let r = s
         .core
         .inventory
-        .update_reservation(&id, quantity, Some(&actor.id))
+        .update_reservation(&id, changes, Some(&actor.id))
         .await?;
     Ok(reservation_answer(&r))
 }

@@ -586,3 +586,141 @@ async fn reservations_expire(app: TestApp) {
     assert_eq!(levels(&app, &s, &item).await, vec![(2, 0)]);
 }
 app_test!(expired_reservations_are_released, reservations_expire);
+
+/// Deleting a level answers Medusa's `{id, object, deleted, parent}`: the level's own id, and the
+/// item with the levels it still has.
+async fn deleting_a_level_answers_the_level(app: TestApp) {
+    let s = setup(&app).await;
+    let (_, item) = product(
+        &app,
+        &s,
+        "Mug",
+        json!({"title": "One", "sku": "MUG", "manage_inventory": true, "prices": []}),
+    )
+    .await;
+    let item = item.expect("a managed variant has an item");
+    stock(&app, &s, &item, &s.warehouse, 4).await;
+    stock(&app, &s, &item, &s.shop_floor, 2).await;
+    let listed = app
+        .get_as(
+            &format!("/admin/inventory-items/{item}/location-levels"),
+            &s.admin,
+        )
+        .await
+        .ok();
+    let level_id = listed["inventory_levels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["location_id"] == json!(s.shop_floor))
+        .map(|l| l["id"].clone())
+        .expect("the shop floor's level");
+    let res = app
+        .delete_as(
+            &format!(
+                "/admin/inventory-items/{item}/location-levels/{}",
+                s.shop_floor
+            ),
+            &s.admin,
+        )
+        .await
+        .ok();
+    assert_eq!(res["id"], level_id, "{res}");
+    assert_eq!(res["object"], "inventory-level");
+    assert_eq!(res["deleted"], true);
+    assert_eq!(res["parent"]["id"], json!(item));
+    let remaining = res["parent"]["location_levels"].as_array().expect("levels");
+    assert_eq!(remaining.len(), 1, "{res}");
+    assert_eq!(remaining[0]["location_id"], json!(s.warehouse));
+}
+app_test!(
+    deleting_a_location_level_answers_the_level_and_the_remaining_levels,
+    deleting_a_level_answers_the_level
+);
+
+/// `POST /admin/reservations/{id}` applies what Medusa's update takes: quantity, location (the
+/// units move between the levels), description and metadata; it refuses a move the new location
+/// cannot hold and fields that name the reservation's owner, changing nothing.
+async fn reservation_updates_apply_every_field(app: TestApp) {
+    let s = setup(&app).await;
+    let (_, item) = product(
+        &app,
+        &s,
+        "Lamp",
+        json!({"title": "One", "sku": "LAMP", "manage_inventory": true, "prices": []}),
+    )
+    .await;
+    let item = item.expect("a managed variant has an item");
+    stock(&app, &s, &item, &s.warehouse, 5).await;
+    stock(&app, &s, &item, &s.shop_floor, 2).await;
+    let reserved_at = |app: TestApp, location: String| {
+        let (item, admin) = (item.clone(), s.admin.clone());
+        async move {
+            let l = app
+                .get_as(
+                    &format!("/admin/inventory-items/{item}/location-levels"),
+                    &admin,
+                )
+                .await
+                .ok();
+            l["inventory_levels"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|l| l["location_id"] == json!(location))
+                .map(|l| l["reserved_quantity"].as_i64().unwrap())
+                .unwrap()
+        }
+    };
+    let r = post(
+        &app,
+        &s.admin,
+        "/admin/reservations",
+        json!({"inventory_item_id": item, "location_id": s.warehouse, "quantity": 3}),
+    )
+    .await["reservation"]
+        .clone();
+    let rid = r["id"].as_str().unwrap().to_string();
+    let path = format!("/admin/reservations/{rid}");
+
+    let updated = post(
+        &app,
+        &s.admin,
+        &path,
+        json!({"description": "held for pickup", "metadata": {"ticket": 7}}),
+    )
+    .await["reservation"]
+        .clone();
+    assert_eq!(updated["quantity"], 3, "quantity stays when not given");
+    assert_eq!(updated["description"], "held for pickup");
+    assert_eq!(updated["metadata"], json!({"ticket": 7}));
+
+    // Three units cannot move to a floor that stocks two: refused, nothing moves.
+    app.post_as(&path, &s.admin, &json!({"location_id": s.shop_floor}))
+        .await
+        .assert_error(StatusCode::BAD_REQUEST, "not_allowed");
+    assert_eq!(reserved_at(app.clone(), s.warehouse.clone()).await, 3);
+    assert_eq!(reserved_at(app.clone(), s.shop_floor.clone()).await, 0);
+
+    let moved = post(
+        &app,
+        &s.admin,
+        &path,
+        json!({"location_id": s.shop_floor, "quantity": 2}),
+    )
+    .await["reservation"]
+        .clone();
+    assert_eq!(moved["location_id"], json!(s.shop_floor));
+    assert_eq!(moved["quantity"], 2);
+    assert_eq!(moved["description"], "held for pickup");
+    assert_eq!(reserved_at(app.clone(), s.warehouse.clone()).await, 0);
+    assert_eq!(reserved_at(app.clone(), s.shop_floor.clone()).await, 2);
+
+    app.post_as(&path, &s.admin, &json!({"inventory_item_id": item}))
+        .await
+        .assert_error(StatusCode::BAD_REQUEST, "invalid_data");
+}
+app_test!(
+    reservation_updates_apply_quantity_location_description_and_metadata,
+    reservation_updates_apply_every_field
+);
