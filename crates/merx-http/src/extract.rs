@@ -160,29 +160,29 @@ impl<S: Send + Sync, const DEFAULT_LIMIT: i64> axum::extract::FromRequestParts<S
     }
 }
 
-/// A Store read's query string as sent: the read cache keys on the raw text, and handlers parse it
-/// with [`crate::qs::Qs`] only when they compute an answer. `P` lists the parameters the route
-/// reads, for the OpenAPI document ([`crate::queries`]).
-pub struct StoreQuery<P = crate::queries::FieldsParams> {
+/// A query string as sent, in Medusa's qs syntax: the Store's read cache keys on the raw text, and
+/// handlers parse it with [`crate::qs::Qs`] only when they compute an answer. `P` lists the
+/// parameters the route reads, for the OpenAPI document ([`crate::queries`]).
+pub struct QueryText<P = crate::queries::FieldsParams> {
     pub raw: String,
     params: std::marker::PhantomData<P>,
 }
 
-impl<P> StoreQuery<P> {
+impl<P> QueryText<P> {
     /// The query in Medusa's qs syntax; malformed input is a 400.
     pub fn qs(&self) -> Result<crate::qs::Qs, ApiError> {
         crate::qs::Qs::parse(&self.raw)
     }
 }
 
-impl<S: Send + Sync, P> axum::extract::FromRequestParts<S> for StoreQuery<P> {
+impl<S: Send + Sync, P> axum::extract::FromRequestParts<S> for QueryText<P> {
     type Rejection = ApiError;
 
     async fn from_request_parts(
         parts: &mut axum::http::request::Parts,
         _: &S,
     ) -> Result<Self, Self::Rejection> {
-        Ok(StoreQuery {
+        Ok(QueryText {
             raw: parts.uri.query().unwrap_or_default().to_string(),
             params: std::marker::PhantomData,
         })

@@ -1,6 +1,6 @@
 //! The query parameters of Store reads, as the OpenAPI document lists them. The handlers read
 //! them through [`crate::qs::Qs`] (Medusa's syntax: `id[]=a&id[]=b`, `created_at[$gt]=…`) from a
-//! [`crate::extract::StoreQuery`], whose type parameter is one of these; they are never built, only
+//! [`crate::extract::QueryText`], whose type parameter is one of these; they are never built, only
 //! documented, so a parameter a handler reads and this list lacks is a review finding, not a
 //! compile error.
 #![allow(dead_code)]
@@ -202,5 +202,17 @@ pub struct OrderListParams {
     offset: Option<i64>,
     /// `created_at`, `updated_at`, `display_id`, `status`, `email`, `currency_code` or `id`;
     /// `-` first for descending.
+    order: Option<String>,
+}
+
+/// Lists of return reasons.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ReasonListParams {
+    #[param(minimum = 0)]
+    limit: Option<i64>,
+    #[param(minimum = 0)]
+    offset: Option<i64>,
+    /// `value`, `label`, `created_at`, …; `-` first for descending.
     order: Option<String>,
 }

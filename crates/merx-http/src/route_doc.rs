@@ -118,7 +118,7 @@ impl<T: IntoParams> DocArg for ApiQuery<T> {
     }
 }
 
-impl<P: IntoParams> DocArg for crate::extract::StoreQuery<P> {
+impl<P: IntoParams> DocArg for crate::extract::QueryText<P> {
     fn document(op: &mut OperationDoc) {
         op.query.extend(P::into_params(|| Some(ParameterIn::Query)));
     }

@@ -270,7 +270,8 @@ pub async fn retrieve_order(
 use crate::extract::ListQuery;
 use crate::extract::OptionalJson;
 use crate::views::fulfillment::{
-    ReturnAnswer, ReturnDto, ReturnReasonAnswer, ReturnReasonDto, ReturnReasonList,
+    return_reason_list, ReturnAnswer, ReturnDto, ReturnReasonAnswer, ReturnReasonDto,
+    ReturnReasonList,
 };
 use crate::views::order::{AdminOrderAnswer, AdminOrderDto, OrderAnswer, OrderDto, OrderList};
 use merx_core::order::LineQuantity;
@@ -518,15 +519,12 @@ pub async fn cancel(
 }
 
 /// Every return reason, in one page.
-pub async fn list_reasons(State(s): State<AppState>) -> ApiResult<Json<ReturnReasonList>> {
+pub async fn list_reasons(
+    State(s): State<AppState>,
+    query: crate::extract::QueryText<crate::queries::ReasonListParams>,
+) -> ApiResult<Json<ReturnReasonList>> {
     let reasons = s.core.order_ops.reasons().await?;
-    let n = reasons.len() as i64;
-    Ok(Json(ReturnReasonList {
-        return_reasons: reasons.iter().map(ReturnReasonDto::from).collect(),
-        count: n,
-        offset: 0,
-        limit: n,
-    }))
+    Ok(Json(return_reason_list(&query.qs()?, reasons)?))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]

@@ -11,7 +11,7 @@ use crate::dto::data;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
 use crate::extract::OptionalJson;
-use crate::extract::StoreQuery;
+use crate::extract::QueryText;
 use crate::views::cart::{CartAnswer, CartDto};
 use crate::views::expand::{self, Expansion};
 use crate::views::order::OrderDto;
@@ -77,7 +77,7 @@ pub(crate) async fn customer_of(
 
 /// What a cart answer's `fields` expands; read before any write, so a bad selection changes
 /// nothing.
-fn cart_fields(q: &StoreQuery) -> ApiResult<Expansion> {
+fn cart_fields(q: &QueryText) -> ApiResult<Expansion> {
     expand::cart_selection(q.qs()?.str("fields")?)
 }
 
@@ -85,7 +85,7 @@ pub async fn create_cart(
     State(s): State<AppState>,
     scope: StoreScope,
     caller: Caller,
-    q: StoreQuery,
+    q: QueryText,
     OptionalJson(b): OptionalJson<CartBody>,
 ) -> ApiResult<Json<CartAnswer>> {
     let x = cart_fields(&q)?;
@@ -126,7 +126,7 @@ pub async fn retrieve_cart(
     _: StoreScope,
     caller: Caller,
     Path(id): Path<String>,
-    q: StoreQuery,
+    q: QueryText,
 ) -> ApiResult<Json<CartAnswer>> {
     let x = cart_fields(&q)?;
     let view = owned_view(&s, &caller, &id).await?;
@@ -140,7 +140,7 @@ pub async fn update_cart(
     scope: StoreScope,
     caller: Caller,
     Path(id): Path<String>,
-    q: StoreQuery,
+    q: QueryText,
     OptionalJson(b): OptionalJson<CartBody>,
 ) -> ApiResult<Json<CartAnswer>> {
     let x = cart_fields(&q)?;
@@ -179,7 +179,7 @@ pub async fn transfer_cart(
     caller: Caller,
     c: CustomerActor,
     Path(id): Path<String>,
-    q: StoreQuery,
+    q: QueryText,
 ) -> ApiResult<Json<CartAnswer>> {
     let x = cart_fields(&q)?;
     // A guest cart may be taken by the customer logging in; another customer's may not.
@@ -200,7 +200,7 @@ pub async fn add_item(
     _: StoreScope,
     caller: Caller,
     Path(id): Path<String>,
-    q: StoreQuery,
+    q: QueryText,
     ApiJson(b): ApiJson<LineItemBody>,
 ) -> ApiResult<Json<CartAnswer>> {
     let x = cart_fields(&q)?;
@@ -229,7 +229,7 @@ pub async fn update_item(
     _: StoreScope,
     caller: Caller,
     Path((id, line)): Path<(String, String)>,
-    q: StoreQuery,
+    q: QueryText,
     ApiJson(b): ApiJson<ItemUpdate>,
 ) -> ApiResult<Json<CartAnswer>> {
     let x = cart_fields(&q)?;
@@ -249,7 +249,7 @@ pub async fn delete_item(
     _: StoreScope,
     caller: Caller,
     Path((id, line)): Path<(String, String)>,
-    q: StoreQuery,
+    q: QueryText,
 ) -> ApiResult<Json<LineItemDeleted>> {
     let x = cart_fields(&q)?;
     authorise_cart(&s, &caller, &id).await?;
@@ -284,7 +284,7 @@ pub async fn add_shipping_method(
     _: StoreScope,
     caller: Caller,
     Path(id): Path<String>,
-    q: StoreQuery,
+    q: QueryText,
     ApiJson(b): ApiJson<MethodBody>,
 ) -> ApiResult<Json<CartAnswer>> {
     let x = cart_fields(&q)?;

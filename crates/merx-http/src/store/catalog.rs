@@ -15,7 +15,7 @@ use serde_json::Value;
 
 use super::StoreScope;
 use crate::error::ApiResult;
-use crate::extract::StoreQuery;
+use crate::extract::QueryText;
 use crate::fields::{select, Selection};
 use crate::list::{ListParams, ListSpec};
 use crate::qs::Qs;
@@ -63,7 +63,7 @@ fn taxonomy_filter(
 pub async fn collections(
     State(s): State<AppState>,
     scope: StoreScope,
-    query: StoreQuery<CollectionListParams>,
+    query: QueryText<CollectionListParams>,
 ) -> ApiResult<Rendered<ProductCollectionList>> {
     let qs = query.qs()?;
     let (mut f, page) = taxonomy_filter(&qs, "handle", 10, TaxonomyService::COLLECTION_SORTS)?;
@@ -87,7 +87,7 @@ pub async fn collection(
     State(s): State<AppState>,
     scope: StoreScope,
     Path(id): Path<String>,
-    query: StoreQuery<FieldsParams>,
+    query: QueryText<FieldsParams>,
 ) -> ApiResult<Rendered<ProductCollectionAnswer>> {
     let qs = query.qs()?;
     let sel = collection_selection(&qs)?;
@@ -154,7 +154,7 @@ async fn labels(
 pub async fn tags(
     State(s): State<AppState>,
     _: StoreScope,
-    query: StoreQuery<TaxonomyListParams>,
+    query: QueryText<TaxonomyListParams>,
 ) -> ApiResult<Json<ProductTagList>> {
     let (items, page) = labels(&s, LabelKind::Tag, &query.raw).await?;
     Ok(Json(ProductTagList::new(items, &page)))
@@ -163,7 +163,7 @@ pub async fn tags(
 pub async fn types(
     State(s): State<AppState>,
     _: StoreScope,
-    query: StoreQuery<TaxonomyListParams>,
+    query: QueryText<TaxonomyListParams>,
 ) -> ApiResult<Json<ProductTypeList>> {
     let (items, page) = labels(&s, LabelKind::Type, &query.raw).await?;
     Ok(Json(ProductTypeList::new(items, &page)))
@@ -173,7 +173,7 @@ pub async fn tag(
     State(s): State<AppState>,
     _: StoreScope,
     Path(id): Path<String>,
-    query: StoreQuery<FieldsParams>,
+    query: QueryText<FieldsParams>,
 ) -> ApiResult<Json<ProductTagAnswer>> {
     let sel = select(&LABEL, &Selection::all(&LABEL), query.qs()?.str("fields")?)?;
     let l = s.core.taxonomy.label(LabelKind::Tag, &id).await?;
@@ -186,7 +186,7 @@ pub async fn product_type(
     State(s): State<AppState>,
     _: StoreScope,
     Path(id): Path<String>,
-    query: StoreQuery<FieldsParams>,
+    query: QueryText<FieldsParams>,
 ) -> ApiResult<Json<ProductTypeAnswer>> {
     let sel = select(&LABEL, &Selection::all(&LABEL), query.qs()?.str("fields")?)?;
     let l = s.core.taxonomy.label(LabelKind::Type, &id).await?;
@@ -297,7 +297,7 @@ fn category_selection(qs: &Qs) -> ApiResult<(Selection, bool)> {
 pub async fn categories(
     State(s): State<AppState>,
     scope: StoreScope,
-    query: StoreQuery<CategoryListParams>,
+    query: QueryText<CategoryListParams>,
 ) -> ApiResult<Rendered<ProductCategoryList>> {
     let qs = query.qs()?;
     let (mut f, page) = taxonomy_filter(&qs, "handle", 50, TaxonomyService::CATEGORY_SORTS)?;
@@ -323,7 +323,7 @@ pub async fn category(
     State(s): State<AppState>,
     scope: StoreScope,
     Path(id): Path<String>,
-    query: StoreQuery<CategoryParams>,
+    query: QueryText<CategoryParams>,
 ) -> ApiResult<Rendered<ProductCategoryAnswer>> {
     let qs = query.qs()?;
     let (sel, descend) = category_selection(&qs)?;

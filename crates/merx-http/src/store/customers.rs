@@ -15,7 +15,7 @@ use crate::caller::CustomerActor;
 use crate::dto::double_option;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
-use crate::extract::StoreQuery;
+use crate::extract::QueryText;
 use crate::list::{ListParams, ListSpec, SortKey};
 use crate::qs::Qs;
 use crate::session;
@@ -92,7 +92,7 @@ pub async fn me(
     State(s): State<AppState>,
     _: StoreScope,
     c: CustomerActor,
-    q: StoreQuery,
+    q: QueryText,
 ) -> ApiResult<Json<CustomerAnswer>> {
     let with_orders = expand::customer_wants_orders(q.qs()?.str("fields")?)?;
     let customer = s.core.customers.get(&c.customer_id).await?;

@@ -5,7 +5,7 @@ use super::StoreScope;
 use crate::caller::Caller;
 use crate::caller::CustomerActor;
 use crate::error::ApiResult;
-use crate::extract::StoreQuery;
+use crate::extract::QueryText;
 use crate::list::{ListParams, ListSpec};
 use crate::queries::OrderListParams;
 use crate::views::expand;
@@ -20,7 +20,7 @@ pub async fn retrieve_order(
     _: StoreScope,
     caller: Caller,
     Path(id): Path<String>,
-    q: StoreQuery,
+    q: QueryText,
 ) -> ApiResult<Json<OrderAnswer>> {
     let x = expand::order_selection(q.qs()?.str("fields")?)?;
     let o = s.core.orders.get(&id).await?;
@@ -34,7 +34,7 @@ pub async fn list_orders(
     State(s): State<AppState>,
     _: StoreScope,
     c: CustomerActor,
-    q: StoreQuery<OrderListParams>,
+    q: QueryText<OrderListParams>,
 ) -> ApiResult<Json<OrderList>> {
     let qs = q.qs()?;
     let x = expand::order_selection(qs.str("fields")?)?;

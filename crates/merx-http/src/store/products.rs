@@ -16,7 +16,7 @@ use serde::ser::{Serialize, SerializeMap, Serializer};
 use super::StoreScope;
 use crate::caller::Caller;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::StoreQuery;
+use crate::extract::QueryText;
 use crate::fields::{select, Selection};
 use crate::qs::Qs;
 use crate::queries::{ProductListParams, ProductParams};
@@ -294,7 +294,7 @@ pub async fn list(
     State(state): State<AppState>,
     scope: StoreScope,
     caller: Caller,
-    StoreQuery { raw, .. }: StoreQuery<ProductListParams>,
+    QueryText { raw, .. }: QueryText<ProductListParams>,
 ) -> ApiResult<Rendered<ProductListAnswerShape>> {
     let groups = customer_groups(&state, &caller).await?;
     let key = cache_key("/store/products", &scope, &raw, &groups);
@@ -327,7 +327,7 @@ pub async fn retrieve(
     scope: StoreScope,
     Path(id): Path<String>,
     caller: Caller,
-    StoreQuery { raw, .. }: StoreQuery<ProductParams>,
+    QueryText { raw, .. }: QueryText<ProductParams>,
 ) -> ApiResult<Rendered<ProductAnswerShape>> {
     let groups = customer_groups(&state, &caller).await?;
     let key = cache_key(&format!("/store/products/{id}"), &scope, &raw, &groups);

@@ -8,7 +8,7 @@ use merx_types::{Currency, DomainError};
 
 use super::StoreScope;
 use crate::error::ApiResult;
-use crate::extract::StoreQuery;
+use crate::extract::QueryText;
 use crate::fields::{select, Selection};
 use crate::list::{ListParams, ListSpec, SortKey};
 use crate::queries::{CurrencyListParams, FieldsParams, RegionListParams};
@@ -23,7 +23,7 @@ fn defaults() -> Selection {
 pub async fn list(
     State(state): State<AppState>,
     _: StoreScope,
-    query: StoreQuery<RegionListParams>,
+    query: QueryText<RegionListParams>,
 ) -> ApiResult<Json<RegionList>> {
     let qs = query.qs()?;
     let list = ListParams::parse(
@@ -55,7 +55,7 @@ pub async fn retrieve(
     State(state): State<AppState>,
     _: StoreScope,
     Path(id): Path<String>,
-    query: StoreQuery<FieldsParams>,
+    query: QueryText<FieldsParams>,
 ) -> ApiResult<Json<RegionAnswer>> {
     let qs = query.qs()?;
     let sel = select(&REGION, &defaults(), qs.str("fields")?)?;
@@ -67,7 +67,7 @@ pub async fn retrieve(
 
 pub async fn currencies(
     _: StoreScope,
-    query: StoreQuery<CurrencyListParams>,
+    query: QueryText<CurrencyListParams>,
 ) -> ApiResult<Json<CurrencyList>> {
     let qs = query.qs()?;
     let list = ListParams::parse(

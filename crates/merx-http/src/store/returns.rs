@@ -5,10 +5,10 @@ use super::StoreScope;
 use crate::caller::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
-use crate::list::{ListParams, ListSpec, SortKey};
 use crate::qs::Qs;
 use crate::views::fulfillment::{
-    ReturnAnswer, ReturnDto, ReturnReasonAnswer, ReturnReasonDto, ReturnReasonList,
+    return_reason_list, ReturnAnswer, ReturnDto, ReturnReasonAnswer, ReturnReasonDto,
+    ReturnReasonList,
 };
 use crate::AppState;
 use axum::extract::{Path, RawQuery, State};
@@ -82,26 +82,8 @@ pub async fn return_reasons(
     RawQuery(raw): RawQuery,
 ) -> ApiResult<Json<ReturnReasonList>> {
     let qs = Qs::parse(raw.as_deref().unwrap_or_default())?;
-    let list = ListParams::parse(
-        &qs,
-        &ListSpec {
-            default_limit: 50,
-            sorts: &["id", "value", "label", "created_at", "updated_at"],
-            dated: true,
-        },
-    )?;
-    let reasons = list.within(s.core.order_ops.reasons().await?, |r| {
-        (r.created_at, r.updated_at)
-    });
-    let page = list.page(reasons, |r, field| match field {
-        "id" => SortKey::from(r.id.as_str()),
-        "label" => SortKey::from(r.label.as_str()),
-        "created_at" => SortKey::from(r.created_at),
-        "updated_at" => SortKey::from(r.updated_at),
-        _ => SortKey::from(r.value.as_str()),
-    });
-    let items = page.items.iter().map(ReturnReasonDto::from).collect();
-    Ok(Json(ReturnReasonList::new(items, &page)))
+    let reasons = s.core.order_ops.reasons().await?;
+    Ok(Json(return_reason_list(&qs, reasons)?))
 }
 
 pub async fn return_reason(

@@ -5,6 +5,9 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::dto::{answer, list_answer, opt_ts, ts, Amount};
+use crate::error::ApiResult;
+use crate::list::{ListParams, ListSpec, SortKey};
+use crate::qs::Qs;
 
 /// A line item and how many of its units a fulfillment holds.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -138,3 +141,26 @@ answer!(ReturnReasonAnswer {
 list_answer!(ReturnReasonList {
     return_reasons: ReturnReasonDto
 });
+
+/// A page of return reasons as both APIs list them: Medusa's paging, `order` over their columns
+/// and date bounds, read from `qs` (there are few reasons, so they are paged in memory).
+pub fn return_reason_list(qs: &Qs, reasons: Vec<ReturnReason>) -> ApiResult<ReturnReasonList> {
+    let list = ListParams::parse(
+        qs,
+        &ListSpec {
+            default_limit: 50,
+            sorts: &["id", "value", "label", "created_at", "updated_at"],
+            dated: true,
+        },
+    )?;
+    let reasons = list.within(reasons, |r| (r.created_at, r.updated_at));
+    let page = list.page(reasons, |r, field| match field {
+        "id" => SortKey::from(r.id.as_str()),
+        "label" => SortKey::from(r.label.as_str()),
+        "created_at" => SortKey::from(r.created_at),
+        "updated_at" => SortKey::from(r.updated_at),
+        _ => SortKey::from(r.value.as_str()),
+    });
+    let items = page.items.iter().map(ReturnReasonDto::from).collect();
+    Ok(ReturnReasonList::new(items, &page))
+}

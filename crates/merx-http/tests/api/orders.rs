@@ -349,3 +349,42 @@ app_test!(
     canceling_an_order_releases_its_reservations_and_payment,
     cancel_releases
 );
+
+/// The Admin lists return reasons as the Store does: paged, ordered, counted.
+async fn admin_return_reasons_are_paged(app: TestApp) {
+    let admin = app.admin_key(merx_core::auth::Role::Admin).await;
+    for (value, label) in [
+        ("damaged", "Damaged"),
+        ("late", "Arrived late"),
+        ("size", "Wrong size"),
+    ] {
+        app.post_as(
+            "/admin/return-reasons",
+            &admin,
+            &json!({"value": value, "label": label}),
+        )
+        .await
+        .ok();
+    }
+    let page = app
+        .get_as(
+            "/admin/return-reasons?limit=2&offset=1&order=-value",
+            &admin,
+        )
+        .await
+        .ok();
+    assert_eq!(page["count"], 3, "{page}");
+    assert_eq!(page["limit"], 2);
+    assert_eq!(page["offset"], 1);
+    let values: Vec<&str> = page["return_reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["value"].as_str().unwrap())
+        .collect();
+    assert_eq!(values, ["late", "damaged"]);
+}
+app_test!(
+    admin_return_reasons_are_paged_and_ordered,
+    admin_return_reasons_are_paged
+);
