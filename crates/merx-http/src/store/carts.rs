@@ -44,9 +44,10 @@ pub struct CartBody {
     pub sales_channel_id: Option<String>,
     pub shipping_address: Option<AddressBody>,
     pub billing_address: Option<AddressBody>,
-    #[serde(default, deserialize_with = "crate::dto::metadata")]
+    /// An object, or `null` to clear the cart's metadata on an update.
+    #[serde(default, deserialize_with = "crate::dto::metadata_patch")]
     #[schema(value_type = Option<Object>)]
-    pub metadata: Option<Value>,
+    pub metadata: Option<Option<Value>>,
     pub items: Option<Vec<LineItemBody>>,
     /// The promotion codes to apply (Medusa's way to apply a code through a cart update). No
     /// promotion exists yet: an empty list is accepted, any code is 400 "The promotion code X is
@@ -99,7 +100,7 @@ pub async fn create_cart(
         customer_id: customer.map(|c| c.0),
         shipping_address: b.shipping_address.as_ref().map(AddressBody::fields),
         billing_address: b.billing_address.as_ref().map(AddressBody::fields),
-        metadata: b.metadata,
+        metadata: b.metadata.flatten(),
         items: b
             .items
             .unwrap_or_default()
@@ -165,7 +166,7 @@ pub async fn update_cart(
         sales_channel_id: b.sales_channel_id,
         shipping_address: b.shipping_address.as_ref().map(AddressBody::fields),
         billing_address: b.billing_address.as_ref().map(AddressBody::fields),
-        metadata: b.metadata.map(Some),
+        metadata: b.metadata,
     };
     let view = s.core.carts.update(&id, changes).await?;
     Ok(Json(CartAnswer {

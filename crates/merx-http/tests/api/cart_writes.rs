@@ -385,3 +385,25 @@ app_test!(
     lines_snapshot_what_product_reads_show,
     lines_snapshot_what_product_reads_show
 );
+
+/// `metadata: null` on a cart update clears it; leaving the field out keeps it.
+async fn null_metadata_clears_a_carts_metadata(app: TestApp) {
+    let s = setup(&app, "eur", 12.5, 100).await;
+    let created = write_cart(
+        &app,
+        &s,
+        "/store/carts",
+        json!({"region_id": s.region, "metadata": {"source": "ad"}}),
+    )
+    .await;
+    let path = format!("/store/carts/{}", created["id"].as_str().unwrap());
+    let kept = write_cart(&app, &s, &path, json!({"email": "b@example.com"})).await;
+    assert_eq!(kept["metadata"], json!({"source": "ad"}), "absent keeps it");
+    let cleared = write_cart(&app, &s, &path, json!({"metadata": null})).await;
+    assert_eq!(cleared["metadata"], Value::Null, "null clears it");
+    answers_as_read(&app, &s, "clear metadata", &cleared).await;
+}
+app_test!(
+    null_metadata_on_a_cart_update_clears_it,
+    null_metadata_clears_a_carts_metadata
+);
