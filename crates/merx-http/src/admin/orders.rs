@@ -255,14 +255,12 @@ pub async fn list_orders(
     Ok(Json(OrderList::new(items, &page)))
 }
 
+/// The order as every order operation answers it: with its fulfillments and returns.
 pub async fn retrieve_order(
     State(s): State<AppState>,
     Path(id): Path<String>,
-) -> ApiResult<Json<OrderAnswer>> {
-    let o = s.core.orders.get(&id).await?;
-    Ok(Json(OrderAnswer {
-        order: OrderDto::read(&s, &o).await?,
-    }))
+) -> ApiResult<Json<AdminOrderAnswer>> {
+    admin_order(&s, &id).await
 }
 
 // ---------- order operations
@@ -273,7 +271,7 @@ use crate::views::fulfillment::{
     return_reason_list, ReturnAnswer, ReturnDto, ReturnReasonAnswer, ReturnReasonDto,
     ReturnReasonList,
 };
-use crate::views::order::{AdminOrderAnswer, AdminOrderDto, OrderAnswer, OrderDto, OrderList};
+use crate::views::order::{AdminOrderAnswer, AdminOrderDto, OrderDto, OrderList};
 use merx_core::order::LineQuantity;
 
 const ORDERS_WRITE: Permission = Permission::write("orders");

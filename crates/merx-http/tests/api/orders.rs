@@ -118,6 +118,16 @@ async fn order_lifecycle(app: TestApp) {
         shipped["order"]["fulfillments"][0]["labels"][0]["tracking_number"],
         "1Z999"
     );
+    // A read of the order answers the shape the operations answer, fulfillments and returns in.
+    let read = app
+        .get_as(&format!("/admin/orders/{order}"), &s.admin)
+        .await
+        .ok();
+    assert_eq!(
+        read["order"]["fulfillments"],
+        shipped["order"]["fulfillments"]
+    );
+    assert_eq!(read["order"]["returns"], shipped["order"]["returns"]);
     // The unshipped one can be cancelled: its unit goes back and is reserved again; then redone.
     let canceled = app
         .post_as(
