@@ -334,11 +334,26 @@ pub async fn accept(
     }))
 }
 
-/// A customer's profile as the Admin API creates and changes it (Medusa's fields).
+/// A new customer without an account (Medusa's fields).
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AdminNewCustomerBody {
+    #[schema(format = "email")]
+    pub email: String,
+    pub company_name: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub phone: Option<String>,
+    #[serde(default, deserialize_with = "crate::dto::metadata")]
+    #[schema(value_type = Option<Object>)]
+    pub metadata: Option<Value>,
+}
+
+/// Changes to a customer's profile (Medusa's fields): what is sent changes, `null` clears.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AdminCustomerBody {
-    /// Required on create. Changes only for a customer without an account.
+    /// Changes only for a customer without an account (a registered customer's is their login).
     pub email: Option<String>,
     #[serde(default, deserialize_with = "double_option")]
     pub company_name: Option<Option<String>>,
@@ -396,16 +411,20 @@ pub async fn retrieve_customer(
 pub async fn create_customer(
     State(s): State<AppState>,
     actor: AdminActor,
-    ApiJson(b): ApiJson<AdminCustomerBody>,
+    ApiJson(b): ApiJson<AdminNewCustomerBody>,
 ) -> ApiResult<Json<CustomerAnswer>> {
-    let email = b
-        .email
-        .clone()
-        .ok_or_else(|| ApiError::invalid("email is required"))?;
+    let input = CustomerInput {
+        email: None,
+        first_name: Some(b.first_name),
+        last_name: Some(b.last_name),
+        company_name: Some(b.company_name),
+        phone: Some(b.phone),
+        metadata: Some(b.metadata),
+    };
     let customer = s
         .core
         .customers
-        .create(&email, b.input(), Some(&actor.id))
+        .create(&b.email, input, Some(&actor.id))
         .await?;
     Ok(Json(CustomerAnswer {
         customer: CustomerDto::from(&customer),
