@@ -93,7 +93,8 @@ fn creds(c: Credentials) -> ApiResult<(String, String)> {
     }
 }
 
-/// The same answer whether or not the email is taken (see `AuthService::register`).
+/// The same answer whether or not the email is taken (see `AuthService::register`). A user's
+/// registration token is worth nothing until it accepts an invite (`POST /admin/invites/accept`).
 async fn register(
     State(s): State<AppState>,
     Path(a): Path<String>,
@@ -101,12 +102,6 @@ async fn register(
     ApiJson(b): ApiJson<Credentials>,
 ) -> ApiResult<Json<TokenAnswer>> {
     let actor = actor(&a)?;
-    if actor == ActorType::User {
-        return Err(DomainError::not_allowed(
-            "Admin users join by invite: POST /admin/invites/accept",
-        )
-        .into());
-    }
     let (email, password) = creds(b)?;
     let token = s
         .core

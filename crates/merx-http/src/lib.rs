@@ -103,14 +103,17 @@ pub fn router(state: AppState) -> Router {
     router_with_extensions(state, Router::new())
 }
 
-/// `/auth`, `/hooks` and the demo's images: the routes outside the Admin and Store APIs.
+/// `/auth`, `/hooks`, the demo's images and accepting an invite: the routes outside the Admin
+/// API's authentication and the Store API.
 fn public_routes() -> route_doc::PublicRoutes {
     auth_routes::routes()
         .merge(hooks::routes())
         .merge(demo_images::routes())
+        .merge(admin::public_routes())
 }
 
-/// Every `/auth`, `/hooks` and `/static/demo` route, for the OpenAPI document.
+/// Every `/auth`, `/hooks` and `/static/demo` route and `POST /admin/invites/accept`, for the
+/// OpenAPI document.
 pub fn public_route_table() -> Vec<route_doc::PublicRoute> {
     public_routes().table
 }

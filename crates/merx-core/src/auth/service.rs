@@ -415,8 +415,9 @@ impl AuthService {
             ))
             .into());
         }
-        // Identities are only deleted with their admin user; a customer identity that does not
-        // exist is the one a taken email's registration token names.
+        // Identities are only deleted with their user or customer (whose tokens name the actor,
+        // refused above) or replaced by an accepted invite; an identity that does not exist is
+        // the one a taken email's registration token names.
         let identity = self
             .identity_by_id(&claims.auth_identity_id)
             .await?

@@ -1,4 +1,5 @@
-use merx_db::{query, sql::placeholders, Db, DbResult, Row, Tx};
+use merx_db::{query, sql::placeholders, Backend, Db, DbResult, Row, Tx};
+use merx_types::email::normalise as normalise_email;
 use merx_types::id::{new_id, prefix};
 use merx_types::time::now;
 use merx_types::{Country, DomainError, Page, PageRequest};
@@ -18,6 +19,8 @@ pub struct Customer {
     pub phone: Option<String>,
     pub has_account: bool,
     pub metadata: Option<Value>,
+    /// The admin user who created it (`None` for registered customers and API keys' ones).
+    pub created_by: Option<String>,
     pub addresses: Vec<Address>,
     pub group_ids: Vec<String>,
     pub created_at: OffsetDateTime,
@@ -75,7 +78,7 @@ pub struct CustomerInput {
     pub metadata: Option<Option<Value>>,
 }
 
-const COLUMNS: &str = "id, email, first_name, last_name, company_name, phone, has_account, metadata, created_at, updated_at";
+const COLUMNS: &str = "id, email, first_name, last_name, company_name, phone, has_account, metadata, created_by, created_at, updated_at";
 const ADDRESS_COLUMNS: &str = "id, customer_id, address_name, is_default_shipping, is_default_billing, company, first_name, \
     last_name, address_1, address_2, city, country_code, province, postal_code, phone, metadata, created_at, updated_at";
 
@@ -89,6 +92,7 @@ fn from_row(r: &Row) -> DbResult<Customer> {
         phone: r.opt_text("phone")?,
         has_account: r.bool("has_account")?,
         metadata: r.opt_json("metadata")?,
+        created_by: r.opt_text("created_by")?,
         addresses: Vec::new(),
         group_ids: Vec::new(),
         created_at: r.time("created_at")?,
@@ -155,6 +159,34 @@ async fn clear_defaults(
     Ok(())
 }
 
+/// 422 when another customer without an account (other than `except`) has `email`. On Postgres
+/// the check holds a transaction lock on the email, so two concurrent creates cannot both pass
+/// (SQLite's write transactions are serial already).
+async fn guest_email_free(tx: &mut Tx, email: &str, except: Option<&str>) -> CoreResult<()> {
+    if tx.backend() == Backend::Postgres {
+        tx.execute(
+            query("SELECT pg_advisory_xact_lock(hashtext(?))")
+                .bind(format!("customer_email:{email}")),
+        )
+        .await?;
+    }
+    let taken = tx
+        .fetch_optional(
+            query("SELECT id FROM customer WHERE email = ? AND has_account = ? AND deleted_at IS NULL AND id <> ?")
+                .bind(email)
+                .bind(false)
+                .bind(except.unwrap_or("")),
+        )
+        .await?;
+    if taken.is_some() {
+        return Err(DomainError::duplicate(format!(
+            "Customer with email: {email}, has_account: false, already exists."
+        ))
+        .into());
+    }
+    Ok(())
+}
+
 /// Customers, their addresses and groups.
 #[derive(Clone)]
 pub struct CustomerService {
@@ -177,7 +209,7 @@ impl CustomerService {
         let mut tx = self.db.begin().await?;
         tx.execute(
             query(format!(
-                "INSERT INTO customer ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                "INSERT INTO customer ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
             ))
             .bind(&id)
             .bind(email.to_lowercase())
@@ -187,6 +219,7 @@ impl CustomerService {
             .bind(input.phone.flatten())
             .bind(true)
             .bind(input.metadata.flatten())
+            .bind(None::<String>)
             .bind(at)
             .bind(at),
         )
@@ -206,6 +239,94 @@ impl CustomerService {
         .await?;
         tx.commit().await?;
         self.get(&id).await
+    }
+
+    /// Creates a customer without an account, as an admin does (`created_by` is the admin user):
+    /// Medusa keeps one such customer per email (beside, at most, one registered customer with
+    /// the same email), so a second is a 422 `duplicate_error`. The shopper may still register
+    /// with the email later: that makes a registered customer of its own (Medusa's rule: the two
+    /// need not be the same person).
+    pub async fn create(
+        &self,
+        email: &str,
+        input: CustomerInput,
+        created_by: Option<&str>,
+    ) -> CoreResult<Customer> {
+        let email = normalise_email(email)?;
+        let at = now();
+        let id = new_id(prefix::CUSTOMER);
+        let mut tx = self.db.begin().await?;
+        guest_email_free(&mut tx, &email, None).await?;
+        tx.execute(
+            query(format!(
+                "INSERT INTO customer ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            ))
+            .bind(&id)
+            .bind(&email)
+            .bind(input.first_name.flatten())
+            .bind(input.last_name.flatten())
+            .bind(input.company_name.flatten())
+            .bind(input.phone.flatten())
+            .bind(false)
+            .bind(input.metadata.flatten())
+            .bind(created_by.map(str::to_string))
+            .bind(at)
+            .bind(at),
+        )
+        .await?;
+        append(
+            &mut tx,
+            NewEvent::new("customer.created", "customer", &id, json!({"id": id})),
+        )
+        .await?;
+        tx.commit().await?;
+        self.get(&id).await
+    }
+
+    /// Deletes a customer (soft: their carts and orders keep naming them), with their addresses
+    /// and group memberships; a registered customer's login goes too (identity, tokens and
+    /// cookie sessions), so the email can register again.
+    pub async fn delete(&self, id: &str) -> CoreResult<()> {
+        let at = now();
+        let mut tx = self.db.begin().await?;
+        let n = tx
+            .execute(
+                query("UPDATE customer SET deleted_at = ?, updated_at = ? WHERE id = ? AND deleted_at IS NULL")
+                    .bind(at)
+                    .bind(at)
+                    .bind(id),
+            )
+            .await?;
+        if n == 0 {
+            return Err(
+                DomainError::not_found(format!("Customer with id: {id} was not found")).into(),
+            );
+        }
+        tx.execute(
+            query("UPDATE customer_address SET deleted_at = ? WHERE customer_id = ? AND deleted_at IS NULL")
+                .bind(at)
+                .bind(id),
+        )
+        .await?;
+        tx.execute(query("DELETE FROM customer_group_customer WHERE customer_id = ?").bind(id))
+            .await?;
+        tx.execute(
+            query("DELETE FROM auth_session WHERE auth_identity_id IN (SELECT id FROM auth_identity WHERE actor_type = 'customer' AND actor_id = ?)")
+                .bind(id),
+        )
+        .await?;
+        tx.execute(
+            query("DELETE FROM auth_identity WHERE actor_type = 'customer' AND actor_id = ?")
+                .bind(id),
+        )
+        .await?;
+        append(
+            &mut tx,
+            NewEvent::new("customer.deleted", "customer", id, json!({"id": id})),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     pub async fn get(&self, id: &str) -> CoreResult<Customer> {
@@ -241,8 +362,18 @@ impl CustomerService {
         Ok(c)
     }
 
+    /// Changes a customer's profile. The email changes only for a customer without an account
+    /// (a registered customer's email is their login) and stays one per such customer.
     pub async fn update(&self, id: &str, input: CustomerInput) -> CoreResult<Customer> {
         let mut c = self.get(id).await?;
+        let email = match input.email.as_deref().map(normalise_email).transpose()? {
+            Some(e) if e != c.email && c.has_account => return Err(DomainError::not_allowed(
+                "The email of a customer with an account is their login: it cannot be changed here",
+            )
+            .into()),
+            Some(e) if e != c.email => Some(e),
+            _ => None,
+        };
         if let Some(v) = input.first_name {
             c.first_name = v;
         }
@@ -259,8 +390,13 @@ impl CustomerService {
             c.metadata = v;
         }
         let mut tx = self.db.begin().await?;
+        if let Some(e) = &email {
+            guest_email_free(&mut tx, e, Some(id)).await?;
+            c.email = e.clone();
+        }
         tx.execute(
-            query("UPDATE customer SET first_name = ?, last_name = ?, company_name = ?, phone = ?, metadata = ?, updated_at = ? WHERE id = ?")
+            query("UPDATE customer SET email = ?, first_name = ?, last_name = ?, company_name = ?, phone = ?, metadata = ?, updated_at = ? WHERE id = ?")
+                .bind(c.email.clone())
                 .bind(c.first_name.clone())
                 .bind(c.last_name.clone())
                 .bind(c.company_name.clone())

@@ -1,6 +1,6 @@
 //! Admin users: people who work in the dashboard and Admin API, each with a role; invites.
 
-use merx_db::{query, Db, DbResult, Row};
+use merx_db::{query, Db, DbResult, Row, Tx};
 use merx_types::id::{new_id, random_token};
 use merx_types::time::now;
 use merx_types::{DomainError, Page, PageRequest};
@@ -68,34 +68,8 @@ impl UserService {
     ) -> CoreResult<User> {
         let email = email.trim().to_lowercase();
         crate::auth::password::validate(password)?;
-        let at = now();
-        let id = new_id("user");
         let mut tx = self.db.begin().await?;
-        tx.execute(
-            query(format!(
-                "INSERT INTO admin_user ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)"
-            ))
-            .bind(&id)
-            .bind(&email)
-            .bind(names.0)
-            .bind(names.1)
-            .bind(role.as_str())
-            .bind(at)
-            .bind(at),
-        )
-        .await
-        .map_err(|e| -> CoreError {
-            if e.is_unique_violation() {
-                DomainError::duplicate(format!("User with email: {email} already exists")).into()
-            } else {
-                e.into()
-            }
-        })?;
-        append(
-            &mut tx,
-            NewEvent::new("user.created", "user", &id, json!({"id": id})),
-        )
-        .await?;
+        let id = insert_user(&mut tx, &email, role, names).await?;
         tx.commit().await?;
         if let Err(e) = auth
             .create_linked(ActorType::User, &email, password, &id)
@@ -219,14 +193,8 @@ impl UserService {
         Ok((invite, token))
     }
 
-    /// Accepts an invite: creates the user with the invited email and role.
-    pub async fn accept_invite(
-        &self,
-        auth: &AuthService,
-        token: &str,
-        password: &str,
-        names: (Option<String>, Option<String>),
-    ) -> CoreResult<User> {
+    /// The live invite `token` names: 401 when there is none, or it expired or was accepted.
+    async fn live_invite(&self, token: &str) -> CoreResult<LiveInvite> {
         let row = self
             .db
             .fetch_optional(query("SELECT id, email, role, accepted, expires_at FROM invite WHERE token_hash = ? AND deleted_at IS NULL").bind(hash_token(token)))
@@ -238,23 +206,176 @@ impl UserService {
             )
             .into());
         }
-        let role = Role::parse(&row.text("role")?).unwrap_or(Role::Support);
-        let claimed = self
-            .db
-            .execute(
-                query(
-                    "UPDATE invite SET accepted = ?, updated_at = ? WHERE id = ? AND accepted = ?",
+        Ok(LiveInvite {
+            id: row.text("id")?,
+            email: row.text("email")?,
+            role: Role::parse(&row.text("role")?).unwrap_or(Role::Support),
+        })
+    }
+
+    /// Accepts an invite with a password (Merx's flow): creates the user with the invited email
+    /// and role, and their password identity. An identity of the email that never became a user
+    /// (someone registered it and never accepted an invite) is replaced: the invite token, sent
+    /// to the email, proves more than that registration did.
+    pub async fn accept_invite(
+        &self,
+        auth: &AuthService,
+        token: &str,
+        password: &str,
+        names: (Option<String>, Option<String>),
+    ) -> CoreResult<User> {
+        // Before the invite is used up: a refused password leaves it for another try.
+        crate::auth::password::validate(password)?;
+        let invite = self.live_invite(token).await?;
+        let mut tx = self.db.begin().await?;
+        claim(&mut tx, &invite.id).await?;
+        tx.execute(
+            query("DELETE FROM auth_session WHERE auth_identity_id IN (SELECT id FROM auth_identity WHERE provider = 'emailpass' AND actor_type = 'user' AND entity_id = ? AND actor_id IS NULL)")
+                .bind(&invite.email),
+        )
+        .await?;
+        tx.execute(
+            query("DELETE FROM auth_identity WHERE provider = 'emailpass' AND actor_type = 'user' AND entity_id = ? AND actor_id IS NULL")
+                .bind(&invite.email),
+        )
+        .await?;
+        tx.commit().await?;
+        let created = self
+            .create(auth, &invite.email, password, invite.role, names)
+            .await;
+        if created.is_err() {
+            // Give the invite back: nothing was created with it.
+            self.db
+                .execute(
+                    query("UPDATE invite SET accepted = ?, updated_at = ? WHERE id = ?")
+                        .bind(false)
+                        .bind(now())
+                        .bind(&invite.id),
                 )
-                .bind(true)
-                .bind(now())
-                .bind(row.text("id")?)
-                .bind(false),
+                .await?;
+        }
+        created
+    }
+
+    /// Accepts an invite with the token of a registered identity (Medusa's flow:
+    /// `POST /auth/user/emailpass/register`, then `POST /admin/invites/accept?token=` with the
+    /// registration token as Bearer): creates the user with the invited email and role and links
+    /// the identity to it, in one transaction. The invite is checked first, so without a live
+    /// invite nothing about the identity is told. The identity must be of the invited email;
+    /// `email`, when sent, too. A token whose identity is of another email and the token that
+    /// registering a taken email answered are refused alike, so this does not tell whether an
+    /// email has a login either.
+    pub async fn accept_invite_registered(
+        &self,
+        auth: &AuthService,
+        invite_token: &str,
+        registration_token: &str,
+        email: Option<&str>,
+        names: (Option<String>, Option<String>),
+    ) -> CoreResult<User> {
+        let invite = self.live_invite(invite_token).await?;
+        if let Some(e) = email {
+            if merx_types::email::normalise(e)? != invite.email {
+                return Err(DomainError::invalid(format!(
+                    "email must be the invited email, {}",
+                    invite.email
+                ))
+                .into());
+            }
+        }
+        let not_for_invite = || -> CoreError {
+            DomainError::invalid(format!(
+                "The registration token is not of a new login for {}: register that email, or if it already has a login, log in (or reset its password) and accept with that token",
+                invite.email
+            ))
+            .into()
+        };
+        let identity = match auth.registration(ActorType::User, registration_token).await {
+            Ok(i) => i,
+            Err(CoreError::Domain(e)) if e.kind == merx_types::ErrorKind::Duplicate => {
+                return Err(not_for_invite())
+            }
+            Err(e) => return Err(e),
+        };
+        if identity.email != invite.email {
+            return Err(not_for_invite());
+        }
+        let mut tx = self.db.begin().await?;
+        claim(&mut tx, &invite.id).await?;
+        let id = insert_user(&mut tx, &invite.email, invite.role, names).await?;
+        let linked = tx
+            .execute(
+                query("UPDATE auth_identity SET actor_id = ?, updated_at = ? WHERE id = ? AND actor_id IS NULL")
+                    .bind(&id)
+                    .bind(now())
+                    .bind(&identity.id),
             )
             .await?;
-        if claimed == 0 {
-            return Err(DomainError::unauthorized("The invite was already accepted").into());
+        if linked == 0 {
+            // Another accept linked it first; this transaction is rolled back.
+            return Err(DomainError::invalid("Request already authenticated as a user.").into());
         }
-        self.create(auth, &row.text("email")?, password, role, names)
-            .await
+        tx.commit().await?;
+        self.get(&id).await
     }
+}
+
+struct LiveInvite {
+    id: String,
+    email: String,
+    role: Role,
+}
+
+/// Marks the invite accepted; 401 when another request did first.
+async fn claim(tx: &mut Tx, invite_id: &str) -> CoreResult<()> {
+    let claimed = tx
+        .execute(
+            query("UPDATE invite SET accepted = ?, updated_at = ? WHERE id = ? AND accepted = ?")
+                .bind(true)
+                .bind(now())
+                .bind(invite_id)
+                .bind(false),
+        )
+        .await?;
+    if claimed == 0 {
+        return Err(DomainError::unauthorized("The invite was already accepted").into());
+    }
+    Ok(())
+}
+
+/// Inserts the `admin_user` row and its `user.created` event; returns the new id.
+async fn insert_user(
+    tx: &mut Tx,
+    email: &str,
+    role: Role,
+    names: (Option<String>, Option<String>),
+) -> CoreResult<String> {
+    let at = now();
+    let id = new_id("user");
+    tx.execute(
+        query(format!(
+            "INSERT INTO admin_user ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)"
+        ))
+        .bind(&id)
+        .bind(email)
+        .bind(names.0)
+        .bind(names.1)
+        .bind(role.as_str())
+        .bind(at)
+        .bind(at),
+    )
+    .await
+    .map_err(|e| -> CoreError {
+        if e.is_unique_violation() {
+            DomainError::duplicate(format!("User with email: {email} already exists")).into()
+        } else {
+            e.into()
+        }
+    })?;
+    append(
+        tx,
+        NewEvent::new("user.created", "user", &id, json!({"id": id})),
+    )
+    .await?;
+    Ok(id)
 }

@@ -100,6 +100,14 @@ pub(crate) fn router(state: AppState) -> Router<AppState> {
     build()
         .router
         .layer(middleware::from_fn_with_state(state, auth::authenticate))
-        // Public: the invite token is the credential.
-        .route("/admin/invites/accept", axum::routing::post(users::accept))
+}
+
+/// The Admin routes outside its authentication: the invite token is the credential.
+pub(crate) fn public_routes() -> crate::route_doc::PublicRoutes {
+    crate::route_doc::PublicRoutes::new().add(
+        Method::POST,
+        "/admin/invites/accept",
+        "Admin",
+        users::accept,
+    )
 }

@@ -1,24 +1,31 @@
-//! `/admin/users`, `/admin/invites`, `/admin/customers`.
+//! `/admin/users`, `/admin/invites`, `/admin/customers` (with their addresses).
 
 use axum::extract::{Path, State};
-use axum::http::Method;
+use axum::http::{HeaderMap, Method};
 use axum::Json;
 use merx_core::auth::{Permission, Role};
+use merx_core::customer::CustomerInput;
 use merx_core::user::User;
-use merx_types::DomainError;
+use merx_types::{DomainError, Page};
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use super::{AdminActor, AdminRoutes};
-use crate::dto::{answer, list_answer, ts, Deleted};
+use crate::bodies::AddressBody;
+use crate::dto::{answer, double_option, list_answer, ts, Deleted};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::ApiJson;
-use crate::extract::ListQuery;
-use crate::views::customer::{CustomerAnswer, CustomerDto, CustomerList};
+use crate::extract::{ApiJson, ApiQuery, ListQuery};
+use crate::session;
+use crate::views::customer::{
+    CustomerAddressAnswer, CustomerAddressDeleted, CustomerAddressDto, CustomerAddressList,
+    CustomerAnswer, CustomerDto, CustomerList,
+};
 use crate::AppState;
 
 const USERS_READ: Permission = Permission::read("users");
 const USERS_WRITE: Permission = Permission::write("users");
 const CUS_READ: Permission = Permission::read("customers");
+const CUS_WRITE: Permission = Permission::write("customers");
 
 pub(crate) fn routes(r: AdminRoutes) -> AdminRoutes {
     r.add(Method::GET, "/admin/users", USERS_READ, list_users)
@@ -38,11 +45,54 @@ pub(crate) fn routes(r: AdminRoutes) -> AdminRoutes {
         )
         .add(Method::POST, "/admin/invites", USERS_WRITE, invite)
         .add(Method::GET, "/admin/customers", CUS_READ, list_customers)
+        .add(Method::POST, "/admin/customers", CUS_WRITE, create_customer)
         .add(
             Method::GET,
             "/admin/customers/{id}",
             CUS_READ,
             retrieve_customer,
+        )
+        .add(
+            Method::POST,
+            "/admin/customers/{id}",
+            CUS_WRITE,
+            update_customer,
+        )
+        .add(
+            Method::DELETE,
+            "/admin/customers/{id}",
+            CUS_WRITE,
+            delete_customer,
+        )
+        .add(
+            Method::GET,
+            "/admin/customers/{id}/addresses",
+            CUS_READ,
+            list_addresses,
+        )
+        .add(
+            Method::POST,
+            "/admin/customers/{id}/addresses",
+            CUS_WRITE,
+            create_address,
+        )
+        .add(
+            Method::GET,
+            "/admin/customers/{id}/addresses/{address_id}",
+            CUS_READ,
+            retrieve_address,
+        )
+        .add(
+            Method::POST,
+            "/admin/customers/{id}/addresses/{address_id}",
+            CUS_WRITE,
+            update_address,
+        )
+        .add(
+            Method::DELETE,
+            "/admin/customers/{id}/addresses/{address_id}",
+            CUS_WRITE,
+            delete_address,
         )
 }
 
@@ -210,33 +260,125 @@ pub async fn invite(
     }))
 }
 
+/// Accepting an invite, in either of two flows. Medusa's: the invite token as `?token=`, the
+/// invitee's registration token (`POST /auth/user/emailpass/register`) as Bearer, and this body
+/// with `email` (the invited one), `first_name`, `last_name`. Merx's: no credentials, and this
+/// body with `token` and `password`.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AcceptBody {
-    pub token: String,
-    pub password: String,
+    /// Merx's flow: the invite token.
+    pub token: Option<String>,
+    /// Merx's flow: the new user's password.
+    pub password: Option<String>,
+    /// Medusa's flow: the invited email (optional; it must be the invite's).
+    pub email: Option<String>,
     pub first_name: Option<String>,
     pub last_name: Option<String>,
 }
 
-/// `POST /admin/invites/accept`: public (the invite token is the credential).
+/// The query of `POST /admin/invites/accept`.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct AcceptQuery {
+    /// Medusa's flow: the invite token.
+    pub token: Option<String>,
+}
+
+/// `POST /admin/invites/accept`: public (the invite token is the credential). Medusa's flow when
+/// the query names the invite token, Merx's otherwise (see [`AcceptBody`]).
 pub async fn accept(
     State(s): State<AppState>,
+    ApiQuery(q): ApiQuery<AcceptQuery>,
+    headers: HeaderMap,
     ApiJson(b): ApiJson<AcceptBody>,
 ) -> ApiResult<Json<UserAnswer>> {
-    let user = s
-        .core
-        .users
-        .accept_invite(
-            &s.core.auth,
-            &b.token,
-            &b.password,
-            (b.first_name, b.last_name),
-        )
-        .await?;
+    let names = (b.first_name, b.last_name);
+    let user = match (q.token, b.token, b.password) {
+        (Some(invite), None, None) => {
+            let registration = session::bearer(&headers).ok_or_else(|| {
+                ApiError::from(DomainError::unauthorized(
+                    "Send the registration token of the invited email as Bearer",
+                ))
+            })?;
+            s.core
+                .users
+                .accept_invite_registered(
+                    &s.core.auth,
+                    &invite,
+                    registration,
+                    b.email.as_deref(),
+                    names,
+                )
+                .await?
+        }
+        (None, Some(token), Some(password)) => {
+            if b.email.is_some() {
+                return Err(ApiError::invalid(
+                    "email is for Medusa's flow (?token=); this flow uses the invited email",
+                ));
+            }
+            s.core
+                .users
+                .accept_invite(&s.core.auth, &token, &password, names)
+                .await?
+        }
+        _ => {
+            return Err(ApiError::invalid(
+                "Send the invite token as ?token= with the registration token as Bearer, \
+                 or {token, password} in the body",
+            ))
+        }
+    };
     Ok(Json(UserAnswer {
         user: UserDto::from(&user),
     }))
+}
+
+/// A new customer without an account (Medusa's fields).
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AdminNewCustomerBody {
+    #[schema(format = "email")]
+    pub email: String,
+    pub company_name: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub phone: Option<String>,
+    #[serde(default, deserialize_with = "crate::dto::metadata")]
+    #[schema(value_type = Option<Object>)]
+    pub metadata: Option<Value>,
+}
+
+/// Changes to a customer's profile (Medusa's fields): what is sent changes, `null` clears.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AdminCustomerBody {
+    /// Changes only for a customer without an account (a registered customer's is their login).
+    pub email: Option<String>,
+    #[serde(default, deserialize_with = "double_option")]
+    pub company_name: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    pub first_name: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    pub last_name: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    pub phone: Option<Option<String>>,
+    #[serde(default, deserialize_with = "crate::dto::metadata_patch")]
+    #[schema(value_type = Option<Object>)]
+    pub metadata: Option<Option<Value>>,
+}
+
+impl AdminCustomerBody {
+    fn input(self) -> CustomerInput {
+        CustomerInput {
+            email: self.email,
+            first_name: self.first_name,
+            last_name: self.last_name,
+            company_name: self.company_name,
+            phone: self.phone,
+            metadata: self.metadata,
+        }
+    }
 }
 
 pub async fn list_customers(
@@ -261,5 +403,133 @@ pub async fn retrieve_customer(
     let customer = s.core.customers.get(&id).await?;
     Ok(Json(CustomerAnswer {
         customer: CustomerDto::from(&customer),
+    }))
+}
+
+/// Creates a customer without an account (`has_account: false`, `created_by` the caller); one
+/// per email (422 `duplicate_error`).
+pub async fn create_customer(
+    State(s): State<AppState>,
+    actor: AdminActor,
+    ApiJson(b): ApiJson<AdminNewCustomerBody>,
+) -> ApiResult<Json<CustomerAnswer>> {
+    let input = CustomerInput {
+        email: None,
+        first_name: Some(b.first_name),
+        last_name: Some(b.last_name),
+        company_name: Some(b.company_name),
+        phone: Some(b.phone),
+        metadata: Some(b.metadata),
+    };
+    let customer = s
+        .core
+        .customers
+        .create(&b.email, input, Some(&actor.id))
+        .await?;
+    Ok(Json(CustomerAnswer {
+        customer: CustomerDto::from(&customer),
+    }))
+}
+
+pub async fn update_customer(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<AdminCustomerBody>,
+) -> ApiResult<Json<CustomerAnswer>> {
+    let customer = s.core.customers.update(&id, b.input()).await?;
+    Ok(Json(CustomerAnswer {
+        customer: CustomerDto::from(&customer),
+    }))
+}
+
+pub async fn delete_customer(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Deleted>> {
+    s.core.customers.delete(&id).await?;
+    Ok(Json(Deleted::new(id, "customer")))
+}
+
+/// The customer's addresses, oldest first.
+pub async fn list_addresses(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    ListQuery { page, .. }: ListQuery<50>,
+) -> ApiResult<Json<CustomerAddressList>> {
+    let customer = s.core.customers.get(&id).await?;
+    let all = &customer.addresses;
+    let items: Vec<CustomerAddressDto> = all
+        .iter()
+        .skip(usize::try_from(page.offset).unwrap_or(usize::MAX))
+        .take(usize::try_from(page.limit).unwrap_or(0))
+        .map(CustomerAddressDto::from)
+        .collect();
+    let counted: Page<()> = Page {
+        items: Vec::new(),
+        count: i64::try_from(all.len()).unwrap_or(i64::MAX),
+        limit: page.limit,
+        offset: page.offset,
+    };
+    Ok(Json(CustomerAddressList::new(items, &counted)))
+}
+
+/// Adds an address; answers the customer (Medusa's answer).
+pub async fn create_address(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<AddressBody>,
+) -> ApiResult<Json<CustomerAnswer>> {
+    let customer = s.core.customers.add_address(&id, b.input()).await?;
+    Ok(Json(CustomerAnswer {
+        customer: CustomerDto::from(&customer),
+    }))
+}
+
+pub async fn retrieve_address(
+    State(s): State<AppState>,
+    Path((id, address_id)): Path<(String, String)>,
+) -> ApiResult<Json<CustomerAddressAnswer>> {
+    let customer = s.core.customers.get(&id).await?;
+    let address = customer
+        .addresses
+        .iter()
+        .find(|a| a.id == address_id)
+        .ok_or_else(|| {
+            ApiError::from(DomainError::not_found(format!(
+                "Address with id: {address_id} was not found"
+            )))
+        })?;
+    Ok(Json(CustomerAddressAnswer {
+        address: CustomerAddressDto::from(address),
+    }))
+}
+
+/// Changes an address; answers the customer (Medusa's answer).
+pub async fn update_address(
+    State(s): State<AppState>,
+    Path((id, address_id)): Path<(String, String)>,
+    ApiJson(b): ApiJson<AddressBody>,
+) -> ApiResult<Json<CustomerAnswer>> {
+    let customer = s
+        .core
+        .customers
+        .update_address(&id, &address_id, b.input())
+        .await?;
+    Ok(Json(CustomerAnswer {
+        customer: CustomerDto::from(&customer),
+    }))
+}
+
+/// Deletes an address; answers its id with the customer as `parent` (Medusa's answer).
+pub async fn delete_address(
+    State(s): State<AppState>,
+    Path((id, address_id)): Path<(String, String)>,
+) -> ApiResult<Json<CustomerAddressDeleted>> {
+    let customer = s.core.customers.delete_address(&id, &address_id).await?;
+    Ok(Json(CustomerAddressDeleted {
+        id: address_id,
+        object: "customer_address",
+        deleted: true,
+        parent: CustomerDto::from(&customer),
     }))
 }

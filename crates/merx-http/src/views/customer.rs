@@ -73,6 +73,8 @@ pub struct CustomerDto {
     #[schema(value_type = Option<Object>)]
     pub metadata: Option<Value>,
     pub has_account: bool,
+    /// The admin user who created the customer; `null` for a registered customer.
+    pub created_by: Option<String>,
     pub default_billing_address_id: Option<String>,
     pub default_shipping_address_id: Option<String>,
     pub addresses: Vec<CustomerAddressDto>,
@@ -99,6 +101,7 @@ impl From<&Customer> for CustomerDto {
             phone: c.phone.clone(),
             metadata: c.metadata.clone(),
             has_account: c.has_account,
+            created_by: c.created_by.clone(),
             default_billing_address_id: default(|a| a.is_default_billing),
             default_shipping_address_id: default(|a| a.is_default_shipping),
             addresses: c.addresses.iter().map(CustomerAddressDto::from).collect(),

@@ -462,6 +462,7 @@ static CUSTOMER: Entity = Entity {
         "phone",
         "metadata",
         "has_account",
+        "created_by",
         "default_billing_address_id",
         "default_shipping_address_id",
         "deleted_at",
