@@ -967,7 +967,7 @@ pub struct RateBody {
     pub name: String,
     pub code: String,
     /// A percentage, 0 to 100.
-    #[schema(value_type = f64)]
+    #[schema(value_type = f64, minimum = 0, maximum = 100)]
     pub rate: Decimal,
     pub is_default: Option<bool>,
     pub is_combinable: Option<bool>,
@@ -999,7 +999,7 @@ pub struct RateChangesBody {
     pub name: Option<String>,
     pub code: Option<String>,
     /// A percentage, 0 to 100.
-    #[schema(value_type = Option<f64>)]
+    #[schema(value_type = Option<f64>, minimum = 0, maximum = 100)]
     pub rate: Option<Decimal>,
     pub is_default: Option<bool>,
     pub is_combinable: Option<bool>,
@@ -1016,7 +1016,7 @@ pub struct DefaultRateBody {
     pub name: String,
     pub code: String,
     /// A percentage, 0 to 100.
-    #[schema(value_type = f64)]
+    #[schema(value_type = f64, minimum = 0, maximum = 100)]
     pub rate: Decimal,
     pub is_combinable: Option<bool>,
     #[serde(default, deserialize_with = "crate::dto::metadata")]
