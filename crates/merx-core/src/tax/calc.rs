@@ -2,9 +2,9 @@
 //! currency's minor unit. Rounding happens once per tax line, so an order's tax is the sum of its
 //! lines' and its total is what a payment provider charges (unlike Medusa #14817).
 //!
-//! Rate choice for a place (country, optional province): the most specific tax region with a
-//! matching override rate (by product, product type or category) wins; otherwise the most specific
-//! default rate. A province's rates marked combinable also take the country's default rate.
+//! Rate choice for a place (country, optional province) follows Medusa's tax module: a province's
+//! rates (its override for the item, else its default) come before the country's; a combinable
+//! province rate also takes the country's rate for the item.
 
 use rust_decimal::Decimal;
 
@@ -44,58 +44,56 @@ pub struct Taxable {
     pub category_ids: Vec<String>,
 }
 
-fn matches(rate: &Rate, item: &Taxable) -> bool {
-    rate.targets.iter().any(|t| match t {
-        RateTarget::Product(id) => *id == item.product_id,
-        RateTarget::ProductType(id) => item.product_type_id.as_deref() == Some(id.as_str()),
-        RateTarget::ProductCategory(id) => item.category_ids.contains(id),
-    })
+/// How closely an override rate targets `item`: 0 by product, 1 by product type, 2 by category;
+/// `None` when it does not apply to it.
+fn specificity(rate: &Rate, item: &Taxable) -> Option<u8> {
+    rate.targets
+        .iter()
+        .filter_map(|t| match t {
+            RateTarget::Product(id) => (*id == item.product_id).then_some(0),
+            RateTarget::ProductType(id) => {
+                (item.product_type_id.as_deref() == Some(id.as_str())).then_some(1)
+            }
+            RateTarget::ProductCategory(id) => item.category_ids.contains(id).then_some(2),
+        })
+        .min()
 }
 
 fn default_rate(region: &RegionRates) -> Option<&Rate> {
     region.rates.iter().find(|r| r.is_default)
 }
 
+/// The region's override rate that targets `item` most closely (the first of equals).
+fn best_override<'a>(region: &'a RegionRates, item: &Taxable) -> Option<&'a Rate> {
+    region
+        .rates
+        .iter()
+        .filter(|r| !r.is_default)
+        .filter_map(|r| specificity(r, item).map(|s| (s, r)))
+        .min_by_key(|(s, _)| *s)
+        .map(|(_, r)| r)
+}
+
 /// The rates that apply to `item` given the province's and the country's tax regions.
+///
+/// As Medusa's tax module ranks them: the province's override (by product, then product type,
+/// then category), the province's default, the country's override, the country's default. One rate
+/// applies; a combinable province rate also takes the country's best rate for the item.
 pub fn applicable_rates(
     province: Option<&RegionRates>,
     country: Option<&RegionRates>,
     item: &Taxable,
 ) -> Vec<Rate> {
-    let overrides = |r: &RegionRates| -> Vec<Rate> {
-        r.rates
-            .iter()
-            .filter(|rate| !rate.is_default && matches(rate, item))
-            .cloned()
-            .collect()
-    };
-    let with_parent = |mut chosen: Vec<Rate>| -> Vec<Rate> {
-        if !chosen.is_empty() && chosen.iter().all(|r| r.is_combinable) {
-            if let Some(parent) = country.and_then(default_rate) {
-                chosen.push(parent.clone());
-            }
+    let country_best = || country.and_then(|c| best_override(c, item).or_else(|| default_rate(c)));
+    if let Some(chosen) = province.and_then(|p| best_override(p, item).or_else(|| default_rate(p)))
+    {
+        let mut out = vec![chosen.clone()];
+        if chosen.is_combinable {
+            out.extend(country_best().cloned());
         }
-        chosen
-    };
-    if let Some(p) = province {
-        let o = overrides(p);
-        if !o.is_empty() {
-            return with_parent(o);
-        }
+        return out;
     }
-    if let Some(c) = country {
-        let o = overrides(c);
-        if !o.is_empty() {
-            return o;
-        }
-    }
-    if let Some(d) = province.and_then(default_rate) {
-        return with_parent(vec![d.clone()]);
-    }
-    country
-        .and_then(default_rate)
-        .map(|d| vec![d.clone()])
-        .unwrap_or_default()
+    country_best().cloned().into_iter().collect()
 }
 
 /// Tax of one line, in minor units, per rate (same order as `rates`).
@@ -217,6 +215,67 @@ mod tests {
             .collect();
         assert_eq!(ids, ["hst"]);
         assert!(applicable_rates(None, None, &shirt).is_empty());
+    }
+
+    /// Medusa's ranking: the province's rates before the country's, a product rule before a
+    /// product type rule, one rate (a combinable province rate adds the country's for the item).
+    #[test]
+    fn provinces_rank_before_countries_and_products_before_types() {
+        let hoodie = Taxable {
+            product_id: "prod_hoodie".into(),
+            product_type_id: Some("ptyp_apparel".into()),
+            category_ids: vec![],
+        };
+        let ids = |p: Option<&RegionRates>, c: Option<&RegionRates>| -> Vec<String> {
+            applicable_rates(p, c, &hoodie)
+                .into_iter()
+                .map(|r| r.id)
+                .collect()
+        };
+        let us = RegionRates {
+            rates: vec![
+                rate("us_std", "5", true, false, vec![]),
+                rate(
+                    "us_apparel",
+                    "2",
+                    false,
+                    false,
+                    vec![RateTarget::ProductType("ptyp_apparel".into())],
+                ),
+            ],
+        };
+        let mut ca = RegionRates {
+            rates: vec![rate("ca_std", "7.25", true, false, vec![])],
+        };
+        assert_eq!(ids(None, Some(&us)), ["us_apparel"]);
+        assert_eq!(
+            ids(Some(&ca), Some(&us)),
+            ["ca_std"],
+            "the province's default beats the country's override"
+        );
+        ca.rates.push(rate(
+            "ca_apparel",
+            "1",
+            false,
+            false,
+            vec![RateTarget::ProductType("ptyp_apparel".into())],
+        ));
+        ca.rates.push(rate(
+            "ca_hoodie",
+            "0",
+            false,
+            false,
+            vec![RateTarget::Product("prod_hoodie".into())],
+        ));
+        assert_eq!(ids(Some(&ca), Some(&us)), ["ca_hoodie"], "one rate applies");
+        ca.rates = vec![rate("ca_std", "7.25", true, true, vec![])];
+        assert_eq!(
+            ids(Some(&ca), Some(&us)),
+            ["ca_std", "us_apparel"],
+            "combinable: the country's rate for the item joins"
+        );
+        assert_eq!(ids(Some(&ca), None), ["ca_std"]);
+        assert!(ids(None, None).is_empty());
     }
 
     #[test]

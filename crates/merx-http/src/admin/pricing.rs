@@ -9,12 +9,15 @@ use merx_core::customer::CustomerGroup;
 use merx_core::pricing::calc::{Candidate, PriceListType, Verdict};
 use merx_core::pricing::{NewPriceList, PriceList};
 use merx_core::storefront::{self, PricingRequest};
-use merx_core::tax::{NewTaxRate, TaxRate, TaxRegion};
+use merx_core::tax::{
+    NewTaxRate, NewTaxRegion, TaxRate, TaxRateChanges, TaxRateDetail, TaxRateFilter, TaxRateRule,
+    TaxRegion, TaxRegionChanges, TaxRegionDetail, TaxRegionFilter,
+};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::AdminRoutes;
+use super::{AdminActor, AdminRoutes};
 use crate::bodies::Batch;
 use crate::bodies::PriceBody;
 use crate::dto::{answer, list_answer, opt_ts, ts, Amount, Deleted};
@@ -108,17 +111,30 @@ pub(crate) fn routes(r: AdminRoutes) -> AdminRoutes {
             retrieve_tax_region,
         )
         .add(
+            Method::POST,
+            "/admin/tax-regions/{id}",
+            TAX_WRITE,
+            update_tax_region,
+        )
+        .add(
             Method::DELETE,
             "/admin/tax-regions/{id}",
             TAX_WRITE,
             delete_tax_region,
         )
+        .add(Method::GET, "/admin/tax-rates", TAX_READ, list_tax_rates)
         .add(Method::POST, "/admin/tax-rates", TAX_WRITE, create_tax_rate)
         .add(
             Method::GET,
             "/admin/tax-rates/{id}",
             TAX_READ,
             retrieve_tax_rate,
+        )
+        .add(
+            Method::POST,
+            "/admin/tax-rates/{id}",
+            TAX_WRITE,
+            update_tax_rate,
         )
         .add(
             Method::DELETE,
@@ -709,46 +725,25 @@ pub async fn group_customers(
 /// A rule limiting a tax rate to a product, product type or product category.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct TaxRateRuleDto {
+    pub id: String,
+    pub tax_rate_id: String,
     /// `product`, `product_type` or `product_category`.
     pub reference: String,
     pub reference_id: String,
-}
-
-/// A tax rate.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct TaxRateDto {
-    pub id: String,
-    pub tax_region_id: String,
-    pub name: String,
-    pub code: String,
-    /// A percentage (`25` is 25 %).
-    pub rate: f64,
-    pub is_default: bool,
-    pub is_combinable: bool,
-    pub rules: Vec<TaxRateRuleDto>,
+    pub created_by: Option<String>,
     pub created_at: String,
     pub updated_at: String,
     pub deleted_at: Option<String>,
 }
 
-impl From<&TaxRate> for TaxRateDto {
-    fn from(r: &TaxRate) -> Self {
+impl From<&TaxRateRule> for TaxRateRuleDto {
+    fn from(r: &TaxRateRule) -> Self {
         Self {
             id: r.id.clone(),
-            tax_region_id: r.tax_region_id.clone(),
-            name: r.name.clone(),
-            code: r.code.clone(),
-            rate: r.rate.normalize().to_string().parse().unwrap_or_default(),
-            is_default: r.is_default,
-            is_combinable: r.is_combinable,
-            rules: r
-                .rules
-                .iter()
-                .map(|(reference, id)| TaxRateRuleDto {
-                    reference: reference.clone(),
-                    reference_id: id.clone(),
-                })
-                .collect(),
+            tax_rate_id: r.tax_rate_id.clone(),
+            reference: r.reference.clone(),
+            reference_id: r.reference_id.clone(),
+            created_by: r.created_by.clone(),
             created_at: ts(r.created_at),
             updated_at: ts(r.updated_at),
             deleted_at: None,
@@ -756,37 +751,154 @@ impl From<&TaxRate> for TaxRateDto {
     }
 }
 
-answer!(TaxRateAnswer {
-    tax_rate: TaxRateDto
-});
-
-/// A tax region (a country, or a province within one) with its rates.
+/// A tax rate, as a tax region lists it.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct TaxRegionDto {
+pub struct TaxRateDto {
     pub id: String,
-    pub country_code: String,
-    pub province_code: Option<String>,
-    pub parent_id: Option<String>,
-    /// Always `tp_system`: Merx computes tax itself.
-    pub provider_id: &'static str,
-    pub tax_rates: Vec<TaxRateDto>,
+    /// A percentage (`7.25` is 7.25 %).
+    #[serde(serialize_with = "percent")]
+    #[schema(value_type = f64)]
+    pub rate: Decimal,
+    pub code: String,
+    pub name: String,
+    pub is_default: bool,
+    /// A province's rate that also takes its country's.
+    pub is_combinable: bool,
+    pub tax_region_id: String,
+    #[schema(value_type = Option<Object>)]
+    pub metadata: Option<Value>,
+    pub created_by: Option<String>,
     pub created_at: String,
     pub updated_at: String,
     pub deleted_at: Option<String>,
+    pub rules: Vec<TaxRateRuleDto>,
 }
 
-impl From<&TaxRegion> for TaxRegionDto {
+impl From<&TaxRate> for TaxRateDto {
+    fn from(r: &TaxRate) -> Self {
+        Self {
+            id: r.id.clone(),
+            rate: r.rate,
+            code: r.code.clone(),
+            name: r.name.clone(),
+            is_default: r.is_default,
+            is_combinable: r.is_combinable,
+            tax_region_id: r.tax_region_id.clone(),
+            metadata: r.metadata.clone(),
+            created_by: r.created_by.clone(),
+            created_at: ts(r.created_at),
+            updated_at: ts(r.updated_at),
+            deleted_at: None,
+            rules: r.rules.iter().map(TaxRateRuleDto::from).collect(),
+        }
+    }
+}
+
+/// A percentage as Medusa renders it: `19`, `7.25`.
+fn percent<S: serde::Serializer>(d: &Decimal, s: S) -> Result<S::Ok, S::Error> {
+    use rust_decimal::prelude::ToPrimitive;
+    let d = d.normalize();
+    match d.fract().is_zero().then(|| d.to_i64()).flatten() {
+        Some(i) => s.serialize_i64(i),
+        None => s.serialize_f64(d.to_string().parse().unwrap_or_default()),
+    }
+}
+
+/// A tax provider, by id.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct TaxProviderRef {
+    pub id: String,
+}
+
+/// A tax region's own fields.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct TaxRegionFields {
+    pub id: String,
+    pub country_code: String,
+    /// Lower case, as created (`us-ca`).
+    pub province_code: Option<String>,
+    /// A province's country region.
+    pub parent_id: Option<String>,
+    /// `tp_system` for a country's region; a province's is `null` unless one was named (its
+    /// country's provider computes the tax).
+    pub provider_id: Option<String>,
+    pub created_by: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+    pub deleted_at: Option<String>,
+    #[schema(value_type = Option<Object>)]
+    pub metadata: Option<Value>,
+}
+
+impl From<&TaxRegion> for TaxRegionFields {
     fn from(t: &TaxRegion) -> Self {
         Self {
             id: t.id.clone(),
             country_code: t.country_code.clone(),
             province_code: t.province_code.clone(),
             parent_id: t.parent_id.clone(),
-            provider_id: "tp_system",
-            tax_rates: t.rates.iter().map(TaxRateDto::from).collect(),
+            provider_id: t.provider_id.clone(),
+            created_by: t.created_by.clone(),
             created_at: ts(t.created_at),
             updated_at: ts(t.updated_at),
             deleted_at: None,
+            metadata: t.metadata.clone(),
+        }
+    }
+}
+
+/// A related tax region (a province's parent, a rate's region): its fields and its provider.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct TaxRegionSummary {
+    #[serde(flatten)]
+    pub fields: TaxRegionFields,
+    pub provider: Option<TaxProviderRef>,
+}
+
+impl From<&TaxRegion> for TaxRegionSummary {
+    fn from(t: &TaxRegion) -> Self {
+        Self {
+            fields: t.into(),
+            provider: t.provider_id.clone().map(|id| TaxProviderRef { id }),
+        }
+    }
+}
+
+/// A country region's province, with its rates.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct TaxRegionChild {
+    #[serde(flatten)]
+    pub fields: TaxRegionFields,
+    pub provider: Option<TaxProviderRef>,
+    pub tax_rates: Vec<TaxRateDto>,
+}
+
+/// A tax region (a country, or a province within one) with its rates, parent and provinces:
+/// Medusa's default fields.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct TaxRegionDto {
+    #[serde(flatten)]
+    pub fields: TaxRegionFields,
+    pub children: Vec<TaxRegionChild>,
+    pub parent: Option<TaxRegionSummary>,
+    pub tax_rates: Vec<TaxRateDto>,
+}
+
+impl From<&TaxRegionDetail> for TaxRegionDto {
+    fn from(d: &TaxRegionDetail) -> Self {
+        Self {
+            fields: (&d.region).into(),
+            children: d
+                .children
+                .iter()
+                .map(|c| TaxRegionChild {
+                    fields: c.into(),
+                    provider: c.provider_id.clone().map(|id| TaxProviderRef { id }),
+                    tax_rates: c.rates.iter().map(TaxRateDto::from).collect(),
+                })
+                .collect(),
+            parent: d.parent.as_ref().map(TaxRegionSummary::from),
+            tax_rates: d.region.rates.iter().map(TaxRateDto::from).collect(),
         }
     }
 }
@@ -798,25 +910,72 @@ list_answer!(TaxRegionList {
     tax_regions: TaxRegionDto
 });
 
+/// A tax rate with its region (`/admin/tax-rates`).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct TaxRateWithRegion {
+    #[serde(flatten)]
+    pub rate: TaxRateDto,
+    pub tax_region: TaxRegionSummary,
+}
+
+impl From<&TaxRateDetail> for TaxRateWithRegion {
+    fn from(d: &TaxRateDetail) -> Self {
+        Self {
+            rate: (&d.rate).into(),
+            tax_region: (&d.region).into(),
+        }
+    }
+}
+
+answer!(TaxRateAnswer {
+    tax_rate: TaxRateWithRegion
+});
+list_answer!(TaxRateList {
+    tax_rates: TaxRateWithRegion
+});
+
+fn rate_answer(d: &TaxRateDetail) -> Json<TaxRateAnswer> {
+    Json(TaxRateAnswer { tax_rate: d.into() })
+}
+
+fn region_answer(d: &TaxRegionDetail) -> Json<TaxRegionAnswer> {
+    Json(TaxRegionAnswer {
+        tax_region: d.into(),
+    })
+}
+
+/// A rule of a rate: the product, product type or product category it applies to.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RuleBody {
+    /// `product`, `product_type` or `product_category`.
+    pub reference: String,
+    pub reference_id: String,
+}
+
+fn rules(r: Vec<RuleBody>) -> Vec<(String, String)> {
+    r.into_iter()
+        .map(|r| (r.reference, r.reference_id))
+        .collect()
+}
+
+/// `POST /admin/tax-rates`: Medusa's `AdminCreateTaxRate`.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RateBody {
     pub tax_region_id: Option<String>,
     pub name: String,
     pub code: String,
-    #[schema(value_type = f64)]
+    /// A percentage, 0 to 100.
+    #[schema(value_type = f64, minimum = 0, maximum = 100)]
     pub rate: Decimal,
     pub is_default: Option<bool>,
     pub is_combinable: Option<bool>,
     #[serde(default)]
     pub rules: Vec<RuleBody>,
-}
-
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct RuleBody {
-    pub reference: String,
-    pub reference_id: String,
+    #[serde(default, deserialize_with = "crate::dto::metadata")]
+    #[schema(value_type = Option<Object>)]
+    pub metadata: Option<Value>,
 }
 
 impl RateBody {
@@ -827,39 +986,96 @@ impl RateBody {
             rate: self.rate,
             is_default: self.is_default.unwrap_or(false),
             is_combinable: self.is_combinable.unwrap_or(false),
-            rules: self
-                .rules
-                .into_iter()
-                .map(|r| (r.reference, r.reference_id))
-                .collect(),
+            rules: rules(self.rules),
+            metadata: self.metadata,
         }
     }
 }
 
+/// `POST /admin/tax-rates/{id}`: Medusa's `AdminUpdateTaxRate` (`rules` replace the rate's).
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RateChangesBody {
+    pub name: Option<String>,
+    pub code: Option<String>,
+    /// A percentage, 0 to 100.
+    #[schema(value_type = Option<f64>, minimum = 0, maximum = 100)]
+    pub rate: Option<Decimal>,
+    pub is_default: Option<bool>,
+    pub is_combinable: Option<bool>,
+    pub rules: Option<Vec<RuleBody>>,
+    #[serde(default, deserialize_with = "crate::dto::metadata_patch")]
+    #[schema(value_type = Option<Object>)]
+    pub metadata: Option<Option<Value>>,
+}
+
+/// A new region's default rate.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DefaultRateBody {
     pub name: String,
     pub code: String,
-    #[schema(value_type = f64)]
+    /// A percentage, 0 to 100.
+    #[schema(value_type = f64, minimum = 0, maximum = 100)]
     pub rate: Decimal,
     pub is_combinable: Option<bool>,
+    #[serde(default, deserialize_with = "crate::dto::metadata")]
+    #[schema(value_type = Option<Object>)]
+    pub metadata: Option<Value>,
 }
 
+/// `POST /admin/tax-regions`: Medusa's `AdminCreateTaxRegion`.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TaxRegionBody {
     pub country_code: String,
+    /// `tp_system` (the default for a country's region).
+    pub provider_id: Option<String>,
+    /// Makes it a province's region (`us-ca`), under its country's.
     pub province_code: Option<String>,
+    /// The country's region, for a province (found by country when absent).
     pub parent_id: Option<String>,
     pub default_tax_rate: Option<DefaultRateBody>,
+    #[serde(default, deserialize_with = "crate::dto::metadata")]
+    #[schema(value_type = Option<Object>)]
+    pub metadata: Option<Value>,
 }
 
+/// `POST /admin/tax-regions/{id}`: Medusa's `AdminUpdateTaxRegion`.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TaxRegionChangesBody {
+    /// A province's new code.
+    pub province_code: Option<String>,
+    pub provider_id: Option<String>,
+    #[serde(default, deserialize_with = "crate::dto::metadata_patch")]
+    #[schema(value_type = Option<Object>)]
+    pub metadata: Option<Option<Value>>,
+}
+
+/// A filter's values; `null` stands for "none" (`parent_id=null`: countries' regions).
+fn optional_values(qs: &Qs, key: &str) -> ApiResult<Vec<Option<String>>> {
+    Ok(qs
+        .list(key)?
+        .into_iter()
+        .map(|v| (v != "null").then_some(v))
+        .collect())
+}
+
+/// Tax regions: filters `id`, `country_code`, `province_code`, `parent_id` (one or many;
+/// `null` for none) and `q`.
 pub async fn list_tax_regions(
     State(s): State<AppState>,
-    ListQuery { qs: _, page }: ListQuery<20>,
+    ListQuery { qs, page }: ListQuery<20>,
 ) -> ApiResult<Json<TaxRegionList>> {
-    let page = s.core.tax.regions(page).await?;
+    let filter = TaxRegionFilter {
+        ids: qs.list("id")?,
+        country_codes: qs.list("country_code")?,
+        province_codes: optional_values(&qs, "province_code")?,
+        parent_ids: optional_values(&qs, "parent_id")?,
+        q: qs.str("q")?.map(str::to_string),
+    };
+    let page = s.core.tax.list(&filter, page).await?;
     Ok(Json(TaxRegionList::new(
         page.items.iter().map(TaxRegionDto::from).collect(),
         &page,
@@ -868,38 +1084,48 @@ pub async fn list_tax_regions(
 
 pub async fn create_tax_region(
     State(s): State<AppState>,
+    actor: AdminActor,
     ApiJson(b): ApiJson<TaxRegionBody>,
 ) -> ApiResult<Json<TaxRegionAnswer>> {
-    let default = b.default_tax_rate.map(|d| NewTaxRate {
+    let default_rate = b.default_tax_rate.map(|d| NewTaxRate {
         name: d.name,
         code: d.code,
         rate: d.rate,
         is_default: true,
         is_combinable: d.is_combinable.unwrap_or(false),
         rules: Vec::new(),
+        metadata: d.metadata,
     });
-    let t = s
-        .core
-        .tax
-        .create_region(
-            &b.country_code,
-            b.province_code.as_deref(),
-            b.parent_id.as_deref(),
-            default,
-        )
-        .await?;
-    Ok(Json(TaxRegionAnswer {
-        tax_region: (&t).into(),
-    }))
+    let new = NewTaxRegion {
+        country_code: b.country_code,
+        province_code: b.province_code,
+        parent_id: b.parent_id,
+        provider_id: b.provider_id,
+        metadata: b.metadata,
+        default_rate,
+    };
+    let d = s.core.tax.create(new, Some(&actor.id)).await?;
+    Ok(region_answer(&d))
 }
 
 pub async fn retrieve_tax_region(
     State(s): State<AppState>,
     Path(id): Path<String>,
 ) -> ApiResult<Json<TaxRegionAnswer>> {
-    Ok(Json(TaxRegionAnswer {
-        tax_region: (&s.core.tax.region(&id).await?).into(),
-    }))
+    Ok(region_answer(&s.core.tax.detail(&id).await?))
+}
+
+pub async fn update_tax_region(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<TaxRegionChangesBody>,
+) -> ApiResult<Json<TaxRegionAnswer>> {
+    let changes = TaxRegionChanges {
+        province_code: b.province_code,
+        provider_id: b.provider_id,
+        metadata: b.metadata,
+    };
+    Ok(region_answer(&s.core.tax.update(&id, changes).await?))
 }
 
 pub async fn delete_tax_region(
@@ -910,27 +1136,69 @@ pub async fn delete_tax_region(
     Ok(Json(Deleted::new(id, "tax_region")))
 }
 
+/// Tax rates: filters `id`, `tax_region_id` (one or many), `is_default` and `q`.
+pub async fn list_tax_rates(
+    State(s): State<AppState>,
+    ListQuery { qs, page }: ListQuery<20>,
+) -> ApiResult<Json<TaxRateList>> {
+    let filter = TaxRateFilter {
+        ids: qs.list("id")?,
+        tax_region_ids: qs.list("tax_region_id")?,
+        is_default: qs.bool("is_default")?,
+        q: qs.str("q")?.map(str::to_string),
+    };
+    let page = s.core.tax.rates(&filter, page).await?;
+    Ok(Json(TaxRateList::new(
+        page.items.iter().map(TaxRateWithRegion::from).collect(),
+        &page,
+    )))
+}
+
 pub async fn create_tax_rate(
     State(s): State<AppState>,
+    actor: AdminActor,
     ApiJson(b): ApiJson<RateBody>,
 ) -> ApiResult<Json<TaxRateAnswer>> {
     let region = b
         .tax_region_id
         .clone()
         .ok_or_else(|| ApiError::invalid("tax_region_id is required"))?;
-    let r = s.core.tax.create_rate(&region, b.rate()).await?;
-    Ok(Json(TaxRateAnswer {
-        tax_rate: (&r).into(),
-    }))
+    let r = s
+        .core
+        .tax
+        .add_rate(&region, b.rate(), Some(&actor.id))
+        .await?;
+    Ok(rate_answer(&r))
 }
 
 pub async fn retrieve_tax_rate(
     State(s): State<AppState>,
     Path(id): Path<String>,
 ) -> ApiResult<Json<TaxRateAnswer>> {
-    Ok(Json(TaxRateAnswer {
-        tax_rate: (&s.core.tax.rate(&id).await?).into(),
-    }))
+    Ok(rate_answer(&s.core.tax.rate(&id).await?))
+}
+
+pub async fn update_tax_rate(
+    State(s): State<AppState>,
+    actor: AdminActor,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<RateChangesBody>,
+) -> ApiResult<Json<TaxRateAnswer>> {
+    let changes = TaxRateChanges {
+        name: b.name,
+        code: b.code,
+        rate: b.rate,
+        is_default: b.is_default,
+        is_combinable: b.is_combinable,
+        rules: b.rules.map(rules),
+        metadata: b.metadata,
+    };
+    let r = s
+        .core
+        .tax
+        .update_rate(&id, changes, Some(&actor.id))
+        .await?;
+    Ok(rate_answer(&r))
 }
 
 pub async fn delete_tax_rate(

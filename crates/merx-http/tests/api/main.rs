@@ -8,6 +8,7 @@ mod stripe;
 mod admin_auth;
 mod admin_input;
 mod admin_people;
+mod admin_tax_regions;
 mod auth;
 mod cart_writes;
 mod catalog;
