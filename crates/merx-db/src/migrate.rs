@@ -36,6 +36,7 @@ pub static MIGRATIONS: &[Migration] = &[
     migration!(10, "0010_order_numbers_and_payment_lookup"),
     migration!(11, "0011_payment_operations"),
     migration!(12, "0012_sessions"),
+    migration!(13, "0013_store_currencies"),
 ];
 
 const BOOKKEEPING: &str = "CREATE TABLE IF NOT EXISTS merx_migrations (

@@ -7,6 +7,7 @@ mod stripe;
 
 mod admin_auth;
 mod admin_input;
+mod admin_store_setup;
 mod auth;
 mod cart_writes;
 mod catalog;
