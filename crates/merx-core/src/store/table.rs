@@ -96,8 +96,8 @@ fn currency_from_row(r: &Row) -> DbResult<StoreCurrency> {
     })
 }
 
-/// `ORDER BY`: the order they were written in (ids of one write share their timestamp).
-const CURRENCY_ORDER: &str = "ORDER BY created_at, id";
+/// `ORDER BY`: the order they were given in.
+const CURRENCY_ORDER: &str = "ORDER BY rank";
 
 pub async fn currencies(db: &Db, store_id: &str) -> DbResult<Vec<StoreCurrency>> {
     db.fetch_all(
@@ -133,17 +133,18 @@ pub async fn replace_currencies(
 ) -> DbResult<()> {
     tx.execute(query("DELETE FROM store_currency WHERE store_id = ?").bind(store_id))
         .await?;
-    for c in currencies {
+    for (rank, c) in currencies.iter().enumerate() {
         tx.execute(
             query(format!(
-                "INSERT INTO store_currency ({CURRENCY_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)"
+                "INSERT INTO store_currency ({CURRENCY_COLUMNS}, rank) VALUES (?, ?, ?, ?, ?, ?, ?)"
             ))
             .bind(&c.id)
             .bind(&c.store_id)
             .bind(&c.currency_code)
             .bind(c.is_default)
             .bind(c.created_at)
-            .bind(c.updated_at),
+            .bind(c.updated_at)
+            .bind(rank as i64),
         )
         .await?;
     }

@@ -1,8 +1,10 @@
--- The store's supported currencies (Medusa's `store_currency`): exactly one is the default.
+-- The store's supported currencies (Medusa's `store_currency`), in the order given (`rank`):
+-- exactly one is the default.
 CREATE TABLE store_currency (
     id TEXT PRIMARY KEY,
     store_id TEXT NOT NULL REFERENCES store (id),
     currency_code TEXT NOT NULL,
+    rank BIGINT NOT NULL,
     is_default BOOLEAN NOT NULL,
     created_at TIMESTAMPTZ NOT NULL,
     updated_at TIMESTAMPTZ NOT NULL
