@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::AdminRoutes;
 use crate::dto::{answer, list_answer, ts, Deleted};
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::extract::{ApiJson, ListQuery};
 use crate::AppState;
 
@@ -65,13 +65,30 @@ list_answer!(PricePreferenceList {
     price_preferences: PricePreferenceDto
 });
 
+/// What a preference is about.
+#[derive(Debug, Clone, Copy, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PreferenceAttributeBody {
+    CurrencyCode,
+    RegionId,
+}
+
+impl PreferenceAttributeBody {
+    fn as_str(self) -> &'static str {
+        match self {
+            PreferenceAttributeBody::CurrencyCode => "currency_code",
+            PreferenceAttributeBody::RegionId => "region_id",
+        }
+    }
+}
+
 /// A new price preference.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PricePreferenceCreate {
-    /// `currency_code` or `region_id`.
-    pub attribute: Option<String>,
-    pub value: Option<String>,
+    pub attribute: PreferenceAttributeBody,
+    /// A currency code (`eur`) or a region id.
+    pub value: String,
     pub is_tax_inclusive: Option<bool>,
 }
 
@@ -79,7 +96,7 @@ pub struct PricePreferenceCreate {
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PricePreferenceUpdate {
-    pub attribute: Option<String>,
+    pub attribute: Option<PreferenceAttributeBody>,
     pub value: Option<String>,
     pub is_tax_inclusive: Option<bool>,
 }
@@ -112,17 +129,11 @@ pub async fn create(
     State(s): State<AppState>,
     ApiJson(b): ApiJson<PricePreferenceCreate>,
 ) -> ApiResult<Json<PricePreferenceAnswer>> {
-    let attribute = b
-        .attribute
-        .ok_or_else(|| ApiError::invalid("attribute is required"))?;
-    let value = b
-        .value
-        .ok_or_else(|| ApiError::invalid("value is required"))?;
     let p = s
         .core
         .pricing
         .preferences()
-        .create(&attribute, &value, b.is_tax_inclusive)
+        .create(b.attribute.as_str(), &b.value, b.is_tax_inclusive)
         .await?;
     Ok(one(p))
 }
@@ -146,7 +157,7 @@ pub async fn update(
         .update(
             &id,
             PreferenceChanges {
-                attribute: b.attribute,
+                attribute: b.attribute.map(|a| a.as_str().to_string()),
                 value: b.value,
                 is_tax_inclusive: b.is_tax_inclusive,
             },
