@@ -165,9 +165,11 @@ async fn store(core: &Core) -> anyhow::Result<(Shop, String, String)> {
     core.store
         .update(
             &store.id,
-            None,
-            Some(Some(eur.id.clone())),
-            Some(Some(channel.id.clone())),
+            merx_core::store::StoreChanges {
+                default_region_id: Some(Some(eur.id.clone())),
+                default_sales_channel_id: Some(Some(channel.id.clone())),
+                ..Default::default()
+            },
         )
         .await
         .map_err(core_err)?;

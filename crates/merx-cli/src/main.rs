@@ -390,6 +390,10 @@ async fn serve(args: ServeArgs, file: FileConfig, database_url: &str) -> anyhow:
     } else {
         None
     };
+    // After the demo, which gives the store its own default channel: what a fresh Medusa has.
+    merx_core::seed::defaults(&core)
+        .await
+        .context("creating the default store and sales channel")?;
 
     let mut background = BackgroundConfig::default();
     if let Some(url) = args.nats_url.or(file.nats_url) {

@@ -13,6 +13,7 @@ use crate::error::CoreResult;
 use crate::pricing::calc::PriceListType;
 use crate::pricing::{NewPrice, NewPriceList};
 use crate::region::NewRegion;
+use crate::store::{NewStoreCurrency, Store, StoreChanges};
 use crate::tax::NewTaxRate;
 use crate::Core;
 
@@ -161,6 +162,46 @@ fn handle(adjective: &str, noun: &str) -> String {
     crate::catalog::slugify(&format!("{adjective} {noun}"))
 }
 
+/// The store's name on a fresh server.
+pub const DEFAULT_STORE_NAME: &str = "Merx Store";
+/// The sales channel a fresh server has, as Medusa names it.
+pub const DEFAULT_CHANNEL_NAME: &str = "Default Sales Channel";
+
+/// What a fresh Medusa has before any seed, made sure of at every `merx serve` start (idempotent):
+/// the store (supporting eur, with its tax-exclusive price preference) and a default sales
+/// channel. The providers (`pp_system_default`, `manual_manual`, `tp_system`) are built in and
+/// need no rows. A store that already has a default channel (the demo's) keeps it.
+pub async fn defaults(core: &Core) -> CoreResult<Store> {
+    // Read first: once made, this is a read (remembered), not a write transaction.
+    if let Some(store) = core.store.get().await? {
+        if !store.supported_currencies.is_empty() && store.default_sales_channel_id.is_some() {
+            return Ok(store);
+        }
+    }
+    let store = core.store.ensure(DEFAULT_STORE_NAME).await?;
+    if store.default_sales_channel_id.is_some() {
+        return Ok(store);
+    }
+    let channel = core
+        .sales_channels
+        .create(
+            DEFAULT_CHANNEL_NAME,
+            Some("Created by Merx".into()),
+            false,
+            None,
+        )
+        .await?;
+    if !core
+        .store
+        .claim_default_channel(&store.id, &channel.id)
+        .await?
+    {
+        // Another process started at the same moment and gave the store its channel first.
+        core.sales_channels.delete(&channel.id).await?;
+    }
+    Ok(core.store.get().await?.unwrap_or(store))
+}
+
 /// Seeds the demo store (idempotent), its images at [`DEFAULT_PUBLIC_URL`].
 pub async fn demo(core: &Core) -> CoreResult<DemoReport> {
     demo_at(core, DEFAULT_PUBLIC_URL).await
@@ -281,9 +322,23 @@ pub async fn demo_at(core: &Core, public_url: &str) -> CoreResult<DemoReport> {
     core.store
         .update(
             &store.id,
-            None,
-            Some(Some(europe.id.clone())),
-            Some(Some(channel.id.clone())),
+            StoreChanges {
+                supported_currencies: Some(vec![
+                    NewStoreCurrency {
+                        currency_code: "eur".into(),
+                        is_default: true,
+                        is_tax_inclusive: None,
+                    },
+                    NewStoreCurrency {
+                        currency_code: "usd".into(),
+                        is_default: false,
+                        is_tax_inclusive: None,
+                    },
+                ]),
+                default_region_id: Some(Some(europe.id.clone())),
+                default_sales_channel_id: Some(Some(channel.id.clone())),
+                ..Default::default()
+            },
         )
         .await?;
 

@@ -110,13 +110,20 @@ pub async fn resolve_with(
     if quantity < 1 {
         return Err(DomainError::invalid("quantity must be at least 1").into());
     }
+    let tax_inclusive = pricing
+        .preferences()
+        .tax_inclusive(
+            region.as_ref().is_some_and(|r| r.is_tax_inclusive),
+            &currency,
+        )
+        .await?;
     Ok(Some(ResolvedContext {
         price: PriceContext {
             currency_code: currency,
             region_id: region.as_ref().map(|r| r.id.clone()),
             quantity,
             customer_group_ids,
-            tax_inclusive: region.as_ref().is_some_and(|r| r.is_tax_inclusive),
+            tax_inclusive,
         },
         region,
         tax_place,

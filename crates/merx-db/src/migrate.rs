@@ -37,6 +37,7 @@ pub static MIGRATIONS: &[Migration] = &[
     migration!(11, "0011_payment_operations"),
     migration!(12, "0012_sessions"),
     migration!(13, "0013_tax_setup"),
+    migration!(14, "0014_store_currencies"),
 ];
 
 const BOOKKEEPING: &str = "CREATE TABLE IF NOT EXISTS merx_migrations (

@@ -1002,6 +1002,12 @@ impl CartService {
         )?;
         let cart_id = rows.cart.id.clone();
         let region = self.regions.get(&rows.cart.region_id).await?;
+        // Shipping prices follow the same preference as the cart's item prices.
+        let is_tax_inclusive = self
+            .pricing
+            .preferences()
+            .tax_inclusive(region.is_tax_inclusive, &rows.cart.currency_code)
+            .await?;
         let at = now();
         let mut tx = self.db.begin().await?;
         if !touch(&mut tx, &rows.cart, at).await? {
@@ -1018,7 +1024,7 @@ impl CartService {
             shipping_option_id: option_id.to_string(),
             name: name.to_string(),
             amount,
-            is_tax_inclusive: region.is_tax_inclusive,
+            is_tax_inclusive,
             data,
             created_at: at,
             updated_at: at,

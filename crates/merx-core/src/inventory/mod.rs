@@ -12,3 +12,14 @@ mod store;
 pub use model::*;
 pub use service::InventoryService;
 pub(crate) use store::create_item_for_variant;
+
+/// Whether a live stock location `id` exists (in the caller's transaction).
+pub(crate) async fn location_exists_in(tx: &mut merx_db::Tx, id: &str) -> merx_db::DbResult<bool> {
+    Ok(tx
+        .fetch_optional(
+            merx_db::query("SELECT id FROM stock_location WHERE id = ? AND deleted_at IS NULL")
+                .bind(id),
+        )
+        .await?
+        .is_some())
+}

@@ -67,6 +67,7 @@ impl ReadModel {
                 "product_",
                 "price_list.",
                 "price.",
+                "price_preference.",
                 "region.",
                 "tax_rate.",
                 "tax_region.",

@@ -4,8 +4,14 @@
 
 pub mod calc;
 mod model;
+mod preference;
 mod service;
 mod store;
 
 pub use model::*;
+pub(crate) use preference::upsert_in as upsert_preference_in;
+pub use preference::{
+    PreferenceAttribute, PreferenceChanges, PreferenceFilter, PricePreference,
+    PricePreferenceService,
+};
 pub use service::{validate_prices, Explanation, PricingService};

@@ -107,14 +107,21 @@ pub struct PricingService {
     db: Db,
     /// Each variant's prices, by variant id (see [`PricingService::prices_shown`]).
     candidates: Memo<Remembered>,
+    preferences: super::PricePreferenceService,
 }
 
 impl PricingService {
     pub fn new(db: Db) -> Self {
         Self {
-            db,
+            db: db.clone(),
             candidates: Memo::with_capacity(ReadModel::Catalog, MEMO_TTL, CANDIDATES_CAPACITY),
+            preferences: super::PricePreferenceService::new(db.clone()),
         }
+    }
+
+    /// Price preferences: which prices include tax.
+    pub fn preferences(&self) -> &super::PricePreferenceService {
+        &self.preferences
     }
 
     /// [`PricingService::prices_for`] for reads that show prices (the Store's products): each

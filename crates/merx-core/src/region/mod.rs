@@ -3,4 +3,5 @@
 
 mod service;
 
+pub(crate) use service::{exists_in, set_tax_inclusive_in};
 pub use service::{NewRegion, Region, RegionChanges, RegionService};

@@ -186,6 +186,27 @@ async fn set_providers(tx: &mut Tx, region_id: &str, providers: &[String]) -> Db
     Ok(())
 }
 
+/// Whether a live region `id` exists (in the caller's transaction).
+pub(crate) async fn exists_in(tx: &mut Tx, id: &str) -> DbResult<bool> {
+    Ok(tx
+        .fetch_optional(query("SELECT id FROM region WHERE id = ? AND deleted_at IS NULL").bind(id))
+        .await?
+        .is_some())
+}
+
+/// Sets whether a region's prices include tax (its price preference changed), in the caller's
+/// transaction. The preference's own event makes the region's readers forget it.
+pub(crate) async fn set_tax_inclusive_in(tx: &mut Tx, id: &str, inclusive: bool) -> DbResult<()> {
+    tx.execute(
+        query("UPDATE region SET is_tax_inclusive = ?, updated_at = ? WHERE id = ?")
+            .bind(inclusive)
+            .bind(now())
+            .bind(id),
+    )
+    .await?;
+    Ok(())
+}
+
 /// Regions and their countries.
 #[derive(Clone)]
 pub struct RegionService {
@@ -232,6 +253,14 @@ impl RegionService {
         .await?;
         set_countries(&mut tx, &id, &countries).await?;
         set_providers(&mut tx, &id, &providers).await?;
+        // Medusa gives every region its price preference (tax-exclusive unless asked).
+        crate::pricing::upsert_preference_in(
+            &mut tx,
+            crate::pricing::PreferenceAttribute::RegionId,
+            &id,
+            Some(input.is_tax_inclusive.unwrap_or(false)),
+        )
+        .await?;
         append(
             &mut tx,
             NewEvent::new("region.created", "region", &id, json!({"id": id})),
@@ -275,6 +304,15 @@ impl RegionService {
         }
         if let Some(providers) = c.payment_providers {
             set_providers(&mut tx, id, &normalise_providers(&providers)?).await?;
+        }
+        if c.is_tax_inclusive.is_some() {
+            crate::pricing::upsert_preference_in(
+                &mut tx,
+                crate::pricing::PreferenceAttribute::RegionId,
+                id,
+                c.is_tax_inclusive,
+            )
+            .await?;
         }
         append(
             &mut tx,

@@ -46,6 +46,16 @@ fn from_row(r: &Row) -> DbResult<SalesChannel> {
     })
 }
 
+/// Whether a live sales channel `id` exists (in the caller's transaction).
+pub(crate) async fn exists_in(tx: &mut merx_db::Tx, id: &str) -> DbResult<bool> {
+    Ok(tx
+        .fetch_optional(
+            query("SELECT id FROM sales_channel WHERE id = ? AND deleted_at IS NULL").bind(id),
+        )
+        .await?
+        .is_some())
+}
+
 #[derive(Clone)]
 pub struct SalesChannelService {
     db: Db,

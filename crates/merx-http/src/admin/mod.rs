@@ -7,6 +7,7 @@ mod catalog;
 pub(crate) mod events;
 mod inventory;
 mod orders;
+mod price_preferences;
 mod pricing;
 mod setup;
 mod users;
@@ -83,6 +84,7 @@ fn build() -> AdminRoutes {
     let routes = catalog::routes(routes);
     let routes = setup::routes(routes);
     let routes = pricing::routes(routes);
+    let routes = price_preferences::routes(routes);
     let routes = inventory::routes(routes);
     let routes = users::routes(routes);
     let routes = orders::routes(routes);

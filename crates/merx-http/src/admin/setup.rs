@@ -6,6 +6,7 @@ use axum::Json;
 use merx_core::auth::Permission;
 use merx_core::region::{NewRegion, RegionChanges};
 use merx_core::sales_channel::SalesChannel;
+use merx_core::store::{NewStoreCurrency, StoreChanges};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -18,7 +19,7 @@ use crate::extract::ListQuery;
 use crate::fields::Selection;
 use crate::render::{region_json, COUNTRY, PAYMENT_PROVIDER, REGION};
 use crate::views::catalog::SalesChannelLink;
-use crate::views::region::{RegionAnswer, RegionList};
+use crate::views::region::{CurrencyDto, RegionAnswer, RegionList};
 use crate::AppState;
 
 const REGIONS_READ: Permission = Permission::read("regions");
@@ -87,6 +88,12 @@ pub(crate) fn routes(r: AdminRoutes) -> AdminRoutes {
             key_channels,
         )
         .add(Method::GET, "/admin/stores", STORE_READ, list_stores)
+        .add(
+            Method::GET,
+            "/admin/stores/{id}",
+            STORE_READ,
+            retrieve_store,
+        )
         .add(
             Method::POST,
             "/admin/stores/{id}",
@@ -377,19 +384,47 @@ pub async fn key_channels(
     }))
 }
 
-/// The store: its name and defaults.
+/// A currency the store supports, as Medusa answers it.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct StoreCurrencyDto {
+    pub id: String,
+    pub currency_code: String,
+    pub is_default: bool,
+    pub store_id: String,
+    pub created_at: String,
+    pub updated_at: String,
+    pub deleted_at: Option<String>,
+    pub currency: Option<CurrencyDto>,
+}
+
+impl From<merx_core::store::StoreCurrency> for StoreCurrencyDto {
+    fn from(c: merx_core::store::StoreCurrency) -> Self {
+        Self {
+            currency: merx_types::Currency::find(&c.currency_code).map(CurrencyDto::from),
+            id: c.id,
+            currency_code: c.currency_code,
+            is_default: c.is_default,
+            store_id: c.store_id,
+            created_at: ts(c.created_at),
+            updated_at: ts(c.updated_at),
+            deleted_at: None,
+        }
+    }
+}
+
+/// The store: its name, supported currencies and defaults.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct StoreDto {
     pub id: String,
     pub name: String,
-    pub default_currency_code: Option<String>,
-    pub default_region_id: Option<String>,
     pub default_sales_channel_id: Option<String>,
+    pub default_region_id: Option<String>,
     pub default_location_id: Option<String>,
     #[schema(value_type = Option<Object>)]
     pub metadata: Option<Value>,
     pub created_at: String,
     pub updated_at: String,
+    pub supported_currencies: Vec<StoreCurrencyDto>,
 }
 
 impl From<merx_core::store::Store> for StoreDto {
@@ -397,13 +432,17 @@ impl From<merx_core::store::Store> for StoreDto {
         Self {
             id: st.id,
             name: st.name,
-            default_currency_code: st.default_currency_code,
-            default_region_id: st.default_region_id,
             default_sales_channel_id: st.default_sales_channel_id,
+            default_region_id: st.default_region_id,
             default_location_id: st.default_location_id,
             metadata: st.metadata,
             created_at: ts(st.created_at),
             updated_at: ts(st.updated_at),
+            supported_currencies: st
+                .supported_currencies
+                .into_iter()
+                .map(StoreCurrencyDto::from)
+                .collect(),
         }
     }
 }
@@ -412,25 +451,60 @@ answer!(StoreAnswer { store: StoreDto });
 
 list_answer!(StoreList { stores: StoreDto });
 
-/// There is one store; the list holds it.
-pub async fn list_stores(State(s): State<AppState>) -> ApiResult<Json<StoreList>> {
-    let st = s.core.store.ensure("Merx Store").await?;
+/// There is one store; the list holds it (made as a fresh server has it if it is not there yet).
+pub async fn list_stores(
+    State(s): State<AppState>,
+    ListQuery { qs: _, page }: ListQuery<50>,
+) -> ApiResult<Json<StoreList>> {
+    let st = merx_core::seed::defaults(&s.core).await?;
+    let stores = if page.offset == 0 && page.limit > 0 {
+        vec![st.into()]
+    } else {
+        Vec::new()
+    };
     Ok(Json(StoreList {
-        stores: vec![st.into()],
+        stores,
         count: 1,
-        offset: 0,
-        limit: 20,
+        offset: page.offset,
+        limit: page.limit,
     }))
+}
+
+pub async fn retrieve_store(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<StoreAnswer>> {
+    merx_core::seed::defaults(&s.core).await?;
+    let st = s.core.store.get_by_id(&id).await?;
+    Ok(Json(StoreAnswer { store: st.into() }))
+}
+
+/// A supported currency in a store update.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StoreCurrencyBody {
+    pub currency_code: String,
+    #[serde(default)]
+    pub is_default: bool,
+    /// The currency's price preference (`POST /admin/price-preferences` sets it too).
+    pub is_tax_inclusive: Option<bool>,
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StoreBody {
     pub name: Option<String>,
+    /// Replaces the supported currencies; exactly one `is_default`.
+    pub supported_currencies: Option<Vec<StoreCurrencyBody>>,
     #[serde(default, deserialize_with = "double_option")]
     pub default_region_id: Option<Option<String>>,
     #[serde(default, deserialize_with = "double_option")]
     pub default_sales_channel_id: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    pub default_location_id: Option<Option<String>>,
+    #[serde(default, deserialize_with = "crate::dto::metadata_patch")]
+    #[schema(value_type = Option<Object>)]
+    pub metadata: Option<Option<Value>>,
 }
 
 pub async fn update_store(
@@ -438,24 +512,28 @@ pub async fn update_store(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<StoreBody>,
 ) -> ApiResult<Json<StoreAnswer>> {
-    if let Some(Some(r)) = &b.default_region_id {
-        s.core
-            .regions
-            .get(r)
-            .await
-            .map_err(|_| ApiError::invalid(format!("Region {r} does not exist")))?;
-    }
-    if let Some(Some(c)) = &b.default_sales_channel_id {
-        s.core
-            .sales_channels
-            .get(c)
-            .await
-            .map_err(|_| ApiError::invalid(format!("Sales channel {c} does not exist")))?;
-    }
     let st = s
         .core
         .store
-        .update(&id, b.name, b.default_region_id, b.default_sales_channel_id)
+        .update(
+            &id,
+            StoreChanges {
+                name: b.name,
+                supported_currencies: b.supported_currencies.map(|cs| {
+                    cs.into_iter()
+                        .map(|c| NewStoreCurrency {
+                            currency_code: c.currency_code,
+                            is_default: c.is_default,
+                            is_tax_inclusive: c.is_tax_inclusive,
+                        })
+                        .collect()
+                }),
+                default_region_id: b.default_region_id,
+                default_sales_channel_id: b.default_sales_channel_id,
+                default_location_id: b.default_location_id,
+                metadata: b.metadata,
+            },
+        )
         .await?;
     Ok(Json(StoreAnswer { store: st.into() }))
 }

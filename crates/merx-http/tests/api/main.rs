@@ -9,6 +9,7 @@ mod admin_auth;
 mod admin_input;
 mod admin_people;
 mod admin_tax_regions;
+mod admin_store_setup;
 mod auth;
 mod cart_writes;
 mod catalog;
