@@ -100,3 +100,36 @@ impl PriceBody {
         })
     }
 }
+
+/// Changes to a customer's profile (Medusa's fields), from the customer (`/store/customers/me`) or
+/// the admin (`/admin/customers/{id}`): what is sent changes, `null` clears. `email` changes only for
+/// a customer without an account (a registered customer's is their login).
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CustomerBody {
+    pub email: Option<String>,
+    #[serde(default, deserialize_with = "crate::dto::double_option")]
+    pub first_name: Option<Option<String>>,
+    #[serde(default, deserialize_with = "crate::dto::double_option")]
+    pub last_name: Option<Option<String>>,
+    #[serde(default, deserialize_with = "crate::dto::double_option")]
+    pub company_name: Option<Option<String>>,
+    #[serde(default, deserialize_with = "crate::dto::double_option")]
+    pub phone: Option<Option<String>>,
+    #[serde(default, deserialize_with = "crate::dto::metadata_patch")]
+    #[schema(value_type = Option<Object>)]
+    pub metadata: Option<Option<Value>>,
+}
+
+impl CustomerBody {
+    pub fn input(self) -> merx_core::customer::CustomerInput {
+        merx_core::customer::CustomerInput {
+            email: self.email,
+            first_name: self.first_name,
+            last_name: self.last_name,
+            company_name: self.company_name,
+            phone: self.phone,
+            metadata: self.metadata,
+        }
+    }
+}

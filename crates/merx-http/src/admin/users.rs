@@ -11,8 +11,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::{AdminActor, AdminRoutes};
-use crate::bodies::AddressBody;
-use crate::dto::{answer, double_option, list_answer, ts, Deleted};
+use crate::bodies::{AddressBody, CustomerBody};
+use crate::dto::{answer, list_answer, ts, Deleted};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiQuery, ListQuery};
 use crate::session;
@@ -349,38 +349,6 @@ pub struct AdminNewCustomerBody {
     pub metadata: Option<Value>,
 }
 
-/// Changes to a customer's profile (Medusa's fields): what is sent changes, `null` clears.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct AdminCustomerBody {
-    /// Changes only for a customer without an account (a registered customer's is their login).
-    pub email: Option<String>,
-    #[serde(default, deserialize_with = "double_option")]
-    pub company_name: Option<Option<String>>,
-    #[serde(default, deserialize_with = "double_option")]
-    pub first_name: Option<Option<String>>,
-    #[serde(default, deserialize_with = "double_option")]
-    pub last_name: Option<Option<String>>,
-    #[serde(default, deserialize_with = "double_option")]
-    pub phone: Option<Option<String>>,
-    #[serde(default, deserialize_with = "crate::dto::metadata_patch")]
-    #[schema(value_type = Option<Object>)]
-    pub metadata: Option<Option<Value>>,
-}
-
-impl AdminCustomerBody {
-    fn input(self) -> CustomerInput {
-        CustomerInput {
-            email: self.email,
-            first_name: self.first_name,
-            last_name: self.last_name,
-            company_name: self.company_name,
-            phone: self.phone,
-            metadata: self.metadata,
-        }
-    }
-}
-
 pub async fn list_customers(
     State(s): State<AppState>,
     ListQuery { qs, page }: ListQuery<20>,
@@ -434,7 +402,7 @@ pub async fn create_customer(
 pub async fn update_customer(
     State(s): State<AppState>,
     Path(id): Path<String>,
-    ApiJson(b): ApiJson<AdminCustomerBody>,
+    ApiJson(b): ApiJson<CustomerBody>,
 ) -> ApiResult<Json<CustomerAnswer>> {
     let customer = s.core.customers.update(&id, b.input()).await?;
     Ok(Json(CustomerAnswer {

@@ -4,15 +4,12 @@
 use axum::extract::{Path, RawQuery, State};
 use axum::Json;
 use merx_core::auth::ActorType;
-use merx_core::customer::CustomerInput;
 use merx_types::DomainError;
-use serde::Deserialize;
-use serde_json::Value;
 
 use super::StoreScope;
 use crate::bodies::AddressBody;
+use crate::bodies::CustomerBody;
 use crate::caller::CustomerActor;
-use crate::dto::double_option;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
 use crate::extract::QueryText;
@@ -26,36 +23,6 @@ use crate::views::customer::{
 use crate::views::expand;
 use crate::AppState;
 use merx_core::order::OrderFilter;
-
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CustomerBody {
-    pub email: Option<String>,
-    #[serde(default, deserialize_with = "double_option")]
-    pub first_name: Option<Option<String>>,
-    #[serde(default, deserialize_with = "double_option")]
-    pub last_name: Option<Option<String>>,
-    #[serde(default, deserialize_with = "double_option")]
-    pub company_name: Option<Option<String>>,
-    #[serde(default, deserialize_with = "double_option")]
-    pub phone: Option<Option<String>>,
-    #[serde(default, deserialize_with = "crate::dto::metadata_patch")]
-    #[schema(value_type = Option<Object>)]
-    pub metadata: Option<Option<Value>>,
-}
-
-impl CustomerBody {
-    fn input(self) -> CustomerInput {
-        CustomerInput {
-            email: self.email,
-            first_name: self.first_name,
-            last_name: self.last_name,
-            company_name: self.company_name,
-            phone: self.phone,
-            metadata: self.metadata,
-        }
-    }
-}
 
 /// `POST /store/customers` with a registration token: creates the customer and links the identity.
 /// The token that registering a taken email returned is answered 422 (the email has an account).
