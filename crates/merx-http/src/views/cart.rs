@@ -329,8 +329,16 @@ impl CartDto {
     ) -> ApiResult<Self> {
         let region = s.core.regions.get(&v.cart.region_id).await?;
         let customer = match &v.cart.customer_id {
-            // A customer that cannot be read (deleted since) renders as `null`.
-            Some(id) => s.core.customers.get(id).await.ok(),
+            // A customer deleted since renders as `null`; any other failure is the server's.
+            Some(id) => match s.core.customers.get(id).await {
+                Ok(c) => Some(c),
+                Err(merx_core::CoreError::Domain(e))
+                    if e.kind == merx_types::ErrorKind::NotFound =>
+                {
+                    None
+                }
+                Err(e) => return Err(e.into()),
+            },
             None => None,
         };
         let ids = match x.reads_catalog() {
