@@ -30,7 +30,7 @@ use crate::{dto, error, health, metrics};
 )]
 pub struct ApiDoc;
 
-/// Declares how the Admin API authenticates.
+/// Declares how the Admin API and a customer's Store routes authenticate.
 struct AdminAuth;
 
 impl utoipa::Modify for AdminAuth {
@@ -48,7 +48,36 @@ impl utoipa::Modify for AdminAuth {
                     .build(),
             ),
         );
+        components.add_security_scheme(
+            "bearer_token",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some(
+                        "A token from `POST /auth/{user|customer}/emailpass` (or its refresh)",
+                    ))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "session_cookie",
+            SecurityScheme::ApiKey(utoipa::openapi::security::ApiKey::Cookie(
+                utoipa::openapi::security::ApiKeyValue::with_description(
+                    crate::session::COOKIE,
+                    "A session from `POST /auth/session`",
+                ),
+            )),
+        );
     }
+}
+
+/// Any one of `schemes` authenticates.
+fn any_of(schemes: &[&str]) -> Vec<utoipa::openapi::security::SecurityRequirement> {
+    schemes
+        .iter()
+        .map(|s| utoipa::openapi::security::SecurityRequirement::new(*s, Vec::<String>::new()))
+        .collect()
 }
 
 /// Adds every route of the router's own tables, documented by its handler's types
@@ -59,7 +88,6 @@ struct EveryRoute;
 impl utoipa::Modify for EveryRoute {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         use utoipa::openapi::path::OperationBuilder;
-        use utoipa::openapi::security::SecurityRequirement;
 
         let mut schemas = Vec::new();
         for route in crate::admin::route_table() {
@@ -70,10 +98,11 @@ impl utoipa::Modify for EveryRoute {
                     "Requires the `{}` permission.",
                     route.permission
                 )))
-                .security(SecurityRequirement::new(
+                .securities(Some(any_of(&[
                     "secret_api_key",
-                    Vec::<String>::new(),
-                ));
+                    "bearer_token",
+                    "session_cookie",
+                ])));
             let op = errors(op, &[400, 401, 403, 404, 409, 413, 429]);
             add_operation(openapi, &route.method, route.path, op, doc, &mut schemas);
         }
@@ -86,6 +115,11 @@ impl utoipa::Modify for EveryRoute {
                         .to_string(),
                 ))
                 .parameter(header(crate::store::PUBLISHABLE_KEY_HEADER));
+            // Routes that act for a logged-in customer say how the customer signs in.
+            let op = match doc.needs_customer {
+                true => op.securities(Some(any_of(&["bearer_token", "session_cookie"]))),
+                false => op,
+            };
             // Cart writes retry a change that raced another, then give up with a conflict.
             let op = errors(op, &[400, 401, 404, 409, 413, 429]);
             add_operation(openapi, &route.method, route.path, op, doc, &mut schemas);

@@ -33,6 +33,8 @@ pub struct OperationDoc {
     pub query: Vec<Parameter>,
     /// Every named schema the above refer to.
     pub schemas: Vec<(String, RefOr<Schema>)>,
+    /// The handler acts for a logged-in customer (it takes a `CustomerActor`).
+    pub needs_customer: bool,
 }
 
 impl OperationDoc {
@@ -93,7 +95,11 @@ impl DocArg for State<AppState> {}
 impl DocArg for HeaderMap {}
 impl DocArg for RawQuery {}
 impl DocArg for crate::caller::Caller {}
-impl DocArg for crate::caller::CustomerActor {}
+impl DocArg for crate::caller::CustomerActor {
+    fn document(op: &mut OperationDoc) {
+        op.needs_customer = true;
+    }
+}
 impl DocArg for crate::admin::AdminActor {}
 impl DocArg for crate::store::StoreScope {}
 impl DocArg for crate::client_addr::ClientAddr {}

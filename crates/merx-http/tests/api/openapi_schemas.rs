@@ -105,3 +105,37 @@ fn every_schema_reference_resolves_and_names_one_type() {
         "schema names used by two types"
     );
 }
+
+/// The document says how each route authenticates: an Admin route takes a secret key, a user's
+/// token or a session cookie; a Store route that acts for a customer (its handler takes a
+/// `CustomerActor`) a customer's token or cookie; other Store routes only the publishable key.
+#[test]
+fn every_route_says_how_it_authenticates() {
+    let spec = spec();
+    let schemes = |op: &Value| -> Vec<String> {
+        op["security"]
+            .as_array()
+            .map(|alternatives| {
+                alternatives
+                    .iter()
+                    .flat_map(|a| a.as_object().unwrap().keys().cloned())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    for name in ["secret_api_key", "bearer_token", "session_cookie"] {
+        assert!(
+            spec["components"]["securitySchemes"][name].is_object(),
+            "{name} is declared"
+        );
+    }
+    assert_eq!(
+        schemes(&spec["paths"]["/admin/products"]["get"]),
+        ["secret_api_key", "bearer_token", "session_cookie"]
+    );
+    assert_eq!(
+        schemes(&spec["paths"]["/store/customers/me"]["get"]),
+        ["bearer_token", "session_cookie"]
+    );
+    assert!(schemes(&spec["paths"]["/store/products"]["get"]).is_empty());
+}
