@@ -638,7 +638,8 @@ impl Serialize for ImageView<'_> {
     }
 }
 
-struct LabelView<'a>(&'a Label, &'a Selection);
+/// A tag or a type with the selected fields.
+pub struct LabelView<'a>(pub &'a Label, pub &'a Selection);
 
 impl Serialize for LabelView<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -656,7 +657,8 @@ impl Serialize for LabelView<'_> {
     }
 }
 
-struct CollectionView<'a>(&'a Collection, &'a Selection);
+/// A collection with the selected fields (no products: see [`CollectionNodeView`]).
+pub struct CollectionView<'a>(pub &'a Collection, pub &'a Selection);
 
 impl Serialize for CollectionView<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -675,8 +677,9 @@ impl Serialize for CollectionView<'_> {
     }
 }
 
-/// A product's category, as [`category_json`] renders it without parent or children.
-struct CategoryView<'a>(&'a Category, &'a Selection);
+/// A category with the selected fields; a selected parent is `null` and children `[]` (a product's
+/// categories, and the Admin's; the Store's tree is [`CategoryNodeView`]).
+pub struct CategoryView<'a>(pub &'a Category, pub &'a Selection);
 
 impl Serialize for CategoryView<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -994,67 +997,19 @@ pub fn product_json(b: &ProductBundle, sel: &Selection, extras: &VariantExtras) 
     .unwrap_or(Value::Null)
 }
 
+/// [`LabelView`] as a `Value`, for answers that hold one.
 pub fn label_json(l: &Label, sel: &Selection) -> Value {
-    let mut m = Map::new();
-    put!(m, sel,
-        "id" => l.id,
-        "value" => l.value,
-        "metadata" => l.metadata,
-        "created_at" => ts(l.created_at),
-        "updated_at" => ts(l.updated_at),
-        "deleted_at" => Value::Null,
-    );
-    Value::Object(m)
+    serde_json::to_value(LabelView(l, sel)).unwrap_or(Value::Null)
 }
 
+/// [`CollectionView`] as a `Value`, for answers that hold one.
 pub fn collection_json(c: &Collection, sel: &Selection) -> Value {
-    let mut m = Map::new();
-    put!(m, sel,
-        "id" => c.id,
-        "title" => c.title,
-        "handle" => c.handle,
-        "metadata" => c.metadata,
-        "created_at" => ts(c.created_at),
-        "updated_at" => ts(c.updated_at),
-        "deleted_at" => Value::Null,
-    );
-    Value::Object(m)
+    serde_json::to_value(CollectionView(c, sel)).unwrap_or(Value::Null)
 }
 
-/// A category; `children` (when selected and given) are nested as `category_children`.
-pub fn category_json(
-    c: &Category,
-    sel: &Selection,
-    parent: Option<&Category>,
-    children: &[Value],
-) -> Value {
-    let mut m = Map::new();
-    put!(m, sel,
-        "id" => c.id,
-        "name" => c.name,
-        "description" => c.description,
-        "handle" => c.handle,
-        "rank" => c.rank,
-        "parent_category_id" => c.parent_category_id,
-        "is_active" => c.is_active,
-        "is_internal" => c.is_internal,
-        "metadata" => c.metadata,
-        "created_at" => ts(c.created_at),
-        "updated_at" => ts(c.updated_at),
-        "deleted_at" => Value::Null,
-    );
-    if let Some(ps) = sel.rel("parent_category") {
-        m.insert(
-            "parent_category".into(),
-            parent
-                .map(|p| category_json(p, ps, None, &[]))
-                .unwrap_or(Value::Null),
-        );
-    }
-    if sel.rel("category_children").is_some() {
-        m.insert("category_children".into(), Value::Array(children.to_vec()));
-    }
-    Value::Object(m)
+/// [`CategoryView`] as a `Value`, for answers that hold one.
+pub fn category_json(c: &Category, sel: &Selection) -> Value {
+    serde_json::to_value(CategoryView(c, sel)).unwrap_or(Value::Null)
 }
 
 pub fn region_json(r: &Region, sel: &Selection) -> Value {
@@ -1327,7 +1282,7 @@ pub(crate) mod tests {
         }
 
         /// A category; `children` (when selected and given) are nested as `category_children`.
-        fn category_json(
+        pub(super) fn category_json(
             c: &Category,
             sel: &Selection,
             parent: Option<&Category>,
@@ -1774,8 +1729,8 @@ pub(crate) mod tests {
             .clone()
             .with("parent_category", sel.clone())
             .with("category_children", sel.clone());
-        let children = [category_json(child, &sel, Some(parent), &[])];
-        let value = category_json(parent, &sel, None, &children);
+        let children = [oracle::category_json(child, &sel, Some(parent), &[])];
+        let value = oracle::category_json(parent, &sel, None, &children);
         assert!(value["category_children"][0]["parent_category"].is_object());
         assert_eq!(
             undocumented::<ProductCategoryShape>(&value),

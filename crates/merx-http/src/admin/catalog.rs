@@ -897,7 +897,7 @@ fn category_sel() -> Selection {
 
 fn category(c: &Category) -> Json<ProductCategoryAnswer> {
     Json(ProductCategoryAnswer {
-        product_category: category_json(c, &category_sel(), None, &[]),
+        product_category: category_json(c, &category_sel()),
     })
 }
 
@@ -913,11 +913,7 @@ pub async fn list_categories(
     };
     let page = s.core.taxonomy.categories(&f, page).await?;
     let sel = category_sel();
-    let items = page
-        .items
-        .iter()
-        .map(|c| category_json(c, &sel, None, &[]))
-        .collect();
+    let items = page.items.iter().map(|c| category_json(c, &sel)).collect();
     Ok(Json(ProductCategoryList::new(items, &page)))
 }
 
