@@ -15,7 +15,7 @@ pub(crate) mod webhooks;
 
 use axum::http::Method;
 use axum::middleware;
-use axum::routing::{on, MethodFilter};
+use axum::routing::on;
 use axum::Router;
 use merx_core::auth::Permission;
 
@@ -60,7 +60,7 @@ impl AdminRoutes {
         H: axum::handler::Handler<T, AppState> + crate::route_doc::Documented<D>,
         T: 'static,
     {
-        let filter = MethodFilter::try_from(method.clone()).expect("a standard method");
+        let filter = crate::route_doc::method_filter(&method);
         let route = on(filter, handler).route_layer(middleware::from_fn(
             move |req: axum::extract::Request, next: middleware::Next| {
                 auth::require(permission, req, next)

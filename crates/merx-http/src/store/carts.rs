@@ -18,7 +18,7 @@ use crate::views::order::OrderDto;
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::Json;
-use merx_core::cart::{check_promo_codes, CartChanges, NewCart};
+use merx_core::cart::{check_promo_codes, CartChanges, CartView, NewCart};
 use merx_core::checkout::{self, Completion};
 use merx_core::CoreError;
 use merx_types::ErrorKind;
@@ -76,6 +76,13 @@ pub(crate) async fn customer_of(
     }
 }
 
+/// `{cart}` as a write or read left it, with what `fields` expands.
+async fn cart_answer(s: &AppState, view: &CartView, x: &Expansion) -> ApiResult<Json<CartAnswer>> {
+    Ok(Json(CartAnswer {
+        cart: CartDto::read_expanded(s, view, x).await?,
+    }))
+}
+
 /// What a cart answer's `fields` expands; read before any write, so a bad selection changes
 /// nothing.
 fn cart_fields(q: &QueryText) -> ApiResult<Expansion> {
@@ -131,9 +138,7 @@ pub async fn retrieve_cart(
 ) -> ApiResult<Json<CartAnswer>> {
     let x = cart_fields(&q)?;
     let view = owned_view(&s, &caller, &id).await?;
-    Ok(Json(CartAnswer {
-        cart: CartDto::read_expanded(&s, &view, &x).await?,
-    }))
+    cart_answer(&s, &view, &x).await
 }
 
 pub async fn update_cart(
@@ -169,9 +174,7 @@ pub async fn update_cart(
         metadata: b.metadata,
     };
     let view = s.core.carts.update(&id, changes).await?;
-    Ok(Json(CartAnswer {
-        cart: CartDto::read_expanded(&s, &view, &x).await?,
-    }))
+    cart_answer(&s, &view, &x).await
 }
 
 pub async fn transfer_cart(
@@ -191,9 +194,7 @@ pub async fn transfer_cart(
         .carts
         .set_customer(&id, &customer.id, &customer.email)
         .await?;
-    Ok(Json(CartAnswer {
-        cart: CartDto::read_expanded(&s, &view, &x).await?,
-    }))
+    cart_answer(&s, &view, &x).await
 }
 
 pub async fn add_item(
@@ -211,9 +212,7 @@ pub async fn add_item(
         .carts
         .add_item(&id, &b.variant_id, b.quantity, b.metadata)
         .await?;
-    Ok(Json(CartAnswer {
-        cart: CartDto::read_expanded(&s, &view, &x).await?,
-    }))
+    cart_answer(&s, &view, &x).await
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -240,9 +239,7 @@ pub async fn update_item(
         .carts
         .update_item(&id, &line, b.quantity, b.metadata)
         .await?;
-    Ok(Json(CartAnswer {
-        cart: CartDto::read_expanded(&s, &view, &x).await?,
-    }))
+    cart_answer(&s, &view, &x).await
 }
 
 pub async fn delete_item(
@@ -293,9 +290,7 @@ pub async fn add_shipping_method(
         check_cart_owner(v.cart.customer_id.as_deref(), &caller, &id)
     })
     .await?;
-    Ok(Json(CartAnswer {
-        cart: CartDto::read_expanded(&s, &view, &x).await?,
-    }))
+    cart_answer(&s, &view, &x).await
 }
 
 pub async fn complete(

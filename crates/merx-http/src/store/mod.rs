@@ -18,7 +18,7 @@ use axum::http::request::Parts;
 use axum::http::Method;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{on, MethodFilter};
+use axum::routing::on;
 use axum::Router;
 use merx_core::sales_channel::KeyScope;
 use merx_types::DomainError;
@@ -96,11 +96,7 @@ impl StoreRoutes {
         H: axum::handler::Handler<T, AppState> + crate::route_doc::Documented<D>,
         T: 'static,
     {
-        let filter = match method {
-            Method::POST => MethodFilter::POST,
-            Method::DELETE => MethodFilter::DELETE,
-            _ => MethodFilter::GET,
-        };
+        let filter = crate::route_doc::method_filter(&method);
         self.router = self.router.route(path, on(filter, handler));
         self.table.push(StoreRoute {
             method,

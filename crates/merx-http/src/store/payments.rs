@@ -16,7 +16,7 @@ use axum::extract::{Path, RawQuery, State};
 use axum::Json;
 use merx_types::DomainError;
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 /// A payment provider the region offers.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -129,7 +129,8 @@ pub async fn init_session(
             &b.provider_id,
             view.totals.total,
             &region.payment_providers,
-            b.context.unwrap_or(json!({})),
+            b.context
+                .unwrap_or_else(|| Value::Object(Default::default())),
         )
         .await?;
     Ok(Json(PaymentCollectionAnswer {
